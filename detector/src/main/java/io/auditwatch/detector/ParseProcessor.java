@@ -1,0 +1,60 @@
+package io.auditwatch.detector;
+
+import io.auditwatch.alert.ConsoleFormat;
+import io.auditwatch.event.AuditEvent;
+import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.event.ReadResult;
+import io.auditwatch.event.Rejection;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Parses each record once: an Event, an EventList or an array becomes one record per event, keyed by identity
+ * and stamped with its event time; anything unusable becomes a rejection carrying the reason and the record's
+ * origin. Nothing here throws on bad input, so bad input never stops the stream.
+ */
+final class ParseProcessor implements Processor<byte[], byte[], String, ParseOutcome> {
+    private static final Logger LOG = LoggerFactory.getLogger(ParseProcessor.class);
+
+    private final AuditEventReader reader;
+    private ProcessorContext<String, ParseOutcome> context;
+
+    ParseProcessor(AuditEventReader reader) {
+        this.reader = reader;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, ParseOutcome> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        ReadResult result = reader.read(record.value(), record.timestamp());
+        for (AuditEvent event : result.events()) {
+            context.forward(new Record<>(event.identity().username(), ParseOutcome.parsed(event),
+                    event.eventTimeMillis(), record.headers()));
+        }
+        for (Rejection rejection : result.rejections()) {
+            RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+            DlqHeaders.add(headers, DlqHeaders.REASON, rejection.reason().code());
+            DlqHeaders.add(headers, DlqHeaders.MESSAGE, rejection.message());
+            context.recordMetadata().ifPresent(meta -> addOrigin(headers, meta));
+            LOG.warn("rejected input to {}: {} ({}) at {}", Topics.AUDIT_DLQ, rejection.reason().code(),
+                    ConsoleFormat.escape(rejection.message()), context.recordMetadata().map(Object::toString).orElse("?"));
+            context.forward(new Record<>(null, ParseOutcome.rejected(rejection, record.key()), record.timestamp(),
+                    headers));
+        }
+    }
+
+    private static void addOrigin(RecordHeaders headers, RecordMetadata meta) {
+        DlqHeaders.add(headers, DlqHeaders.SOURCE_TOPIC, meta.topic());
+        DlqHeaders.add(headers, DlqHeaders.SOURCE_PARTITION, meta.partition());
+        DlqHeaders.add(headers, DlqHeaders.SOURCE_OFFSET, meta.offset());
+    }
+}

@@ -1,0 +1,40 @@
+package io.auditwatch.detector;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+
+/** The topics of DESIGN.md's data flow, with the partitions and configs the app creates them with. */
+public final class Topics {
+    public static final String AUDIT_EVENTS = "audit.events";
+    public static final String AUDIT_DLQ = "audit.dlq";
+    public static final String ALERTS = "auditwatch.alerts";
+    public static final String INVENTORY = "auditwatch.inventory";
+    public static final String RULES = "auditwatch.rules";
+
+    /** Room for a batch or an event carrying a 1.5 MiB object twice (request and response), with headroom. */
+    public static final int MAX_RECORD_BYTES = 10 * 1024 * 1024;
+
+    private Topics() {
+    }
+
+    /** Every topic the pipeline needs; replication is left to the broker's default. */
+    public static List<NewTopic> all(int partitions) {
+        String maxBytes = Integer.toString(MAX_RECORD_BYTES);
+        return List.of(
+                topic(AUDIT_EVENTS, partitions, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)),
+                // Bad input is evidence too: keep it a month.
+                topic(AUDIT_DLQ, 1, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes,
+                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(30L * 24 * 3600 * 1000))),
+                topic(ALERTS, partitions, Map.of()),
+                topic(INVENTORY, partitions, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                // Every instance reads all rules (a global store): one partition keeps them in order.
+                topic(RULES, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+    }
+
+    private static NewTopic topic(String name, int partitions, Map<String, String> configs) {
+        return new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(configs);
+    }
+}

@@ -1,0 +1,38 @@
+package io.auditwatch.alert;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+
+/**
+ * What auditwatch tells a SOC, in the shape DESIGN.md fixes. {@code id} is a function of the rule and the
+ * requests that raised it, so live and replay give the same ids; {@code dedupKey} groups repeats of one
+ * finding (same rule, cluster, identity and target) for paging.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"id", "rule", "cluster", "identity", "target", "summary", "explanation", "evidence",
+        "firstSeen", "lastSeen", "count", "dedupKey"})
+public record Alert(String id, RuleRef rule, String cluster, AlertIdentity identity, Target target,
+                    String summary, String explanation, List<Evidence> evidence, String firstSeen,
+                    String lastSeen, long count, String dedupKey) {
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RuleRef(String id, String title, Level level, List<String> tags, List<String> equivalents) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record AlertIdentity(String username, String kind, String node, String pod, String credentialId,
+                                String impersonatedUser) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Target(String resource, String namespace, String name, String subresource, String requestURI) {
+    }
+
+    /** A compact copy of one event: enough to find it in the raw log and to judge it at a glance. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Evidence(String auditID, String stage, String verb, String requestURI, Integer code,
+                           String decision, List<String> sourceIPs, String userAgent,
+                           String requestReceivedTimestamp) {
+    }
+}

@@ -1,0 +1,81 @@
+package io.auditwatch.engine;
+
+import io.auditwatch.alert.Alert;
+import io.auditwatch.event.AuditEvent;
+import io.auditwatch.identity.Identity;
+import io.auditwatch.state.ExpiringState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Evaluates detections on one event and builds alerts. A rule matches a request at most once, whatever the
+ * number of stages it was logged at: port-forward and exec are visible at ResponseStarted and again at
+ * ResponseComplete, and alerting on both is the noise Falco users complain of. The memory of which rules
+ * already matched which request lives in the host's state, so live and replay behave the same.
+ */
+public final class Engine {
+    private static final String FIRED = "fired|";
+
+    private final List<Detection> detections;
+    private final long requestMemoryMillis;
+
+    public Engine(List<Detection> detections, Duration requestMemory) {
+        this.detections = List.copyOf(detections);
+        this.requestMemoryMillis = requestMemory.toMillis();
+    }
+
+    public List<Detection> detections() {
+        return detections;
+    }
+
+    public List<Alert> evaluate(AuditEvent event, ExpiringState state) {
+        List<Alert> alerts = null;
+        String requestKey = null;
+        for (Detection detection : detections) {
+            if (!detection.matches(event)) {
+                continue;
+            }
+            if (requestKey == null) {
+                requestKey = RequestKey.of(event);
+            }
+            String firedKey = FIRED + detection.rule().id() + "|" + requestKey;
+            if (state.get(firedKey) != null) {
+                continue;
+            }
+            state.put(firedKey, "", event.eventTimeMillis() + requestMemoryMillis);
+            if (alerts == null) {
+                alerts = new ArrayList<>(1);
+            }
+            alerts.add(alert(detection, event, requestKey));
+        }
+        return alerts == null ? List.of() : alerts;
+    }
+
+    private static Alert alert(Detection detection, AuditEvent event, String requestKey) {
+        RuleDefinition rule = detection.rule();
+        Identity who = event.identity();
+        Alert.Target target = new Alert.Target(event.resource(), event.namespace(), event.objectName(),
+                event.subresource(), event.objectRef == null ? event.requestURI : null);
+        String impersonated = event.impersonatedUser == null ? null : event.impersonatedUser.username();
+        Alert.AlertIdentity identity = new Alert.AlertIdentity(who.username(), who.kind().json(), who.node(),
+                who.pod() == null ? null : (who.serviceAccountNamespace() + "/" + who.pod()), who.credentialId(),
+                impersonated);
+        String time = Instant.ofEpochMilli(event.eventTimeMillis()).toString();
+        String id = RequestKey.digest(rule.id() + "|" + requestKey, 32);
+        String dedupKey = rule.id() + ":" + RequestKey.digest(String.join("|", rule.id(), event.cluster(),
+                who.username(), String.valueOf(impersonated), String.valueOf(target.resource()),
+                String.valueOf(target.subresource()), String.valueOf(target.namespace()),
+                String.valueOf(target.name()), String.valueOf(target.requestURI())), 24);
+        return new Alert(id, rule.ref(), event.cluster(), identity, target, detection.summary(event),
+                detection.explanation(event), List.of(evidence(event)), time, time, 1, dedupKey);
+    }
+
+    static Alert.Evidence evidence(AuditEvent e) {
+        return new Alert.Evidence(e.auditID, e.stage, e.verb, e.requestURI, e.responseCode(),
+                e.annotation(AuditEvent.DECISION_ANNOTATION), e.sourceIPs, e.userAgent,
+                e.requestReceivedTimestamp != null ? e.requestReceivedTimestamp
+                        : Instant.ofEpochMilli(e.eventTimeMillis()).toString());
+    }
+}

@@ -1,0 +1,142 @@
+package io.auditwatch.event;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.auditwatch.identity.Identity;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One Kubernetes audit Event ({@code audit.k8s.io/v1}, {@code v1beta1}, or with no apiVersion at all).
+ * Typed where detections read; everything else is kept verbatim in {@link #other()} so nothing is lost
+ * when an event is re-serialised.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"kind", "apiVersion", "level", "auditID", "stage", "requestURI", "verb", "user",
+        "impersonatedUser", "sourceIPs", "userAgent", "objectRef", "responseStatus", "requestObject",
+        "responseObject", "requestReceivedTimestamp", "stageTimestamp", "annotations"})
+public final class AuditEvent {
+    public static final String DECISION_ANNOTATION = "authorization.k8s.io/decision";
+    public static final String REASON_ANNOTATION = "authorization.k8s.io/reason";
+
+    @JsonProperty public String kind;
+    @JsonProperty public String apiVersion;
+    @JsonProperty public String level;
+    @JsonProperty public String auditID;
+    @JsonProperty public String stage;
+    @JsonProperty public String requestURI;
+    @JsonProperty public String verb;
+    @JsonProperty public UserInfo user;
+    @JsonProperty public UserInfo impersonatedUser;
+    @JsonProperty public List<String> sourceIPs;
+    @JsonProperty public String userAgent;
+    @JsonProperty public ObjectRef objectRef;
+    @JsonProperty public ResponseStatus responseStatus;
+    @JsonProperty public JsonNode requestObject;
+    @JsonProperty public JsonNode responseObject;
+    @JsonProperty public String requestReceivedTimestamp;
+    @JsonProperty public String stageTimestamp;
+    /** v1alpha1/v1beta1 events carried a single {@code timestamp} instead of the two above. */
+    @JsonProperty public String timestamp;
+    @JsonProperty public Map<String, String> annotations;
+    @JsonProperty("auditwatch") public Provenance provenance;
+
+    private final Map<String, JsonNode> other = new LinkedHashMap<>();
+    private Identity identity;
+
+    @JsonAnySetter
+    void putOther(String name, JsonNode value) {
+        other.put(name, value);
+    }
+
+    /** Fields this model does not type, verbatim. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> other() {
+        return other;
+    }
+
+    /**
+     * Event time in epoch millis: requestReceivedTimestamp, else stageTimestamp, else (v1beta1) timestamp,
+     * else ingestion time. Set by {@link AuditEventReader}.
+     */
+    @JsonIgnore
+    public long eventTimeMillis() {
+        return provenance == null ? 0 : provenance.eventTime();
+    }
+
+    @JsonIgnore
+    public boolean timestampFallback() {
+        return provenance != null && provenance.timestampFallback();
+    }
+
+    @JsonIgnore
+    public String cluster() {
+        return provenance == null ? null : provenance.cluster();
+    }
+
+    @JsonIgnore
+    public Identity identity() {
+        if (identity == null) {
+            identity = Identity.of(user);
+        }
+        return identity;
+    }
+
+    @JsonIgnore
+    public String annotation(String key) {
+        return annotations == null ? null : annotations.get(key);
+    }
+
+    /** True when the authorizer allowed the request (annotation, else a non-401/403 response). */
+    @JsonIgnore
+    public boolean allowed() {
+        String decision = annotation(DECISION_ANNOTATION);
+        if (decision != null) {
+            return "allow".equals(decision);
+        }
+        Integer code = responseCode();
+        return code != null && code != 401 && code != 403;
+    }
+
+    @JsonIgnore
+    public Integer responseCode() {
+        return responseStatus == null ? null : responseStatus.code();
+    }
+
+    @JsonIgnore
+    public String resource() {
+        return objectRef == null ? null : objectRef.resource();
+    }
+
+    @JsonIgnore
+    public String subresource() {
+        return objectRef == null ? null : objectRef.subresource();
+    }
+
+    @JsonIgnore
+    public String namespace() {
+        return objectRef == null ? null : objectRef.namespace();
+    }
+
+    @JsonIgnore
+    public String objectName() {
+        return objectRef == null ? null : objectRef.name();
+    }
+
+    @JsonIgnore
+    public String username() {
+        return user == null ? null : user.username();
+    }
+
+    @JsonIgnore
+    public Instant eventTime() {
+        return Instant.ofEpochMilli(eventTimeMillis());
+    }
+}

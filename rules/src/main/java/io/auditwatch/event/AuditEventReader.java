@@ -1,0 +1,224 @@
+package io.auditwatch.event;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns one payload (an Event, an EventList, or a JSON array of Events) into {@link AuditEvent}s.
+ * Never throws on bad input: every part that cannot be used comes back as a {@link Rejection}.
+ */
+public final class AuditEventReader {
+    /** etcd stores objects up to 1.5 MiB; an event carrying one as request and response stays under this. */
+    public static final int DEFAULT_MAX_EVENT_BYTES = 3 * 1024 * 1024;
+
+    private static final ObjectMapper MAPPER = newMapper();
+
+    private final int maxEventBytes;
+    private final String defaultCluster;
+
+    public AuditEventReader(int maxEventBytes, String defaultCluster) {
+        this.maxEventBytes = maxEventBytes;
+        this.defaultCluster = defaultCluster;
+    }
+
+    /** The mapper every module uses for audit events and alerts: strict about types, tolerant of new fields. */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    private static ObjectMapper newMapper() {
+        ObjectMapper mapper = new ObjectMapper()
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
+        // "verb": 5 is a broken event, not the verb "5".
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        return mapper;
+    }
+
+    /**
+     * @param payload            the bytes of one record or one line
+     * @param fallbackTimeMillis the time to use when an event carries no timestamp (ingestion time)
+     */
+    public ReadResult read(byte[] payload, long fallbackTimeMillis) {
+        List<AuditEvent> events = new ArrayList<>(1);
+        List<Rejection> rejections = new ArrayList<>(0);
+        if (payload == null || isBlank(payload)) {
+            rejections.add(new Rejection(Rejection.Reason.EMPTY, "empty record", payload == null ? new byte[0] : payload));
+            return new ReadResult(events, rejections);
+        }
+        if (payload.length > maxEventBytes && !looksLikeList(payload)) {
+            rejections.add(oversized(payload.length, payload));
+            return new ReadResult(events, rejections);
+        }
+        JsonNode items;
+        try {
+            if (payload[firstNonBlank(payload)] == '[') {
+                items = MAPPER.readTree(payload);
+            } else {
+                // Bind in one pass; an EventList's items land in "other" and are bound one by one below.
+                AuditEvent event = MAPPER.readValue(payload, AuditEvent.class);
+                if (!"EventList".equals(event.kind)) {
+                    accept(event, payload, fallbackTimeMillis, events, rejections);
+                    return new ReadResult(events, rejections);
+                }
+                items = event.other().get("items");
+                if (items == null || !items.isArray()) {
+                    rejections.add(new Rejection(Rejection.Reason.NOT_AN_AUDIT_EVENT,
+                            "EventList without an items array", payload));
+                    return new ReadResult(events, rejections);
+                }
+            }
+        } catch (IOException e) {
+            rejections.add(new Rejection(classify(e), describe(e), payload));
+            return new ReadResult(events, rejections);
+        }
+        for (JsonNode item : items) {
+            byte[] raw = item.toString().getBytes(StandardCharsets.UTF_8);
+            if (raw.length > maxEventBytes) {
+                rejections.add(oversized(raw.length, raw));
+                continue;
+            }
+            try {
+                accept(MAPPER.treeToValue(item, AuditEvent.class), raw, fallbackTimeMillis, events, rejections);
+            } catch (IOException e) {
+                rejections.add(new Rejection(classify(e), describe(e), raw));
+            }
+        }
+        return new ReadResult(events, rejections);
+    }
+
+    private void accept(AuditEvent event, byte[] raw, long fallbackTimeMillis, List<AuditEvent> events,
+                        List<Rejection> rejections) {
+        if (event.kind != null && !"Event".equals(event.kind)) {
+            rejections.add(new Rejection(Rejection.Reason.NOT_AN_AUDIT_EVENT,
+                    "kind is \"" + event.kind + "\", expected Event or EventList", raw));
+            return;
+        }
+        if (event.verb == null || event.verb.isEmpty()) {
+            rejections.add(new Rejection(Rejection.Reason.NOT_AN_AUDIT_EVENT, "no verb: not an audit event", raw));
+            return;
+        }
+        boolean wasFallback = event.provenance != null && event.provenance.timestampFallback();
+        long eventTime;
+        String time = firstPresent(event.requestReceivedTimestamp, event.stageTimestamp, event.timestamp);
+        if (time == null) {
+            // Re-read after repartitioning: keep the fallback time chosen at first read.
+            eventTime = wasFallback ? event.provenance.eventTime() : fallbackTimeMillis;
+        } else {
+            try {
+                eventTime = parseTime(time);
+            } catch (DateTimeParseException e) {
+                rejections.add(new Rejection(Rejection.Reason.WRONG_FIELD_TYPE,
+                        "unreadable timestamp \"" + time + "\"", raw));
+                return;
+            }
+        }
+        String cluster = event.provenance != null && event.provenance.cluster() != null
+                ? event.provenance.cluster() : defaultCluster;
+        event.provenance = new Provenance(cluster, eventTime, time == null);
+        events.add(event);
+    }
+
+    static long parseTime(String text) {
+        try {
+            return Instant.parse(text).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+        }
+    }
+
+    private Rejection oversized(int size, byte[] raw) {
+        return new Rejection(Rejection.Reason.OVERSIZED,
+                "event of " + size + " bytes exceeds the limit of " + maxEventBytes + " bytes", raw);
+    }
+
+    private static Rejection.Reason classify(IOException e) {
+        if (e instanceof JsonEOFException) {
+            return Rejection.Reason.TRUNCATED_JSON;
+        }
+        if (e instanceof MismatchedInputException) {
+            return Rejection.Reason.WRONG_FIELD_TYPE;
+        }
+        if (e instanceof JsonParseException) {
+            return Rejection.Reason.NOT_JSON;
+        }
+        return Rejection.Reason.NOT_JSON;
+    }
+
+    private static String describe(IOException e) {
+        String message = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+        if (e instanceof MismatchedInputException mie && !mie.getPath().isEmpty()) {
+            StringBuilder path = new StringBuilder();
+            for (var ref : mie.getPath()) {
+                path.append(ref.getFieldName() != null ? (path.length() > 0 ? "." : "") + ref.getFieldName()
+                        : "[" + ref.getIndex() + "]");
+            }
+            return "field " + path + ": " + firstLine(message);
+        }
+        return firstLine(message);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable input";
+        }
+        int newline = message.indexOf('\n');
+        String line = newline < 0 ? message : message.substring(0, newline);
+        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+    }
+
+    private static String firstPresent(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isEmpty()) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    private static boolean looksLikeList(byte[] payload) {
+        int i = firstNonBlank(payload);
+        if (payload[i] == '[') {
+            return true;
+        }
+        // Cheap check of the head only: a batch from the webhook backend is an EventList.
+        String head = new String(payload, 0, Math.min(payload.length, 256), StandardCharsets.UTF_8);
+        return head.contains("\"EventList\"");
+    }
+
+    private static int firstNonBlank(byte[] payload) {
+        for (int i = 0; i < payload.length; i++) {
+            if (!Character.isWhitespace(payload[i])) {
+                return i;
+            }
+        }
+        return 0;
+    }
+
+    private static boolean isBlank(byte[] payload) {
+        for (byte b : payload) {
+            if (!Character.isWhitespace(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,88 @@
+package io.auditwatch.state;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * Key-value state whose entries expire in event time, over any {@link SortedStore}. An expiry index kept in
+ * the same store ({@code x|<time>|<key>}) makes {@link #expire(long)} a range scan of what is due, not a
+ * scan of everything. An entry is gone from the moment its time has passed, whether or not the host has
+ * purged it yet, so live and replay agree whatever their purge schedule.
+ */
+public final class ExpiringState {
+    private static final String VALUE = "v|";
+    private static final String INDEX = "x|";
+    private static final int TIME_WIDTH = 13; // epoch millis until the year 2286
+
+    private final SortedStore store;
+    private long now = Long.MIN_VALUE;
+
+    public ExpiringState(SortedStore store) {
+        this.store = store;
+    }
+
+    /** Moves this state's clock to the host's stream time; it never goes back. */
+    public void advanceTo(long streamTime) {
+        if (streamTime > now) {
+            now = streamTime;
+        }
+    }
+
+    public String get(String key) {
+        String stored = store.get(VALUE + key);
+        if (stored == null) {
+            return null;
+        }
+        int bar = stored.indexOf('|');
+        return Long.parseLong(stored.substring(0, bar)) <= now ? null : stored.substring(bar + 1);
+    }
+
+    /** Stores {@code value} under {@code key} until event time {@code expiresAt} (epoch millis). */
+    public void put(String key, String value, long expiresAt) {
+        String previous = store.get(VALUE + key);
+        if (previous != null) {
+            store.delete(indexKey(Long.parseLong(previous.substring(0, previous.indexOf('|'))), key));
+        }
+        store.put(VALUE + key, expiresAt + "|" + value);
+        store.put(indexKey(expiresAt, key), "");
+    }
+
+    public void delete(String key) {
+        String previous = store.get(VALUE + key);
+        if (previous != null) {
+            store.delete(indexKey(Long.parseLong(previous.substring(0, previous.indexOf('|'))), key));
+            store.delete(VALUE + key);
+        }
+    }
+
+    /** Visits the live entries whose keys start with {@code prefix}. */
+    public void range(String prefix, BiConsumer<String, String> visitor) {
+        store.prefix(VALUE + prefix, (k, v) -> {
+            int bar = v.indexOf('|');
+            if (Long.parseLong(v.substring(0, bar)) > now) {
+                visitor.accept(k.substring(VALUE.length()), v.substring(bar + 1));
+            }
+        });
+    }
+
+    /** Purges every entry due at or before the current time; returns how many. */
+    public int expire() {
+        List<String> due = new ArrayList<>();
+        store.range(INDEX, INDEX + pad(now + 1), (k, v) -> due.add(k));
+        for (String indexKey : due) {
+            store.delete(indexKey);
+            store.delete(VALUE + indexKey.substring(INDEX.length() + TIME_WIDTH + 1));
+        }
+        return due.size();
+    }
+
+    private static String indexKey(long expiresAt, String key) {
+        return INDEX + pad(expiresAt) + "|" + key;
+    }
+
+    private static String pad(long time) {
+        String digits = Long.toString(Math.max(0, time));
+        return "0".repeat(Math.max(0, TIME_WIDTH - digits.length())) + digits;
+    }
+}

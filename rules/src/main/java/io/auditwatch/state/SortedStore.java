@@ -1,0 +1,21 @@
+package io.auditwatch.state;
+
+import java.util.function.BiConsumer;
+
+/**
+ * The one primitive each host provides: a sorted string map. Kafka Streams backs it with a RocksDB
+ * store (whose byte order equals UTF-8 string order), replay with a TreeMap.
+ */
+public interface SortedStore {
+    String get(String key);
+
+    void put(String key, String value);
+
+    void delete(String key);
+
+    /** Visits every entry with {@code from <= key < to}, in key order. Deleting visited keys is allowed. */
+    void range(String from, String to, BiConsumer<String, String> visitor);
+
+    /** Visits every entry whose key starts with {@code prefix}, in key order. Deleting visited keys is allowed. */
+    void prefix(String prefix, BiConsumer<String, String> visitor);
+}
