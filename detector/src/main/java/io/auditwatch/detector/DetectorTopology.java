@@ -52,7 +52,7 @@ public final class DetectorTopology {
                         .withName("audit-events-source"))
                 .process(() -> new ParseProcessor(reader), Named.as("parse-events"));
 
-        parsed.split(Named.as("parse-"))
+        parsed.split(Named.as("route-"))
                 .branch((key, outcome) -> outcome.isRejected(), Branched.withConsumer(rejected -> rejected
                         .map((key, outcome) -> KeyValue.pair(outcome.originalKey(), outcome.rejection().raw()),
                                 Named.as("dlq-record"))

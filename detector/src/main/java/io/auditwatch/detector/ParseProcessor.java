@@ -45,8 +45,9 @@ final class ParseProcessor implements Processor<byte[], byte[], String, ParseOut
             DlqHeaders.add(headers, DlqHeaders.REASON, rejection.reason().code());
             DlqHeaders.add(headers, DlqHeaders.MESSAGE, rejection.message());
             context.recordMetadata().ifPresent(meta -> addOrigin(headers, meta));
-            LOG.warn("rejected input to {}: {} ({}) at {}", Topics.AUDIT_DLQ, rejection.reason().code(),
-                    ConsoleFormat.escape(rejection.message()), context.recordMetadata().map(Object::toString).orElse("?"));
+            LOG.warn("rejected {}-{}@{} to {}: {} ({})", DlqHeaders.get(headers, DlqHeaders.SOURCE_TOPIC),
+                    DlqHeaders.get(headers, DlqHeaders.SOURCE_PARTITION), DlqHeaders.get(headers, DlqHeaders.SOURCE_OFFSET),
+                    Topics.AUDIT_DLQ, rejection.reason().code(), ConsoleFormat.escape(rejection.message()));
             context.forward(new Record<>(null, ParseOutcome.rejected(rejection, record.key()), record.timestamp(),
                     headers));
         }

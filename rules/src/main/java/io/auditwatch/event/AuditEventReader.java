@@ -1,6 +1,5 @@
 package io.auditwatch.event;
 
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -151,14 +150,12 @@ public final class AuditEventReader {
     }
 
     private static Rejection.Reason classify(IOException e) {
-        if (e instanceof JsonEOFException) {
+        // Jackson reports input that stops mid-object either as JsonEOFException or as "Unexpected end-of-input".
+        if (e instanceof JsonEOFException || String.valueOf(e.getMessage()).contains("end-of-input")) {
             return Rejection.Reason.TRUNCATED_JSON;
         }
         if (e instanceof MismatchedInputException) {
             return Rejection.Reason.WRONG_FIELD_TYPE;
-        }
-        if (e instanceof JsonParseException) {
-            return Rejection.Reason.NOT_JSON;
         }
         return Rejection.Reason.NOT_JSON;
     }

@@ -1,0 +1,199 @@
+package io.auditwatch.detector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.auditwatch.alert.Alert;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DetectorTopologyTest {
+    private static final Instant T0 = Instant.parse("2026-11-20T03:12:45Z");
+
+    @TempDir
+    Path stateDir;
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<byte[], byte[]> input;
+    private TestOutputTopic<String, Alert> alerts;
+    private TestOutputTopic<byte[], byte[]> dlq;
+
+    @BeforeEach
+    void start() {
+        DetectorConfig config = DetectorConfig.defaults("unused:9092", stateDir);
+        Properties props = DetectorApp.properties(config);
+        driver = new TopologyTestDriver(DetectorTopology.build(config), props);
+        input = driver.createInputTopic(Topics.AUDIT_EVENTS, new ByteArraySerializer(), new ByteArraySerializer());
+        alerts = driver.createOutputTopic(Topics.ALERTS, new StringDeserializer(),
+                AlertSerde.create().deserializer());
+        dlq = driver.createOutputTopic(Topics.AUDIT_DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private void send(String json, Instant ingestTime) {
+        input.pipeInput(null, json.getBytes(StandardCharsets.UTF_8), ingestTime);
+    }
+
+    @Test
+    void shouldDescribeTheTopologyAsTheGoldenFileSays() throws IOException {
+        Topology topology = DetectorTopology.build(DetectorConfig.defaults("unused:9092", stateDir));
+        String golden = Files.readString(Path.of("src/test/resources/topology.txt"));
+        assertEquals(golden.strip(), topology.describe().toString().strip(),
+                "topology changed: if on purpose, update src/test/resources/topology.txt");
+    }
+
+    @Test
+    void shouldAlertOnceWhenExecIsLoggedAtSeveralStages() {
+        String received = "2026-11-20T03:12:45.100000Z";
+        send(Events.exec("a-1", "RequestReceived", received).replace(",\"annotations\":{\"authorization.k8s.io/decision\":\"allow\"}", ""), T0);
+        send(Events.exec("a-1", "ResponseStarted", received), T0);
+        send(Events.exec("a-1", "ResponseComplete", received), T0);
+
+        List<TestRecord<String, Alert>> out = alerts.readRecordsToList();
+        assertEquals(1, out.size());
+        Alert alert = out.get(0).value();
+        assertEquals("pod-exec", alert.rule().id());
+        assertEquals(alert.dedupKey(), out.get(0).key());
+        assertEquals("a-1", alert.evidence().get(0).auditID());
+        assertEquals("alice@example.com", alert.identity().username());
+    }
+
+    @Test
+    void shouldAlertOnceWhenWebhookRetriesTheSameBatch() {
+        String batch = "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":["
+                + Events.event("s-1", "ResponseComplete", "alice@example.com", "get", "secrets", null, "shop", "db",
+                "allow", 200, "2026-11-20T03:12:46.000000Z") + "]}";
+        send(batch, T0);
+        send(batch, T0.plusSeconds(10));
+
+        List<Alert> out = alerts.readValuesToList();
+        assertEquals(1, out.size());
+        assertEquals("secret-read", out.get(0).rule().id());
+    }
+
+    @Test
+    void shouldStampRecordsWithEventTimeNotIngestTime() {
+        String received = "2026-11-20T03:12:45.250000Z";
+        send(Events.exec("a-2", "ResponseComplete", received), T0.plus(Duration.ofDays(30)));
+
+        TestRecord<String, Alert> out = alerts.readRecord();
+        assertEquals(Instant.parse(received), out.getRecordTime());
+        assertEquals("2026-11-20T03:12:45.250Z", out.value().firstSeen());
+    }
+
+    @Test
+    void shouldFallBackToIngestTimeAndSayWhenTheEventHasNoTimestamp() {
+        String noTime = Events.exec("a-3", "ResponseComplete", "x")
+                .replace(",\"requestReceivedTimestamp\":\"x\",\"stageTimestamp\":\"x\"", "");
+        send(noTime, T0);
+
+        TestRecord<String, Alert> out = alerts.readRecord();
+        assertEquals(T0, out.getRecordTime());
+    }
+
+    @Test
+    void shouldSendBadInputToTheDlqWithReasonAndOriginAndKeepGoing() {
+        byte[] garbage = "this is not json".getBytes(StandardCharsets.UTF_8);
+        input.pipeInput("cluster-a".getBytes(StandardCharsets.UTF_8), garbage, T0);
+        send("{\"kind\":\"Event\",\"verb\":\"get\",\"user\":{\"username\"", T0);
+        send("{\"kind\":0}", T0);
+        send(Events.exec("a-4", "ResponseComplete", "2026-11-20T03:12:47.000000Z").replace("\"verb\":\"get\"", "\"verb\":5"), T0);
+        byte[] huge = new byte[5 * 1024 * 1024];
+        Arrays.fill(huge, (byte) ' ');
+        byte[] event = Events.exec("a-5", "ResponseComplete", "2026-11-20T03:12:47.000000Z").getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(event, 0, huge, 0, event.length);
+        input.pipeInput(null, huge, T0);
+        send(Events.exec("a-6", "ResponseComplete", "2026-11-20T03:12:48.000000Z"), T0);
+
+        List<TestRecord<byte[], byte[]>> rejected = dlq.readRecordsToList();
+        assertEquals(List.of("not-json", "truncated-json", "wrong-field-type", "wrong-field-type", "oversized"),
+                rejected.stream().map(r -> DlqHeaders.get(r.headers(), DlqHeaders.REASON)).toList());
+        TestRecord<byte[], byte[]> first = rejected.get(0);
+        assertTrue(Arrays.equals(garbage, first.value()), "the raw record is kept verbatim");
+        assertEquals("cluster-a", new String(first.key(), StandardCharsets.UTF_8));
+        assertEquals(Topics.AUDIT_EVENTS, DlqHeaders.get(first.headers(), DlqHeaders.SOURCE_TOPIC));
+        assertEquals("0", DlqHeaders.get(first.headers(), DlqHeaders.SOURCE_OFFSET));
+        assertEquals(huge.length, rejected.get(4).value().length);
+
+        List<Alert> out = alerts.readValuesToList();
+        assertEquals(1, out.size(), "the good event after the bad ones is still analysed");
+        assertEquals("a-6", out.get(0).evidence().get(0).auditID());
+    }
+
+    @Test
+    void shouldRememberRequestsInTheDedupStoreUntilTheyExpireInEventTime() {
+        send(Events.exec("a-7", "ResponseComplete", "2026-11-20T03:12:45.000000Z"), T0);
+        KeyValueStore<String, String> store = driver.getKeyValueStore(DetectorTopology.REQUEST_DEDUP_STORE);
+        assertEquals(2, count(store), "one entry and its expiry index");
+
+        // Two hours of event time later the purge punctuator has removed it.
+        send(Events.event("b-1", "ResponseComplete", "bob@example.com", "get", "pods", null, "shop", "web-1",
+                "allow", 200, "2026-11-20T05:13:00.000000Z"), T0);
+        assertEquals(2, count(store), "only the new request remains");
+        assertTrue(store.get("v|b-1|bob@example.com|2026-11-20T05:13:00.000000Z|ResponseComplete") != null);
+    }
+
+    @Test
+    void shouldNotAlertForServiceAccountsOrForbiddenRequests() {
+        send(Events.event("c-1", "ResponseComplete", "system:serviceaccount:shop:web", "get", "secrets", null,
+                "shop", "db", "allow", 200, "2026-11-20T03:12:45.000000Z"), T0);
+        send(Events.event("c-2", "ResponseComplete", "alice@example.com", "get", "pods", "exec", "shop", "web",
+                "forbid", 403, "2026-11-20T03:12:45.000000Z"), T0);
+        send(Events.event("c-3", "ResponseComplete", "system:anonymous", "get", null, null, null, null,
+                "allow", 200, "2026-11-20T03:12:45.000000Z"), T0);
+        assertTrue(alerts.isEmpty());
+    }
+
+    @Test
+    void shouldAlertWhenAnonymousIsAllowedBeyondHealthEndpoints() {
+        send(Events.event("d-1", "ResponseComplete", "system:anonymous", "list", "pods", null, "shop", "",
+                "allow", 200, "2026-11-20T03:12:45.000000Z"), T0);
+        assertEquals("anonymous-allowed", alerts.readValue().rule().id());
+    }
+
+    @Test
+    void shouldAlertOncePerPortForwardRequest() {
+        for (String stage : List.of("RequestReceived", "ResponseStarted", "ResponseComplete")) {
+            send(Events.event("e-1", stage, "alice@example.com", "get", "pods", "portforward", "shop", "postgres-0",
+                    "allow", 101, "2026-11-20T03:12:45.000000Z"), T0);
+        }
+        List<Alert> out = alerts.readValuesToList();
+        assertEquals(1, out.size());
+        assertEquals("pod-portforward", out.get(0).rule().id());
+    }
+
+    private static int count(KeyValueStore<String, String> store) {
+        int n = 0;
+        try (var it = store.all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
+    }
+}
