@@ -25,7 +25,7 @@ final class DedupProcessor implements FixedKeyProcessor<String, AuditEvent, Audi
 
     @Override
     public void process(FixedKeyRecord<String, AuditEvent> record) {
-        state.advanceTo(context.currentStreamTimeMs());
+        state.advanceTo(record.timestamp());
         if (dedup.admit(record.value(), state)) {
             context.forward(record);
         }

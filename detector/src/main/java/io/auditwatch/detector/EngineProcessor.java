@@ -26,7 +26,7 @@ final class EngineProcessor implements Processor<String, AuditEvent, String, Ale
 
     @Override
     public void process(Record<String, AuditEvent> record) {
-        state.advanceTo(context.currentStreamTimeMs());
+        state.advanceTo(record.timestamp());
         for (Alert alert : engine.evaluate(record.value(), state)) {
             context.forward(new Record<>(alert.dedupKey(), alert, record.timestamp()));
         }

@@ -9,7 +9,11 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.common.serialization.Serdes;
 
-/** Builds the engine's expiring state on a RocksDB store and purges it on stream time, as replay does. */
+/**
+ * Builds the engine's expiring state on a RocksDB store and purges it on a stream-time schedule, as replay
+ * does. The state's clock is the latest event time its own processor has seen, never the task's stream time:
+ * a task may also read other sources (the raw topic, stamped with ingest time), whose clock is not event time.
+ */
 final class ExpiringStores {
     /** Same interval as replay's purge. */
     static final Duration PURGE_INTERVAL = Duration.ofSeconds(30);
@@ -25,10 +29,7 @@ final class ExpiringStores {
     static ExpiringState open(ProcessingContext context, String name) {
         KeyValueStore<String, String> store = context.getStateStore(name);
         ExpiringState state = new ExpiringState(new StoreAdapter(store));
-        context.schedule(PURGE_INTERVAL, PunctuationType.STREAM_TIME, time -> {
-            state.advanceTo(time);
-            state.expire();
-        });
+        context.schedule(PURGE_INTERVAL, PunctuationType.STREAM_TIME, time -> state.expire());
         return state;
     }
 }

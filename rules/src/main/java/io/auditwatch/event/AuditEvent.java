@@ -63,8 +63,8 @@ public final class AuditEvent {
     }
 
     /**
-     * Event time in epoch millis: requestReceivedTimestamp, else stageTimestamp, else (v1beta1) timestamp,
-     * else ingestion time. Set by {@link AuditEventReader}.
+     * Event time in epoch millis: the receive time (requestReceivedTimestamp, else the v1alpha1/v1beta1
+     * timestamp), else stageTimestamp, else ingestion time. Set by {@link AuditEventReader}.
      */
     @JsonIgnore
     public long eventTimeMillis() {

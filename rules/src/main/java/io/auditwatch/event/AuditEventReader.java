@@ -74,7 +74,12 @@ public final class AuditEventReader {
             } else {
                 // Bind in one pass; an EventList's items land in "other" and are bound one by one below.
                 AuditEvent event = MAPPER.readValue(payload, AuditEvent.class);
-                if (!"EventList".equals(event.kind)) {
+                if (event == null || !"EventList".equals(event.kind)) {
+                    // The head check above can be fooled (a client picks its Audit-ID): size-check single events.
+                    if (payload.length > maxEventBytes) {
+                        rejections.add(oversized(payload.length, payload));
+                        return new ReadResult(events, rejections);
+                    }
                     accept(event, payload, fallbackTimeMillis, events, rejections);
                     return new ReadResult(events, rejections);
                 }
@@ -106,6 +111,10 @@ public final class AuditEventReader {
 
     private void accept(AuditEvent event, byte[] raw, long fallbackTimeMillis, List<AuditEvent> events,
                         List<Rejection> rejections) {
+        if (event == null) { // the JSON literal null binds to no event at all
+            rejections.add(new Rejection(Rejection.Reason.NOT_AN_AUDIT_EVENT, "null: not an audit event", raw));
+            return;
+        }
         if (event.kind != null && !"Event".equals(event.kind)) {
             rejections.add(new Rejection(Rejection.Reason.NOT_AN_AUDIT_EVENT,
                     "kind is \"" + event.kind + "\", expected Event or EventList", raw));
@@ -117,7 +126,8 @@ public final class AuditEventReader {
         }
         boolean wasFallback = event.provenance != null && event.provenance.timestampFallback();
         long eventTime;
-        String time = firstPresent(event.requestReceivedTimestamp, event.stageTimestamp, event.timestamp);
+        // v1alpha1/v1beta1 "timestamp" is the receive time too; stageTimestamp differs from stage to stage.
+        String time = firstPresent(event.requestReceivedTimestamp, event.timestamp, event.stageTimestamp);
         if (time == null) {
             // Re-read after repartitioning: keep the fallback time chosen at first read.
             eventTime = wasFallback ? event.provenance.eventTime() : fallbackTimeMillis;

@@ -13,6 +13,7 @@ import io.auditwatch.state.TreeMapStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -99,6 +100,8 @@ public final class Replay {
     }
 
     public ReplaySummary summary() {
-        return new ReplaySummary(payloads, events, duplicates, alerts, Map.copyOf(rejected));
+        // Map.copyOf would drop the TreeMap's order and make summary lines differ from run to run.
+        return new ReplaySummary(payloads, events, duplicates, alerts,
+                Collections.unmodifiableMap(new TreeMap<>(rejected)));
     }
 }

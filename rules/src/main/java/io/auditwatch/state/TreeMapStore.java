@@ -1,5 +1,6 @@
 package io.auditwatch.state;
 
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +37,17 @@ public final class TreeMapStore implements SortedStore {
 
     @Override
     public void prefix(String prefix, BiConsumer<String, String> visitor) {
-        // In UTF-16 order every string that starts with prefix sorts below prefix + U+FFFF.
-        range(prefix, prefix + Character.MAX_VALUE, visitor);
+        // Not range(prefix, prefix + U+FFFF): that bound misses keys that go on with U+FFFF itself.
+        List<Map.Entry<String, String>> entries = new ArrayList<>();
+        for (Map.Entry<String, String> e : map.tailMap(prefix, true).entrySet()) {
+            if (!e.getKey().startsWith(prefix)) {
+                break;
+            }
+            entries.add(new AbstractMap.SimpleImmutableEntry<>(e));
+        }
+        for (Map.Entry<String, String> e : entries) {
+            visitor.accept(e.getKey(), e.getValue());
+        }
     }
 
     public int size() {

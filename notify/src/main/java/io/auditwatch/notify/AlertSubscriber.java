@@ -1,0 +1,90 @@
+package io.auditwatch.notify;
+
+import io.auditwatch.alert.Alert;
+import io.auditwatch.alert.AlertCodec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads {@code auditwatch.alerts} as committed by the detector's transactions (read_committed: an alert from
+ * an aborted transaction is never delivered) and hands each alert to a sink; offsets are committed only after
+ * the sink returned, so a crash redelivers instead of losing.
+ */
+public final class AlertSubscriber implements AutoCloseable {
+    public static final String ALERTS_TOPIC = "auditwatch.alerts";
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+
+    /**
+     * @param fromLatest a new group starts at the end of the topic (only alerts raised from now on) instead of
+     *                   its beginning
+     */
+    public AlertSubscriber(String bootstrapServers, String groupId, boolean fromLatest) {
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, groupId,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromLatest ? "latest" : "earliest"),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(ALERTS_TOPIC));
+    }
+
+    /** Polls (delivering whatever arrives) until the group has assigned partitions and fixed positions. */
+    public void awaitAssignment(Duration timeout, Consumer<Alert> sink) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (consumer.assignment().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no partitions of " + ALERTS_TOPIC + " assigned within " + timeout);
+            }
+            pollOnce(Duration.ofMillis(100), sink);
+        }
+        consumer.assignment().forEach(consumer::position); // fix "latest" now, before anything is produced
+    }
+
+    /** Polls once and delivers what arrived; returns how many alerts were delivered. */
+    public int pollOnce(Duration timeout, Consumer<Alert> sink) {
+        int delivered = 0;
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
+            sink.accept(AlertCodec.fromJson(record.value()));
+            delivered++;
+        }
+        if (delivered > 0) {
+            consumer.commitSync();
+        }
+        return delivered;
+    }
+
+    /** Delivers until {@link #stop()} is called from another thread. */
+    public void run(Consumer<Alert> sink) {
+        try {
+            while (running.get()) {
+                pollOnce(Duration.ofMillis(500), sink);
+            }
+        } catch (WakeupException e) {
+            if (running.get()) {
+                throw e;
+            }
+        }
+    }
+
+    public void stop() {
+        running.set(false);
+        consumer.wakeup();
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,21 @@
+package io.auditwatch.notify;
+
+import io.auditwatch.alert.Alert;
+import io.auditwatch.alert.ConsoleFormat;
+import java.io.PrintStream;
+import java.util.function.Consumer;
+
+/** Prints one readable line per alert (level, rule, who, what, where), attacker-controlled strings escaped. */
+public final class ConsoleNotifier implements Consumer<Alert> {
+    private final PrintStream out;
+
+    public ConsoleNotifier(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public void accept(Alert alert) {
+        out.println(ConsoleFormat.line(alert));
+        out.flush();
+    }
+}
