@@ -23,7 +23,7 @@ public final class RequestDedup {
         if (state.get(key) != null) {
             return false;
         }
-        state.put(key, "", event.eventTimeMillis() + memoryMillis);
+        state.put(key, "", event.stageTimeMillis() + memoryMillis);
         return true;
     }
 }

@@ -17,6 +17,12 @@ import java.util.List;
  */
 public final class Engine {
     private static final String FIRED = "fired|";
+    /**
+     * A rule that fired before the request completed (exec, attach and port-forward fire at ResponseStarted)
+     * is remembered this long, so that a session's ResponseComplete hours later does not alert again. Only
+     * requests that fired are remembered, so this state stays small.
+     */
+    private static final long OPEN_REQUEST_MEMORY_MILLIS = Duration.ofHours(24).toMillis();
 
     private final List<Detection> detections;
     private final long requestMemoryMillis;
@@ -44,7 +50,9 @@ public final class Engine {
             if (state.get(firedKey) != null) {
                 continue;
             }
-            state.put(firedKey, "", event.eventTimeMillis() + requestMemoryMillis);
+            boolean complete = "ResponseComplete".equals(event.stage) || "Panic".equals(event.stage);
+            state.put(firedKey, "", event.stageTimeMillis()
+                    + (complete ? requestMemoryMillis : Math.max(requestMemoryMillis, OPEN_REQUEST_MEMORY_MILLIS)));
             if (alerts == null) {
                 alerts = new ArrayList<>(1);
             }

@@ -71,6 +71,22 @@ public final class AuditEvent {
         return provenance == null ? 0 : provenance.eventTime();
     }
 
+    /**
+     * When this stage was logged, in epoch millis; the event time if stageTimestamp is absent or unreadable.
+     * A long port-forward completes hours after it was received: memory of the request must last from here.
+     */
+    @JsonIgnore
+    public long stageTimeMillis() {
+        if (stageTimestamp != null) {
+            try {
+                return Math.max(eventTimeMillis(), AuditEventReader.parseTime(stageTimestamp));
+            } catch (java.time.format.DateTimeParseException e) {
+                return eventTimeMillis();
+            }
+        }
+        return eventTimeMillis();
+    }
+
     @JsonIgnore
     public boolean timestampFallback() {
         return provenance != null && provenance.timestampFallback();

@@ -1,0 +1,147 @@
+package io.auditwatch.cli;
+
+import io.auditwatch.alert.Alert;
+import io.auditwatch.alert.AlertCodec;
+import io.auditwatch.broker.EmbeddedKafka;
+import io.auditwatch.detector.DetectorApp;
+import io.auditwatch.detector.DetectorConfig;
+import io.auditwatch.ingest.AuditProducer;
+import io.auditwatch.notify.AlertSubscriber;
+import io.auditwatch.notify.ConsoleNotifier;
+import io.auditwatch.scenario.ExpectedAlert;
+import io.auditwatch.scenario.Scenario;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code auditwatch demo}: a real embedded Kafka, the detector and the console notifier; produces a recorded
+ * attack and waits until every alert it must raise has arrived.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = {"Start an embedded Kafka, the detector and the console notifier, replay a recorded attack",
+            "into audit.events, and print the alerts as they arrive. Exits 0 once every expected alert arrived."})
+final class DemoCommand implements Callable<Integer> {
+    static final String DEFAULT_SCENARIO = "replay-data/scenarios/compromised-pod";
+
+    @Option(names = "--scenario", paramLabel = "DIR",
+            description = "Scenario folder (events.jsonl, expected-alerts.jsonl). Default: " + DEFAULT_SCENARIO
+                    + " of this installation.")
+    Path scenarioDir;
+
+    @Option(names = "--alerts-out", paramLabel = "FILE", description = "Also write the alerts as JSON lines.")
+    Path alertsOut;
+
+    @Option(names = "--keep-running", description = "Keep everything running after the scenario, until Ctrl-C.")
+    boolean keepRunning;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+            description = "Use this Kafka instead of starting an embedded one.")
+    String bootstrapServers;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT90S",
+            description = "How long to wait for the expected alerts, ISO-8601.")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        Scenario scenario = Scenario.load(resolveScenario());
+        PrintStream out = System.out;
+        long started = System.nanoTime();
+        EmbeddedKafka kafka = null;
+        Path stateDir = Files.createTempDirectory("auditwatch-demo-state-");
+        try {
+            String bootstrap = bootstrapServers;
+            if (bootstrap == null) {
+                kafka = EmbeddedKafka.start(0, null);
+                bootstrap = kafka.bootstrapServers();
+                out.println("Kafka (embedded, KRaft) listening on " + bootstrap);
+            } else {
+                KafkaCheck.requireReachable(bootstrap, Duration.ofSeconds(15));
+            }
+            // A fresh application id: on a shared cluster an earlier run's state must not swallow this run's alerts.
+            DetectorConfig config = DetectorConfig.defaults(bootstrap, stateDir)
+                    .withApplicationId("auditwatch-demo-" + UUID.randomUUID().toString().substring(0, 8));
+            List<Alert> alerts = new ArrayList<>();
+            ConsoleNotifier console = new ConsoleNotifier(out);
+            try (DetectorApp detector = DetectorApp.start(config);
+                 AlertSubscriber subscriber = new AlertSubscriber(bootstrap, config.applicationId() + "-console", true)) {
+                subscriber.awaitAssignment(Duration.ofSeconds(30), alerts::add);
+                int sent;
+                try (AuditProducer producer = new AuditProducer(bootstrap)) {
+                    sent = producer.sendFile(scenario.events());
+                }
+                out.println("Produced " + sent + " audit events of scenario '" + scenario.name() + "' to "
+                        + AuditProducer.AUDIT_EVENTS_TOPIC + "; alerts:");
+                long deadline = System.nanoTime() + timeout.toNanos();
+                while (!scenario.missing(alerts).isEmpty() && System.nanoTime() < deadline) {
+                    subscriber.pollOnce(Duration.ofMillis(200), alert -> {
+                        alerts.add(alert);
+                        console.accept(alert);
+                    });
+                }
+                List<ExpectedAlert> missing = scenario.missing(alerts);
+                if (!missing.isEmpty()) {
+                    throw new UserError("demo: timed out after " + timeout.toSeconds() + " s; still missing: "
+                            + missing.stream().map(ExpectedAlert::describe).collect(Collectors.joining("; ")));
+                }
+                writeAlerts(alerts);
+                out.printf("demo: %d alerts, all %d expected by scenario '%s', in %.1f s%s%n", alerts.size(),
+                        scenario.expected().size(), scenario.name(), (System.nanoTime() - started) / 1e9,
+                        alertsOut == null ? "" : "; written to " + alertsOut);
+                if (keepRunning) {
+                    out.println("Still running (Ctrl-C stops): produce to " + AuditProducer.AUDIT_EVENTS_TOPIC
+                            + " at " + bootstrap + " and alerts print here.");
+                    subscriber.run(console);
+                }
+            }
+            return 0;
+        } finally {
+            if (kafka != null) {
+                kafka.close();
+            }
+            deleteRecursively(stateDir);
+        }
+    }
+
+    private Path resolveScenario() {
+        Path dir = scenarioDir;
+        if (dir == null) {
+            String home = System.getenv("AUDITWATCH_HOME");
+            dir = home == null ? Path.of(DEFAULT_SCENARIO) : Path.of(home).resolve(DEFAULT_SCENARIO);
+        }
+        if (!Files.isRegularFile(dir.resolve(Scenario.EVENTS_FILE))) {
+            throw new UserError("no scenario at " + dir + " (expected " + Scenario.EVENTS_FILE + " and "
+                    + Scenario.EXPECTED_FILE + "; pass --scenario DIR)");
+        }
+        return dir;
+    }
+
+    private void writeAlerts(List<Alert> alerts) throws IOException {
+        if (alertsOut == null) {
+            return;
+        }
+        List<String> lines = alerts.stream().map(AlertCodec::toJson).toList();
+        Files.write(alertsOut, lines);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

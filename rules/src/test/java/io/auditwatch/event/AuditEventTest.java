@@ -1,0 +1,80 @@
+package io.auditwatch.event;
+
+import static io.auditwatch.testing.EventJson.event;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AuditEventTest {
+    @Test
+    void shouldBeAllowedWhenTheAuthorizerSaidAllow() {
+        assertTrue(event().decision("allow").code(200).parse().allowed());
+    }
+
+    @Test
+    void shouldTrustTheDecisionAnnotationOverTheResponseCode() {
+        // Allowed by RBAC, then refused by an admission webhook: the authorizer still allowed it.
+        assertTrue(event().decision("allow").code(403).parse().allowed());
+        assertFalse(event().decision("forbid").code(200).parse().allowed());
+    }
+
+    @Test
+    void shouldJudgeByTheResponseCodeWithoutDecisionAnnotation() {
+        assertTrue(event().decision(null).code(200).parse().allowed());
+        assertTrue(event().decision(null).code(404).parse().allowed());
+        assertFalse(event().decision(null).code(403).parse().allowed());
+        assertFalse(event().decision(null).code(401).parse().allowed());
+    }
+
+    @Test
+    void shouldNotCallARequestAllowedWithoutDecisionOrResponse() {
+        assertFalse(event().remove("annotations", "responseStatus").parse().allowed());
+    }
+
+    @Test
+    void shouldAnswerNullForPartsAnEventDoesNotHave() {
+        AuditEvent e = event().remove("objectRef", "user", "responseStatus", "annotations").parse();
+
+        assertNull(e.resource());
+        assertNull(e.subresource());
+        assertNull(e.namespace());
+        assertNull(e.objectName());
+        assertNull(e.username());
+        assertNull(e.responseCode());
+        assertNull(e.annotation(AuditEvent.DECISION_ANNOTATION));
+    }
+
+    @Test
+    void shouldGiveTheEventTimeAsAnInstant() {
+        assertEquals(Instant.parse("2024-05-01T10:00:00.123Z"), event().parse().eventTime());
+    }
+
+    @Test
+    void shouldGiveZeroEventTimeBeforeItWasRead() {
+        AuditEvent unread = new AuditEvent();
+
+        assertEquals(0, unread.eventTimeMillis());
+        assertFalse(unread.timestampFallback());
+        assertNull(unread.cluster());
+    }
+
+    @Test
+    void shouldReadTheFirstValueOfAnExtraClaim() {
+        UserInfo user = new UserInfo("u", null, List.of("g"),
+                Map.of("a", List.of("1", "2"), "empty", List.of()));
+
+        assertEquals("1", user.extraValue("a"));
+        assertNull(user.extraValue("empty"));
+        assertNull(user.extraValue("missing"));
+        assertNull(new UserInfo("u", null, null, null).extraValue("a"));
+        assertTrue(user.inGroup("g"));
+        assertFalse(user.inGroup("h"));
+        assertFalse(new UserInfo("u", null, null, null).inGroup("g"));
+    }
+}

@@ -1,0 +1,216 @@
+package io.auditwatch.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ExpiringStateTest {
+    private static final long T = 1_714_557_600_000L;
+
+    private final TreeMapStore store = new TreeMapStore();
+    private final ExpiringState state = new ExpiringState(store);
+
+    private Map<String, String> range(String prefix) {
+        Map<String, String> seen = new LinkedHashMap<>();
+        state.range(prefix, seen::put);
+        return seen;
+    }
+
+    @Test
+    void shouldReturnWhatWasPut() {
+        state.advanceTo(T);
+        state.put("user:alice", "3", T + 60_000);
+
+        assertEquals("3", state.get("user:alice"));
+        assertNull(state.get("user:bob"));
+    }
+
+    @Test
+    void shouldKeepValuesContainingTheSeparator() {
+        state.put("k", "a|b|c", T);
+
+        assertEquals("a|b|c", state.get("k"));
+        assertEquals(Map.of("k", "a|b|c"), range("k"));
+    }
+
+    @Test
+    void shouldHideAnEntryFromGetOnceTimePassesItsExpiryEvenBeforeItIsPurged() {
+        state.advanceTo(T);
+        state.put("k", "v", T + 1_000);
+
+        state.advanceTo(T + 999);
+        assertEquals("v", state.get("k"));
+
+        state.advanceTo(T + 1_000);
+        assertNull(state.get("k"), "due at its expiry time");
+        assertEquals(2, store.size(), "hidden, not yet purged: value and index entry");
+    }
+
+    @Test
+    void shouldHideAnExpiredEntryFromRangeEvenBeforeItIsPurged() {
+        state.advanceTo(T);
+        state.put("node:a", "1", T + 1_000);
+        state.put("node:b", "2", T + 5_000);
+
+        state.advanceTo(T + 2_000);
+
+        assertEquals(Map.of("node:b", "2"), range("node:"));
+        assertEquals(4, store.size());
+    }
+
+    @Test
+    void shouldNotMoveItsClockBackwards() {
+        state.advanceTo(T + 2_000);
+        state.advanceTo(T);
+        state.put("k", "v", T + 1_000);
+
+        assertNull(state.get("k"));
+    }
+
+    @Test
+    void shouldPurgeBothTheValueAndItsIndexEntryOnExpire() {
+        state.advanceTo(T);
+        state.put("a", "1", T + 1_000);
+        state.put("b", "2", T + 2_000);
+        state.put("c", "3", T + 3_000);
+        assertEquals(6, store.size());
+
+        state.advanceTo(T + 2_000);
+        int purged = state.expire();
+
+        assertEquals(2, purged);
+        assertEquals(2, store.size(), "only c's value and index entry are left");
+        assertEquals("3", state.get("c"));
+        assertNull(store.get("v|a"));
+        assertNull(store.get("v|b"));
+    }
+
+    @Test
+    void shouldPurgeNothingBeforeAnythingIsDue() {
+        state.advanceTo(T);
+        state.put("a", "1", T + 1_000);
+
+        assertEquals(0, state.expire());
+        assertEquals(2, store.size());
+        assertEquals("1", state.get("a"));
+    }
+
+    @Test
+    void shouldPurgeNothingBeforeTheClockWasEverAdvanced() {
+        state.put("a", "1", 0);
+        state.put("b", "2", T);
+
+        assertEquals(0, state.expire());
+        assertEquals("1", state.get("a"));
+    }
+
+    @Test
+    void shouldMoveTheExpiryWhenAnEntryIsOverwritten() {
+        state.advanceTo(T);
+        state.put("k", "old", T + 1_000);
+        state.put("k", "new", T + 10_000);
+        assertEquals(2, store.size(), "the old index entry is gone");
+
+        state.advanceTo(T + 5_000);
+        assertEquals("new", state.get("k"));
+        assertEquals(0, state.expire(), "the old expiry no longer purges it");
+        assertEquals("new", state.get("k"));
+
+        state.advanceTo(T + 10_000);
+        assertEquals(1, state.expire());
+        assertEquals(0, store.size());
+    }
+
+    @Test
+    void shouldMoveTheExpiryEarlierWhenAnEntryIsOverwritten() {
+        state.advanceTo(T);
+        state.put("k", "old", T + 10_000);
+        state.put("k", "new", T + 1_000);
+
+        state.advanceTo(T + 1_000);
+        assertNull(state.get("k"));
+        assertEquals(1, state.expire());
+        assertEquals(0, store.size());
+    }
+
+    @Test
+    void shouldDeleteTheValueAndItsIndexEntry() {
+        state.advanceTo(T);
+        state.put("a", "1", T + 1_000);
+        state.put("b", "2", T + 1_000);
+
+        state.delete("a");
+
+        assertNull(state.get("a"));
+        assertEquals("2", state.get("b"));
+        assertEquals(2, store.size());
+        state.advanceTo(T + 1_000);
+        assertEquals(1, state.expire(), "a deleted entry is not purged again");
+    }
+
+    @Test
+    void shouldIgnoreDeletingAnAbsentKey() {
+        state.put("a", "1", T);
+
+        state.delete("nope");
+
+        assertEquals(2, store.size());
+    }
+
+    @Test
+    void shouldRangeOverEveryKeyStartingWithThePrefixIncludingLongerOnes() {
+        state.advanceTo(T);
+        state.put("node:ip-10-0-1-1", "a", T + 1_000);
+        state.put("node:ip-10-0-1-17", "b", T + 1_000);
+        state.put("node:ip-10-0-1-1|pod:web", "c", T + 1_000);
+        state.put("node:ip-10-0-1-2", "d", T + 1_000);
+        state.put("node:ip-10-0-1-", "e", T + 1_000);
+        state.put("pod:ip-10-0-1-1", "f", T + 1_000);
+
+        assertEquals(List.of("node:ip-10-0-1-1", "node:ip-10-0-1-17", "node:ip-10-0-1-1|pod:web"),
+                List.copyOf(range("node:ip-10-0-1-1").keySet()), "every match, in key order");
+        assertEquals(Map.of("node:ip-10-0-1-1|pod:web", "c"), range("node:ip-10-0-1-1|"));
+        assertEquals(5, range("node:").size());
+        assertEquals(6, range("").size(), "the empty prefix is every live entry, never the expiry index");
+        assertEquals(Map.of(), range("node:ip-10-0-1-3"));
+    }
+
+    @Test
+    void shouldRangeOverKeysWhoseNextCharacterIsTheHighestUtf16Unit() {
+        state.put("k\uFFFF", "1", T);
+        state.put("k\uFFFFx", "2", T);
+        state.put("k\uD83D\uDE00", "3", T);
+
+        assertEquals(Map.of("k\uFFFF", "1", "k\uFFFFx", "2", "k\uD83D\uDE00", "3"), range("k"));
+    }
+
+    @Test
+    void shouldAllowTheVisitorToDeleteWhatItVisits() {
+        state.put("a1", "1", T);
+        state.put("a2", "2", T);
+        state.put("b1", "3", T);
+
+        state.range("a", (k, v) -> state.delete(k));
+
+        assertEquals(Map.of("b1", "3"), range(""));
+        assertEquals(2, store.size());
+    }
+
+    @Test
+    void shouldVisitTreeMapStoreRangesHalfOpenInKeyOrder() {
+        TreeMapStore s = new TreeMapStore();
+        s.put("b", "2");
+        s.put("a", "1");
+        s.put("c", "3");
+        s.put("d", "4");
+        Map<String, String> seen = new LinkedHashMap<>();
+
+        s.range("b", "d", seen::put);
+
+        assertEquals(List.of("b", "c"), List.copyOf(seen.keySet()));
+    }
+}
