@@ -2,10 +2,8 @@ package io.auditwatch.engine;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.event.AuditEvent;
-import io.auditwatch.identity.Identity;
 import io.auditwatch.state.ExpiringState;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,34 +54,9 @@ public final class Engine {
             if (alerts == null) {
                 alerts = new ArrayList<>(1);
             }
-            alerts.add(alert(detection, event, requestKey));
+            alerts.add(Alerts.single(detection.rule(), event, RequestKey.digest(detection.rule().id() + "|" + requestKey, 32),
+                    detection.summary(event), detection.explanation(event)));
         }
         return alerts == null ? List.of() : alerts;
-    }
-
-    private static Alert alert(Detection detection, AuditEvent event, String requestKey) {
-        RuleDefinition rule = detection.rule();
-        Identity who = event.identity();
-        Alert.Target target = new Alert.Target(event.resource(), event.namespace(), event.objectName(),
-                event.subresource(), event.objectRef == null ? event.requestURI : null);
-        String impersonated = event.impersonatedUser == null ? null : event.impersonatedUser.username();
-        Alert.AlertIdentity identity = new Alert.AlertIdentity(who.username(), who.kind().json(), who.node(),
-                who.pod() == null ? null : (who.serviceAccountNamespace() + "/" + who.pod()), who.credentialId(),
-                impersonated);
-        String time = Instant.ofEpochMilli(event.eventTimeMillis()).toString();
-        String id = RequestKey.digest(rule.id() + "|" + requestKey, 32);
-        String dedupKey = rule.id() + ":" + RequestKey.digest(String.join("|", rule.id(), event.cluster(),
-                who.username(), String.valueOf(impersonated), String.valueOf(target.resource()),
-                String.valueOf(target.subresource()), String.valueOf(target.namespace()),
-                String.valueOf(target.name()), String.valueOf(target.requestURI())), 24);
-        return new Alert(id, rule.ref(), event.cluster(), identity, target, detection.summary(event),
-                detection.explanation(event), List.of(evidence(event)), time, time, 1, dedupKey);
-    }
-
-    static Alert.Evidence evidence(AuditEvent e) {
-        return new Alert.Evidence(e.auditID, e.stage, e.verb, e.requestURI, e.responseCode(),
-                e.annotation(AuditEvent.DECISION_ANNOTATION), e.sourceIPs, e.userAgent,
-                e.requestReceivedTimestamp != null ? e.requestReceivedTimestamp
-                        : Instant.ofEpochMilli(e.eventTimeMillis()).toString());
     }
 }

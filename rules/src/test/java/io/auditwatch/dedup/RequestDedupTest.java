@@ -51,10 +51,11 @@ class RequestDedupTest {
         AuditEvent e = podExec().parse();
         assertTrue(admit(e));
 
-        state.advanceTo(T0_MILLIS + MEMORY.toMillis() - 1);
+        // Memory runs from when the stage was logged, not from when the request was received.
+        state.advanceTo(e.stageTimeMillis() + MEMORY.toMillis() - 1);
         assertFalse(dedup.admit(e, state));
 
-        state.advanceTo(T0_MILLIS + MEMORY.toMillis());
+        state.advanceTo(e.stageTimeMillis() + MEMORY.toMillis());
         assertTrue(dedup.admit(e, state));
     }
 

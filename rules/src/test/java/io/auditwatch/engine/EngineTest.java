@@ -81,12 +81,27 @@ class EngineTest {
     }
 
     @Test
-    void shouldAlertAgainForTheSameRequestOnceTheRequestMemoryHasPassed() {
-        assertEquals(1, evaluate(portForward().auditID("pf-1")).size());
+    void shouldAlertAgainForTheSameCompletedRequestOnceTheRequestMemoryHasPassed() {
+        AuditEvent complete = portForward().auditID("pf-1").stage("ResponseComplete").parse();
+        assertEquals(1, engine.evaluate(complete, state).size());
 
-        state.advanceTo(T0_MILLIS + MEMORY.toMillis());
+        state.advanceTo(complete.stageTimeMillis() + MEMORY.toMillis() - 1);
+        assertEquals(0, engine.evaluate(complete, state).size());
 
-        assertEquals(1, engine.evaluate(portForward().auditID("pf-1").parse(), state).size());
+        state.advanceTo(complete.stageTimeMillis() + MEMORY.toMillis());
+        assertEquals(1, engine.evaluate(complete, state).size());
+    }
+
+    @Test
+    void shouldRememberARequestThatFiredBeforeCompletingForADaySoALongSessionAlertsOnce() {
+        AuditEvent started = portForward().auditID("pf-1").parse();
+        assertEquals(1, engine.evaluate(started, state).size());
+
+        // The session ends four hours later: same request, its ResponseComplete stage.
+        AuditEvent complete = portForward().auditID("pf-1").stage("ResponseComplete")
+                .stageAt("2024-05-01T14:00:00.000000Z").parse();
+        state.advanceTo(started.eventTimeMillis() + Duration.ofHours(4).toMillis());
+        assertEquals(0, engine.evaluate(complete, state).size());
     }
 
     @Test
