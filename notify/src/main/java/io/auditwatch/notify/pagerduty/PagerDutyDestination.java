@@ -1,0 +1,33 @@
+package io.auditwatch.notify.pagerduty;
+
+import io.auditwatch.alert.Alert;
+import io.auditwatch.notify.delivery.Destination;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.List;
+
+/** A PagerDuty service's Events API v2 integration; the routing key is the secret. */
+public record PagerDutyDestination(String name, URI baseUrl, String routingKey, Duration minInterval)
+        implements Destination {
+    public static final URI DEFAULT_BASE_URL = URI.create("https://events.pagerduty.com");
+
+    @Override
+    public HttpRequest request(Alert alert) {
+        String base = baseUrl.toString().replaceAll("/+$", "");
+        return HttpRequest.newBuilder(URI.create(base + "/v2/enqueue"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(PagerDutyEvent.trigger(alert, routingKey).toString()))
+                .build();
+    }
+
+    @Override
+    public List<String> secrets() {
+        return List.of(routingKey);
+    }
+
+    @Override
+    public String toString() {
+        return "pagerduty " + name; // never the routing key
+    }
+}
