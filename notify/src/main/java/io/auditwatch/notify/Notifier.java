@@ -112,6 +112,7 @@ public final class Notifier implements AutoCloseable {
                 ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.sessionTimeout().toMillis(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.fromLatest() ? "latest" : "earliest"),
                 new StringDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(config.alertsTopic()), new ConsumerRebalanceListener() {
@@ -177,6 +178,7 @@ public final class Notifier implements AutoCloseable {
         }
         for (ConsumerRecord<String, byte[]> record : consumer.poll(pollTimeout)) {
             TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+            committed.putIfAbsent(tp, record.offset()); // where this assignment started: nothing to commit yet
             readUpTo.put(tp, record.offset() + 1);
             accept(tp, record);
         }
@@ -197,8 +199,9 @@ public final class Notifier implements AutoCloseable {
                 throw new IllegalArgumentException("an alert needs id, rule and rule.level");
             }
         } catch (RuntimeException e) {
-            toDlq(record, UNPARSEABLE, "not an alert: " + ConsoleFormat.escape(String.valueOf(e.getMessage()))
-                    .lines().findFirst().orElse(""), 0);
+            Throwable why = e.getCause() != null ? e.getCause() : e;
+            toDlq(record, UNPARSEABLE, "not an alert: " + ConsoleFormat.escape(String.valueOf(why.getMessage())
+                    .lines().findFirst().orElse("")), 0);
             settled.incrementAndGet();
             return;
         }

@@ -12,12 +12,15 @@ import java.time.Duration;
  * @param maxPending     alerts read but not yet delivered everywhere before the notifier stops reading
  * @param storeDir       where deliveries are remembered across restarts
  * @param storeRetention how long a delivery is remembered (longer than any redelivery can take)
+ * @param sessionTimeout how long a crashed notifier keeps its partitions before another instance (or its own
+ *                       restart) takes them over
  */
 public record NotifierConfig(String bootstrapServers, String groupId, String alertsTopic, String dlqTopic,
                              boolean fromLatest, Duration groupWindow, RetryPolicy retry, int maxPending,
-                             Path storeDir, Duration storeRetention) {
+                             Path storeDir, Duration storeRetention, Duration sessionTimeout) {
     public static final String DEFAULT_GROUP_ID = "auditwatch-notify";
     public static final Duration DEFAULT_GROUP_WINDOW = Duration.ofMinutes(5);
     public static final Duration DEFAULT_STORE_RETENTION = Duration.ofDays(7);
     public static final int DEFAULT_MAX_PENDING = 10_000;
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(45);
 }
