@@ -11,6 +11,7 @@ import io.auditwatch.notify.AlertSubscriber;
 import io.auditwatch.notify.ConsoleNotifier;
 import io.auditwatch.notify.Notifier;
 import io.auditwatch.notify.NotifierConfig;
+import io.auditwatch.notify.delivery.Destination;
 import io.auditwatch.notify.routing.Plan;
 import io.auditwatch.scenario.ExpectedAlert;
 import io.auditwatch.scenario.Scenario;
@@ -174,11 +175,11 @@ final class DemoCommand implements Callable<Integer> {
             }
             if (notifier.settled() < alerts) {
                 throw new UserError("demo: only " + notifier.settled() + " of " + alerts + " alerts were delivered to "
-                        + plan.destinations().stream().map(Object::toString).collect(Collectors.joining(", "))
+                        + plan.destinations().stream().map(Destination::name).collect(Collectors.joining(", "))
                         + " within " + timeout.toSeconds() + " s (repeats are held for --group-window "
                         + notify.groupWindow + ")");
             }
-            out.println("Delivered to " + plan.destinations().stream().map(Object::toString)
+            out.println("Delivered to " + plan.destinations().stream().map(Destination::name)
                     .collect(Collectors.joining(", ")) + " as routed (undeliverable ones are in " + Topics.ALERTS_DLQ + ")");
         }
 

@@ -7,6 +7,7 @@ import io.auditwatch.notify.AlertSubscriber;
 import io.auditwatch.notify.ConsoleNotifier;
 import io.auditwatch.notify.Notifier;
 import io.auditwatch.notify.NotifierConfig;
+import io.auditwatch.notify.delivery.Destination;
 import io.auditwatch.notify.routing.Plan;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -91,7 +92,7 @@ final class RunCommand {
             } catch (IllegalStateException | java.io.UncheckedIOException e) {
                 throw new UserError(e.getMessage(), e);
             }
-            System.err.println("notify: delivering to " + plan.destinations().stream().map(Object::toString)
+            System.err.println("notify: delivering to " + plan.destinations().stream().map(Destination::name)
                     .collect(java.util.stream.Collectors.joining(", ")) + " (Ctrl-C stops it)");
             runUntilShutdown(notifier::run, notifier::stop, notifier);
             return 0;
