@@ -11,7 +11,7 @@ import io.auditwatch.notify.ConsoleNotifier;
 import io.auditwatch.scenario.ExpectedAlert;
 import io.auditwatch.scenario.Scenario;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +21,8 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,6 +34,9 @@ import picocli.CommandLine.Option;
             "into audit.events, and print the alerts as they arrive. Exits 0 once every expected alert arrived."})
 final class DemoCommand implements Callable<Integer> {
     static final String DEFAULT_SCENARIO = "replay-data/scenarios/compromised-pod";
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--scenario", paramLabel = "DIR",
             description = "Scenario folder (events.jsonl, expected-alerts.jsonl). Default: " + DEFAULT_SCENARIO
@@ -55,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Scenario scenario = Scenario.load(resolveScenario());
-        PrintStream out = System.out;
+        PrintWriter out = spec.commandLine().getOut();
         long started = System.nanoTime();
         EmbeddedKafka kafka = null;
         Path stateDir = Files.createTempDirectory("auditwatch-demo-state-");
@@ -88,6 +93,7 @@ final class DemoCommand implements Callable<Integer> {
                         alerts.add(alert);
                         console.accept(alert);
                     });
+                    out.flush();
                 }
                 List<ExpectedAlert> missing = scenario.missing(alerts);
                 if (!missing.isEmpty()) {

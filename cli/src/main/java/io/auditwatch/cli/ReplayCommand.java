@@ -19,7 +19,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.io.PrintWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,6 +34,9 @@ import picocli.CommandLine.Parameters;
 final class ReplayCommand implements Callable<Integer> {
     /** Rejections printed one by one before only the count is kept. */
     private static final int REJECTIONS_SHOWN = 20;
+
+    @Spec
+    CommandSpec spec;
 
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "Audit log files, replayed in the order given.")
     List<Path> files;
@@ -68,7 +74,8 @@ final class ReplayCommand implements Callable<Integer> {
         }
         Replay replay = new Replay(new AuditEventReader(maxEventBytes, cluster), new RequestDedup(requestMemory),
                 new Engine(BuiltinDetections.all(), requestMemory));
-        ConsoleNotifier console = new ConsoleNotifier(System.out);
+        PrintWriter err = spec.commandLine().getErr();
+        ConsoleNotifier console = new ConsoleNotifier(spec.commandLine().getOut());
         AtomicLong shown = new AtomicLong();
         ReplaySummary summary;
         try (BufferedWriter out = alertsOut == null ? null : Files.newBufferedWriter(alertsOut)) {
@@ -77,7 +84,7 @@ final class ReplayCommand implements Callable<Integer> {
                 write(out, alert);
             }, (file, rejection) -> {
                 if (shown.incrementAndGet() <= REJECTIONS_SHOWN) {
-                    System.err.println("rejected in " + file + ": " + rejection.reason().code() + ": "
+                    err.println("rejected in " + file + ": " + rejection.reason().code() + ": "
                             + ConsoleFormat.escape(rejection.message()));
                 }
             });
@@ -85,9 +92,10 @@ final class ReplayCommand implements Callable<Integer> {
             throw new UserError("cannot write " + alertsOut + ": " + e.getCause().getMessage(), e);
         }
         if (shown.get() > REJECTIONS_SHOWN) {
-            System.err.println("... " + (shown.get() - REJECTIONS_SHOWN) + " more rejected");
+            err.println("... " + (shown.get() - REJECTIONS_SHOWN) + " more rejected");
         }
-        System.err.println(summary.line());
+        err.println(summary.line());
+        err.flush();
         return 0;
     }
 

@@ -1,0 +1,156 @@
+package io.auditwatch.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.auditwatch.alert.Alert;
+import io.auditwatch.broker.EmbeddedKafka;
+import io.auditwatch.dedup.RequestDedup;
+import io.auditwatch.detections.BuiltinDetections;
+import io.auditwatch.detector.DetectorApp;
+import io.auditwatch.detector.DetectorConfig;
+import io.auditwatch.detector.DlqHeaders;
+import io.auditwatch.detector.Topics;
+import io.auditwatch.engine.Engine;
+import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.ingest.AuditProducer;
+import io.auditwatch.notify.AlertSubscriber;
+import io.auditwatch.replay.Replay;
+import io.auditwatch.scenario.Scenario;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The walking skeleton through a real broker: scenario in, expected alerts out, bad input to the DLQ. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DetectorEndToEndTest {
+    private static final Path SCENARIOS = Path.of("../replay-data/scenarios");
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+    @TempDir
+    static Path stateDir;
+
+    private EmbeddedKafka kafka;
+    private DetectorApp detector;
+
+    @BeforeAll
+    void start() {
+        kafka = EmbeddedKafka.start(0, null);
+        detector = DetectorApp.start(DetectorConfig.defaults(kafka.bootstrapServers(), stateDir));
+    }
+
+    @AfterAll
+    void stop() {
+        if (detector != null) {
+            detector.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void shouldRaiseEveryExpectedAlertOfTheDemoScenarioThroughARealBrokerAndTheSameAsReplay() throws Exception {
+        Scenario scenario = Scenario.load(SCENARIOS.resolve("compromised-pod"));
+        List<Alert> live = new ArrayList<>();
+        try (AlertSubscriber subscriber = new AlertSubscriber(kafka.bootstrapServers(), "e2e-alerts", false);
+             AuditProducer producer = new AuditProducer(kafka.bootstrapServers())) {
+            assertEquals(108, producer.sendFile(scenario.events()));
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while (!scenario.missing(live).isEmpty() && System.nanoTime() < deadline) {
+                subscriber.pollOnce(Duration.ofMillis(500), live::add);
+            }
+            // Give a stray duplicate the chance to show up before judging.
+            subscriber.pollOnce(Duration.ofSeconds(2), live::add);
+        }
+        // The other test of this class shares the broker; its requests are named e2e-*.
+        live.removeIf(a -> a.evidence().get(0).auditID().startsWith("e2e-"));
+        assertEquals(List.of(), scenario.missing(live), "expected alerts that never arrived");
+        assertEquals(List.of(), scenario.unexpected(live), "alerts the scenario does not expect");
+
+        List<Alert> replayed = new ArrayList<>();
+        DetectorConfig config = DetectorConfig.defaults("unused", stateDir);
+        new Replay(new AuditEventReader(config.maxEventBytes(), config.cluster()), new RequestDedup(config.requestMemory()),
+                new Engine(BuiltinDetections.all(), config.requestMemory()))
+                .run(List.of(scenario.events()), replayed::add, (file, rejection) -> { });
+        assertEquals(ids(replayed), ids(live), "live and replay raise the same alert ids");
+    }
+
+    @Test
+    void shouldRouteBadInputToTheDlqWithItsReasonAndKeepDetecting() throws Exception {
+        byte[] notJson = "not json at all".getBytes(StandardCharsets.UTF_8);
+        byte[] truncated = "{\"kind\":\"Event\",\"verb\":\"get\",\"user\":{".getBytes(StandardCharsets.UTF_8);
+        byte[] wrongType = "{\"kind\":\"Event\",\"verb\":\"get\",\"user\":\"bob\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] huge = new byte[5 * 1024 * 1024];
+        Arrays.fill(huge, (byte) ' ');
+        huge[0] = '{';
+        huge[huge.length - 1] = '}';
+        byte[] good = ("{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditID\":\"e2e-dlq-1\",\"stage\":\"ResponseComplete\","
+                + "\"verb\":\"get\",\"requestURI\":\"/api/v1/namespaces/x/secrets/s\",\"user\":{\"username\":\"eve@example.com\"},"
+                + "\"objectRef\":{\"resource\":\"secrets\",\"namespace\":\"x\",\"name\":\"s\"},\"responseStatus\":{\"code\":200},"
+                + "\"requestReceivedTimestamp\":\"2026-11-20T04:00:00.000000Z\"}").getBytes(StandardCharsets.UTF_8);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (byte[] value : List.of(notJson, truncated, wrongType, huge, good)) {
+                producer.send(new ProducerRecord<>(Topics.AUDIT_EVENTS, value)).get();
+            }
+        }
+
+        List<ConsumerRecord<byte[], byte[]>> rejected = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "e2e-dlq",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            dlq.subscribe(List.of(Topics.AUDIT_DLQ));
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while (rejected.size() < 4 && System.nanoTime() < deadline) {
+                dlq.poll(Duration.ofMillis(500)).forEach(rejected::add);
+            }
+        }
+        Set<String> reasons = rejected.stream().map(r -> DlqHeaders.get(r.headers(), DlqHeaders.REASON))
+                .collect(Collectors.toSet());
+        assertEquals(Set.of("not-json", "truncated-json", "wrong-field-type", "oversized"), reasons);
+        ConsumerRecord<byte[], byte[]> first = rejected.stream()
+                .filter(r -> "not-json".equals(DlqHeaders.get(r.headers(), DlqHeaders.REASON))).findFirst().orElseThrow();
+        assertArrayEquals(notJson, first.value(), "the DLQ keeps the raw record");
+        assertEquals(Topics.AUDIT_EVENTS, DlqHeaders.get(first.headers(), DlqHeaders.SOURCE_TOPIC));
+        assertTrue(rejected.stream().anyMatch(r -> r.value().length == huge.length), "the 5 MB record is kept whole");
+
+        List<Alert> alerts = new ArrayList<>();
+        try (AlertSubscriber subscriber = new AlertSubscriber(kafka.bootstrapServers(), "e2e-dlq-alerts", false)) {
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while (alerts.stream().noneMatch(a -> "e2e-dlq-1".equals(a.evidence().get(0).auditID()))
+                    && System.nanoTime() < deadline) {
+                subscriber.pollOnce(Duration.ofMillis(500), alerts::add);
+            }
+        }
+        assertTrue(alerts.stream().anyMatch(a -> "e2e-dlq-1".equals(a.evidence().get(0).auditID())
+                && "secret-read".equals(a.rule().id())), "the good event after the bad ones still raises its alert");
+    }
+
+    private static List<String> ids(List<Alert> alerts) {
+        return alerts.stream().map(Alert::id).sorted().toList();
+    }
+}
