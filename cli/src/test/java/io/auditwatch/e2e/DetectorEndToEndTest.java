@@ -6,14 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.broker.EmbeddedKafka;
-import io.auditwatch.dedup.RequestDedup;
-import io.auditwatch.detections.BuiltinDetections;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
 import io.auditwatch.detector.DlqHeaders;
 import io.auditwatch.detector.Topics;
-import io.auditwatch.engine.Engine;
-import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.notify.AlertSubscriber;
 import io.auditwatch.replay.Replay;
@@ -90,8 +86,7 @@ class DetectorEndToEndTest {
 
         List<Alert> replayed = new ArrayList<>();
         DetectorConfig config = DetectorConfig.defaults("unused", stateDir);
-        new Replay(new AuditEventReader(config.maxEventBytes(), config.cluster()), new RequestDedup(config.requestMemory()),
-                new Engine(BuiltinDetections.all(), config.requestMemory()))
+        new Replay(config.reader(), config.analyses())
                 .run(List.of(scenario.events()), replayed::add, (file, rejection) -> { });
         assertEquals(ids(replayed), ids(live), "live and replay raise the same alert ids");
     }
