@@ -58,6 +58,12 @@ public final class DetectorTopology {
                         .withName("audit-events-source"))
                 .process(() -> new ParseProcessor(reader), Named.as("parse-events"));
 
+        // Pods that predate the audit stream, as create events at time zero (auditwatch snapshot writes them).
+        KStream<String, AuditEvent> inventory = builder
+                .stream(Topics.INVENTORY, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("inventory-source"))
+                .flatMapValues(value -> InventoryRecords.pods(value, reader), Named.as("inventory-pods"))
+                .selectKey((key, event) -> NodeGraph.partitionKey(event), Named.as("inventory-by-namespace"));
+
         parsed.split(Named.as("route-"))
                 .branch((key, outcome) -> outcome.isRejected(), Branched.withConsumer(rejected -> rejected
                         .map((key, outcome) -> KeyValue.pair(outcome.originalKey(), outcome.rejection().raw()),
@@ -75,6 +81,7 @@ public final class DetectorTopology {
                             .to(Topics.ALERTS, alerts.withName("alerts-sink"));
                     admitted.filter((identity, event) -> NodeGraph.relevant(event), Named.as("node-graph-events"))
                             .selectKey((identity, event) -> NodeGraph.partitionKey(event), Named.as("key-by-namespace"))
+                            .merge(inventory, Named.as("graph-input"))
                             .repartition(Repartitioned.<String, AuditEvent>as(BY_NAMESPACE)
                                     .withKeySerde(Serdes.String()).withValueSerde(events))
                             .process(() -> new NodeGraphProcessor(analyses.nodeGraph()), Named.as("node-graph"), NODE_GRAPH_STORE)

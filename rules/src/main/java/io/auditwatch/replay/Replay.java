@@ -2,9 +2,9 @@ package io.auditwatch.replay;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.dedup.RequestDedup;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.auditwatch.engine.Analyses;
 import io.auditwatch.engine.Engine;
+import io.auditwatch.nodegraph.Inventory;
 import io.auditwatch.nodegraph.NodeGraph;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
@@ -95,12 +95,8 @@ public final class Replay {
 
     /** Loads an inventory snapshot ({@code kubectl get pods -A -o json}) into the graph before the events. */
     public void loadInventory(Path file) throws IOException {
-        JsonNode list = AuditEventReader.mapper().readTree(file.toFile());
-        JsonNode items = list.has("items") ? list.get("items") : list;
-        for (JsonNode item : items) {
-            if ("Pod".equals(item.path("kind").asText("Pod"))) {
-                nodeGraph.observePod(item, graphState);
-            }
+        for (AuditEvent pod : Inventory.events(AuditEventReader.mapper().readTree(file.toFile()), reader)) {
+            nodeGraph.process(pod, graphState);
         }
     }
 
