@@ -88,7 +88,7 @@ final class RunCommand {
                     NotifierConfig.DEFAULT_SESSION_TIMEOUT);
             Notifier notifier;
             try {
-                notifier = new Notifier(config, plan, Clock.systemUTC(), new ConsoleNotifier(System.out));
+                notifier = new Notifier(config, plan, Clock.systemUTC(), new ConsoleNotifier(spec.commandLine().getOut()));
             } catch (IllegalStateException | java.io.UncheckedIOException e) {
                 throw new UserError(e.getMessage(), e);
             }
@@ -101,7 +101,7 @@ final class RunCommand {
         private int console() throws InterruptedException {
             AlertSubscriber subscriber = new AlertSubscriber(bootstrapServers,
                     groupId == null ? CONSOLE_GROUP_ID : groupId, false);
-            ConsoleNotifier console = new ConsoleNotifier(System.out);
+            ConsoleNotifier console = new ConsoleNotifier(spec.commandLine().getOut());
             runUntilShutdown(() -> subscriber.run(console), subscriber::stop, subscriber);
             return 0;
         }

@@ -49,8 +49,9 @@ class EngineTest {
     }
 
     @Test
-    void shouldRunTheFourBuiltinDetections() {
-        assertEquals(List.of("pod-exec", "pod-portforward", "secret-read", "anonymous-allowed"),
+    void shouldRunTheBuiltinDetections() {
+        assertEquals(List.of("pod-exec", "pod-portforward", "secret-read", "anonymous-allowed",
+                        "node-credential-non-node-action"),
                 engine.detections().stream().map(d -> d.rule().id()).toList());
     }
 

@@ -1,0 +1,34 @@
+package io.auditwatch.detector;
+
+import io.auditwatch.alert.Alert;
+import io.auditwatch.event.AuditEvent;
+import io.auditwatch.nodegraph.NodeGraph;
+import io.auditwatch.state.ExpiringState;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/** Hosts the {@link NodeGraph} on the {@value DetectorTopology#NODE_GRAPH_STORE} store, keyed by namespace. */
+final class NodeGraphProcessor implements Processor<String, AuditEvent, String, Alert> {
+    private final NodeGraph graph;
+    private ProcessorContext<String, Alert> context;
+    private ExpiringState state;
+
+    NodeGraphProcessor(NodeGraph graph) {
+        this.graph = graph;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+        this.context = context;
+        this.state = ExpiringStores.open(context, DetectorTopology.NODE_GRAPH_STORE);
+    }
+
+    @Override
+    public void process(Record<String, AuditEvent> record) {
+        state.advanceTo(record.timestamp());
+        for (Alert alert : graph.process(record.value(), state)) {
+            context.forward(new Record<>(alert.dedupKey(), alert, record.timestamp()));
+        }
+    }
+}
