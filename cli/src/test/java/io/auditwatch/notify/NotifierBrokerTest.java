@@ -315,6 +315,39 @@ class NotifierBrokerTest {
         }
     }
 
+    @Test
+    void shouldSendHeldRepeatsBeforeAResolutionSoItIsTheLastWord() throws Exception {
+        String group = groupAtEnd();
+        Alert first = SampleAlerts.alert("f0", Level.HIGH, "alice@example.com", "pod-exec:resolving");
+        Alert repeat = SampleAlerts.alert("f1", Level.HIGH, "alice@example.com", "pod-exec:resolving");
+        Alert cleared = new Alert("f-cleared", first.rule(), first.cluster(), first.identity(), first.target(),
+                first.summary(), first.explanation(), first.evidence(), first.firstSeen(), "2026-11-25T10:09:00Z", 1,
+                first.dedupKey(), Alert.RESOLVED);
+        long last = produce(List.of(first, repeat, cleared));
+        try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty();
+             Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group, dir,
+                     Duration.ofMinutes(5), 3), CrashingNotifier.plan(slack.url("/x"), pd.url("")),
+                     new MutableClock(Instant.parse("2026-11-25T10:00:00Z")), null)) {
+            runUntil(notifier, () -> notifier.settled() == 3);
+            assertEquals(List.of(), pd.violations());
+            List<String> actions = pd.accepted().stream()
+                    .map(r -> read(r.text()).path("event_action").asText() + " " + read(r.text()).path("dedup_key").asText())
+                    .toList();
+            assertEquals(List.of("trigger pod-exec:resolving", "trigger pod-exec:resolving", "resolve pod-exec:resolving"),
+                    actions, "the first, the held repeat (no window close needed), then the resolution");
+            assertEquals(List.of("HIGH · Exec into a pod", "HIGH · Exec into a pod (×2)", "RESOLVED · Exec into a pod"),
+                    slack.accepted().stream().map(r -> read(r.text()).path("blocks").get(0).path("text").path("text")
+                            .asText()).toList());
+            runUntil(notifier, () -> {
+                try {
+                    return committed(group) == last + 1;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+    }
+
     private static String header(ConsumerRecord<String, byte[]> r, String name) {
         var h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);

@@ -215,7 +215,13 @@ public final class Notifier implements AutoCloseable {
         }
         pending.computeIfAbsent(tp, k -> new TreeMap<>()).put(record.offset(), new Pending(record, new LinkedHashSet<>(to)));
         Ticket ticket = new Ticket(tp, record.offset());
-        if (grouper.offer(alert, ticket)) {
+        if (alert.resolved()) {
+            // Held repeats first: each destination sends in order, so the resolution comes last.
+            for (Grouper.Group<Ticket> group : grouper.close(alert.dedupKey())) {
+                dispatch(group.messageId(), group.alert(), group.tickets());
+            }
+            dispatch(alert.id(), alert, List.of(ticket));
+        } else if (grouper.offer(alert, ticket)) {
             dispatch(alert.id(), alert, List.of(ticket));
         }
     }

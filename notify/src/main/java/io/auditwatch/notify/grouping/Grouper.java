@@ -93,6 +93,29 @@ public final class Grouper<T> {
         return groups;
     }
 
+    /**
+     * Closes the window of {@code dedupKey} now (its finding was resolved): its held repeats, if any, as a
+     * group, so they go out before the resolution and do not reopen what it closed.
+     */
+    public List<Group<T>> close(String dedupKey) {
+        if (dedupKey == null) {
+            return List.of();
+        }
+        List<Window<T>> windows = new ArrayList<>();
+        for (Iterator<Window<T>> it = closed.iterator(); it.hasNext(); ) {
+            Window<T> w = it.next();
+            if (dedupKey.equals(w.first.dedupKey())) {
+                windows.add(w);
+                it.remove();
+            }
+        }
+        Window<T> current = open.remove(dedupKey);
+        if (current != null) {
+            windows.add(current);
+        }
+        return windows.stream().filter(w -> !w.repeats.isEmpty()).map(this::merge).toList();
+    }
+
     /** Windows still open with held repeats (what a shutdown leaves uncommitted, to be redelivered). */
     public int held() {
         return Stream.concat(open.values().stream(), closed.stream())

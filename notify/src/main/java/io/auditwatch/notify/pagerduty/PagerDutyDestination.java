@@ -17,7 +17,8 @@ public record PagerDutyDestination(String name, URI baseUrl, String routingKey, 
         String base = baseUrl.toString().replaceAll("/+$", "");
         return HttpRequest.newBuilder(URI.create(base + "/v2/enqueue"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(PagerDutyEvent.trigger(alert, routingKey).toString()))
+                .POST(HttpRequest.BodyPublishers.ofString((alert.resolved() ? PagerDutyEvent.resolve(alert, routingKey)
+                        : PagerDutyEvent.trigger(alert, routingKey)).toString()))
                 .build();
     }
 

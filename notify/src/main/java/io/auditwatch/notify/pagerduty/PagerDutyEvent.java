@@ -28,7 +28,7 @@ public final class PagerDutyEvent {
         ObjectNode event = MAPPER.createObjectNode();
         event.put("routing_key", routingKey);
         event.put("event_action", "trigger");
-        event.put("dedup_key", cut(alert.dedupKey() != null ? alert.dedupKey() : alert.id(), DEDUP_KEY_MAX));
+        event.put("dedup_key", dedupKey(alert));
         event.put("client", "auditwatch");
         ObjectNode payload = event.putObject("payload");
         payload.put("summary", cut(summary(alert), SUMMARY_MAX));
@@ -55,6 +55,19 @@ public final class PagerDutyEvent {
         details.put("first_seen", alert.firstSeen());
         details.put("last_seen", alert.lastSeen());
         return event;
+    }
+
+    /** Resolves the incident of the alert's dedup key: the rule declared that its condition cleared. */
+    public static ObjectNode resolve(Alert alert, String routingKey) {
+        ObjectNode event = MAPPER.createObjectNode();
+        event.put("routing_key", routingKey);
+        event.put("event_action", "resolve");
+        event.put("dedup_key", dedupKey(alert));
+        return event;
+    }
+
+    private static String dedupKey(Alert alert) {
+        return cut(alert.dedupKey() != null ? alert.dedupKey() : alert.id(), DEDUP_KEY_MAX);
     }
 
     /** PagerDuty has four severities; Sigma's five levels fold onto them. */

@@ -71,7 +71,7 @@ public final class SlackMessage {
                     .append(SlackText.code(alert.firstSeen(), 40)).append(", last ")
                     .append(SlackText.code(alert.lastSeen(), 40));
         } else {
-            text.append(" · at ").append(SlackText.code(alert.lastSeen(), 40));
+            text.append(alert.resolved() ? " · cleared at " : " · at ").append(SlackText.code(alert.lastSeen(), 40));
         }
         return text.toString();
     }
@@ -85,7 +85,8 @@ public final class SlackMessage {
                 + (alert.count() > 1 ? " ×" + alert.count() : "");
     }
 
+    /** The level, or RESOLVED when the rule declared that the condition cleared. */
     private static String level(Alert alert) {
-        return alert.rule().level().json().toUpperCase(Locale.ROOT);
+        return alert.resolved() ? "RESOLVED" : alert.rule().level().json().toUpperCase(Locale.ROOT);
     }
 }

@@ -84,4 +84,17 @@ class GrouperTest {
         assertTrue(grouper.offer(seenAt("a1", null, "2026-11-25T10:00:00Z"), 1));
         assertTrue(grouper.offer(seenAt("a2", null, "2026-11-25T10:00:00Z"), 2));
     }
+
+    @Test
+    void shouldHandOverHeldRepeatsAtOnceWhenTheFindingIsResolved() {
+        assertTrue(grouper.offer(seenAt("a1", "k", "2026-11-25T10:00:00Z"), 1));
+        assertFalse(grouper.offer(seenAt("a2", "k", "2026-11-25T10:00:01Z"), 2));
+        assertTrue(grouper.offer(seenAt("b1", "other", "2026-11-25T10:00:01Z"), 3));
+        List<Grouper.Group<Integer>> groups = grouper.close("k");
+        assertEquals(1, groups.size());
+        assertEquals(List.of(2), groups.get(0).tickets());
+        assertEquals(List.of(), grouper.close("k"), "nothing left for k");
+        assertTrue(grouper.offer(seenAt("a3", "k", "2026-11-25T10:00:02Z"), 4), "the next one opens a new window");
+        assertFalse(grouper.offer(seenAt("b2", "other", "2026-11-25T10:00:02Z"), 5), "other findings keep their window");
+    }
 }

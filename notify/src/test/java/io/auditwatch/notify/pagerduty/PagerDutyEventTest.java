@@ -61,4 +61,15 @@ class PagerDutyEventTest {
         assertTrue(event.path("payload").path("timestamp").isMissingNode());
         assertEquals("a1", event.path("dedup_key").asText(), "no dedup key: the alert id keeps redeliveries folded");
     }
+
+    @Test
+    void shouldResolveTheIncidentOfTheDedupKey() {
+        Alert a = SampleAlerts.alert("a1", Level.HIGH);
+        Alert cleared = new Alert("a1-cleared", a.rule(), a.cluster(), a.identity(), a.target(), a.summary(),
+                a.explanation(), a.evidence(), a.firstSeen(), a.lastSeen(), 1, a.dedupKey(), Alert.RESOLVED);
+        ObjectNode event = PagerDutyEvent.resolve(cleared, "K");
+        assertEquals(List.of(), PagerDutySchema.problems(event.toString()));
+        assertEquals("{\"routing_key\":\"K\",\"event_action\":\"resolve\",\"dedup_key\":\"pod-exec:a1\"}",
+                event.toString());
+    }
 }

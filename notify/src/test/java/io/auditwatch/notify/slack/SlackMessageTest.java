@@ -98,4 +98,16 @@ class SlackMessageTest {
         assertTrue(payload.path("blocks").get(3).toString().contains(
                 "seen 7 times, first `2026-11-25T10:00:00Z`, last `2026-11-25T10:04:00Z`"));
     }
+
+    @Test
+    void shouldSayResolvedWhenTheConditionCleared() {
+        Alert a = SampleAlerts.alert("a1", Level.HIGH);
+        Alert cleared = new Alert("a1-cleared", a.rule(), a.cluster(), a.identity(), a.target(), a.summary(),
+                a.explanation(), a.evidence(), a.firstSeen(), a.lastSeen(), 1, a.dedupKey(), Alert.RESOLVED);
+        ObjectNode payload = SlackMessage.payload(cleared);
+        assertEquals(List.of(), SlackSchema.problems(payload.toString()));
+        assertEquals("RESOLVED · Exec into a pod", payload.path("blocks").get(0).path("text").path("text").asText());
+        assertTrue(payload.path("text").asText().startsWith("[RESOLVED] Exec into a pod"));
+        assertTrue(payload.path("blocks").get(3).toString().contains("cleared at `2026-11-25T10:00:00Z`"));
+    }
 }
