@@ -53,7 +53,7 @@ final class NotifyOptions {
             description = "The routing key itself; set PAGERDUTY_ROUTING_KEY rather than this flag.")
     String pagerDutyRoutingKey;
 
-    @Option(names = "--pagerduty-url", paramLabel = "URL", defaultValue = "https://events.pagerduty.com",
+    @Option(names = "--pagerduty-url", paramLabel = "URL", defaultValue = PagerDutyDestination.DEFAULT_BASE_URL,
             description = "PagerDuty Events API base URL (events are POSTed to URL/v2/enqueue).")
     String pagerDutyUrl;
 

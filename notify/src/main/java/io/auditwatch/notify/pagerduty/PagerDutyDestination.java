@@ -10,7 +10,8 @@ import java.util.List;
 /** A PagerDuty service's Events API v2 integration; the routing key is the secret. */
 public record PagerDutyDestination(String name, URI baseUrl, String routingKey, Duration minInterval)
         implements Destination {
-    public static final URI DEFAULT_BASE_URL = URI.create("https://events.pagerduty.com");
+    /** PagerDuty's US service region; EU accounts use https://events.eu.pagerduty.com. */
+    public static final String DEFAULT_BASE_URL = "https://events.pagerduty.com";
 
     @Override
     public HttpRequest request(Alert alert) {

@@ -89,7 +89,8 @@ public final class RoutingFile {
                     Secret.readUrl(what + " webhook URL", path(d.urlFile()), d.urlEnv(), env),
                     minInterval == null ? SlackDestination.DEFAULT_MIN_INTERVAL : minInterval);
             case "pagerduty" -> new PagerDutyDestination(d.name(),
-                    d.baseUrl() == null ? PagerDutyDestination.DEFAULT_BASE_URL : Secret.url(what + " baseUrl", d.baseUrl()),
+                    Secret.url(what + " baseUrl",
+                            d.baseUrl() == null ? PagerDutyDestination.DEFAULT_BASE_URL : d.baseUrl()),
                     Secret.read(what + " routing key", path(d.routingKeyFile()), d.routingKeyEnv(), env),
                     minInterval == null ? Duration.ZERO : minInterval);
             case "webhook" -> new WebhookDestination(d.name(),
