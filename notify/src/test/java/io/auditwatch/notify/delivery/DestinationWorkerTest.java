@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.Level;
 import io.auditwatch.notify.pagerduty.PagerDutyDestination;
 import io.auditwatch.notify.slack.SlackDestination;
@@ -13,10 +14,13 @@ import io.auditwatch.notify.testing.LoopbackReceiver;
 import io.auditwatch.notify.testing.LoopbackReceiver.Answer;
 import io.auditwatch.notify.testing.MutableClock;
 import io.auditwatch.notify.testing.SampleAlerts;
+import io.auditwatch.notify.webhook.WebhookDestination;
+import io.auditwatch.notify.webhook.WebhookSignature;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -146,6 +150,22 @@ class DestinationWorkerTest {
             assertEquals("soc", outcome.destination());
             assertTrue(outcome.accepted());
             assertNull(outcomes.poll(), "the hanging destination has not finished and blocked nobody");
+        }
+    }
+
+    @Test
+    void shouldPostTheAlertJsonSignedSoTheReceiverCanVerifyIt() throws Exception {
+        try (LoopbackReceiver hook = LoopbackReceiver.webhook();
+             DestinationWorker worker = new DestinationWorker(new WebhookDestination("siem", hook.url("/in"),
+                     "shared-key", Duration.ZERO), http, store, FAST, outcomes::add)) {
+            assertTrue(deliverOne(worker, "a1").accepted());
+            LoopbackReceiver.Request request = hook.accepted().get(0);
+            assertEquals(SampleAlerts.alert("a1", Level.HIGH), AlertCodec.fromJson(request.body()));
+            assertEquals("a1", request.header(WebhookDestination.ALERT_ID_HEADER));
+            assertTrue(WebhookSignature.verify("shared-key".getBytes(StandardCharsets.UTF_8), request.body(),
+                    request.header(WebhookSignature.HEADER)));
+            assertFalse(WebhookSignature.verify("other-key".getBytes(StandardCharsets.UTF_8), request.body(),
+                    request.header(WebhookSignature.HEADER)));
         }
     }
 }
