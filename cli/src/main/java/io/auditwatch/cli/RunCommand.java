@@ -83,7 +83,7 @@ final class RunCommand {
             TopicSetup.ensure(bootstrapServers, partitions, Duration.ofSeconds(30));
             NotifierConfig config = new NotifierConfig(bootstrapServers,
                     groupId == null ? NotifierConfig.DEFAULT_GROUP_ID : groupId, Topics.ALERTS, Topics.ALERTS_DLQ,
-                    false, notify.groupWindow, notify.retryPolicy(), NotifierConfig.DEFAULT_MAX_PENDING,
+                    Topics.ROUTES, false, notify.groupWindow, notify.retryPolicy(), NotifierConfig.DEFAULT_MAX_PENDING,
                     deliveryStore, NotifierConfig.DEFAULT_STORE_RETENTION,
                     NotifierConfig.DEFAULT_SESSION_TIMEOUT);
             Notifier notifier;

@@ -32,7 +32,7 @@ public final class CrashingNotifier {
     }
 
     static NotifierConfig config(String bootstrap, String group, Path store, Duration window, int attempts) {
-        return new NotifierConfig(bootstrap, group, Topics.ALERTS, Topics.ALERTS_DLQ, false, window,
+        return new NotifierConfig(bootstrap, group, Topics.ALERTS, Topics.ALERTS_DLQ, null, false, window,
                 new RetryPolicy(attempts, Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofSeconds(10)),
                 NotifierConfig.DEFAULT_MAX_PENDING, store, NotifierConfig.DEFAULT_STORE_RETENTION,
                 Duration.ofSeconds(6)); // the broker's minimum: the restart takes over from the dead child sooner

@@ -348,6 +348,47 @@ class NotifierBrokerTest {
         }
     }
 
+    @Test
+    void shouldTakeRoutesFromTheCompactedTopicRejectABadOneAndReturnToTheFilesOnATombstone() throws Exception {
+        String group = groupAtEnd();
+        String routesTopic = "routes-" + UUID.randomUUID();
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(routesTopic, 1, (short) 1)
+                    .configs(Map.of("cleanup.policy", "compact")))).all().get();
+        }
+        publishRoutes(routesTopic, "{\"routes\": [{\"minLevel\": \"critical\", \"to\": [\"oncall\"]}]}");
+        publishRoutes(routesTopic, "routes: [{to: [nowhere]}]");
+        try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty()) {
+            io.auditwatch.notify.routing.Plan file = CrashingNotifier.plan(slack.url("/x"), pd.url(""));
+            NotifierConfig base = CrashingNotifier.config(kafka.bootstrapServers(), group, dir, Duration.ZERO, 3);
+            NotifierConfig config = new NotifierConfig(base.bootstrapServers(), base.groupId(), base.alertsTopic(),
+                    base.dlqTopic(), routesTopic, false, base.groupWindow(), base.retry(), base.maxPending(),
+                    base.storeDir(), base.storeRetention(), base.sessionTimeout());
+            try (Notifier notifier = new Notifier(config, file, new MutableClock(Instant.now()), null)) {
+                assertEquals(List.of(io.auditwatch.notify.routing.Route.atLeast(Level.CRITICAL, "oncall")),
+                        notifier.routing().routes(), "the last good routes; the bad record was rejected");
+                produce(List.of(SampleAlerts.alert("t1", Level.HIGH), SampleAlerts.alert("t2", Level.CRITICAL)));
+                runUntil(notifier, () -> notifier.settled() == 2);
+                assertEquals(Set.of("pod-exec:t2"), dedupKeys(pd), "only critical pages now");
+                assertEquals(0, slack.all().size(), "and nothing goes to Slack");
+
+                publishRoutes(routesTopic, null);
+                runUntil(notifier, () -> notifier.routing().equals(file.routing()));
+                produce(List.of(SampleAlerts.alert("t3", Level.MEDIUM)));
+                runUntil(notifier, () -> notifier.settled() == 3);
+                assertEquals(1, slack.accepted().size(), "the file's routes again: medium to Slack");
+            }
+        }
+    }
+
+    private static void publishRoutes(String topic, String yaml) throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(topic, "routes", yaml)).get();
+        }
+    }
+
     private static String header(ConsumerRecord<String, byte[]> r, String name) {
         var h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);

@@ -10,6 +10,9 @@ import io.auditwatch.notify.delivery.DestinationWorker.Job;
 import io.auditwatch.notify.delivery.DestinationWorker.Outcome;
 import io.auditwatch.notify.grouping.Grouper;
 import io.auditwatch.notify.routing.Plan;
+import io.auditwatch.notify.routing.Routing;
+import io.auditwatch.notify.routing.RoutingException;
+import io.auditwatch.notify.routing.RoutingFile;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -73,7 +76,9 @@ public final class Notifier implements AutoCloseable {
     }
 
     private final NotifierConfig config;
-    private final Plan plan;
+    private final Plan filePlan;
+    private Plan plan;
+    private final KafkaConsumer<String, String> routes;
     private final Consumer<Alert> echo;
     private final DeliveryStore store;
     private final Map<String, DestinationWorker> workers = new LinkedHashMap<>();
@@ -93,6 +98,7 @@ public final class Notifier implements AutoCloseable {
      */
     public Notifier(NotifierConfig config, Plan plan, Clock clock, Consumer<Alert> echo) {
         this.config = config;
+        this.filePlan = plan;
         this.plan = plan;
         this.echo = echo;
         this.grouper = new Grouper<>(config.groupWindow(), clock);
@@ -115,6 +121,8 @@ public final class Notifier implements AutoCloseable {
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.sessionTimeout().toMillis(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.fromLatest() ? "latest" : "earliest"),
                 new StringDeserializer(), new ByteArrayDeserializer());
+        this.routes = config.routesTopic() == null ? null : routesConsumer(config);
+        catchUpOnRoutes();
         consumer.subscribe(List.of(config.alertsTopic()), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -132,6 +140,66 @@ public final class Notifier implements AutoCloseable {
                 forget(partitions);
             }
         });
+    }
+
+    /** Reads the routes topic from its beginning, without a group: every instance applies every record. */
+    private static KafkaConsumer<String, String> routesConsumer(NotifierConfig config) {
+        KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(), new StringDeserializer());
+        List<TopicPartition> partitions = c.partitionsFor(config.routesTopic()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        if (partitions.isEmpty()) {
+            System.err.println("notify: topic " + config.routesTopic() + " does not exist; routes come from the file only");
+        }
+        c.assign(partitions);
+        c.seekToBeginning(partitions);
+        return c;
+    }
+
+    /** Applies every routes record up to the end of the topic as it is now, so the first alert sees the latest. */
+    private void catchUpOnRoutes() {
+        if (routes == null || routes.assignment().isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> end = routes.endOffsets(routes.assignment());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (end.entrySet().stream().anyMatch(e -> routes.position(e.getKey()) < e.getValue())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("could not read " + config.routesTopic() + " to its end within 30 s");
+            }
+            pollRoutes(Duration.ofMillis(200));
+        }
+    }
+
+    /**
+     * The latest routes record wins; a tombstone restores the routes of the file or flags. A bad record is
+     * rejected with its reason and the last good routes stay.
+     */
+    private void pollRoutes(Duration timeout) {
+        if (routes == null || routes.assignment().isEmpty()) {
+            return;
+        }
+        for (ConsumerRecord<String, String> r : routes.poll(timeout)) {
+            String source = "routes at " + r.topic() + "-" + r.partition() + "@" + r.offset();
+            try {
+                plan = r.value() == null ? filePlan : filePlan.withRouting(RoutingFile.routes(source, r.value()));
+                System.err.println("notify: " + source + " applied: " + plan.routing().routes().size() + " routes"
+                        + (r.value() == null ? " (from the routing file or flags)" : ""));
+            } catch (RoutingException e) {
+                String reason = e.getMessage().startsWith(source + ": ")
+                        ? e.getMessage().substring(source.length() + 2) : e.getMessage();
+                System.err.println("notify: " + source + " rejected (" + ConsoleFormat.escape(reason)
+                        + "); the previous routes stay");
+            }
+        }
+    }
+
+    /** The routes in force. */
+    public Routing routing() {
+        return plan.routing();
     }
 
     /** For tests: runs right before each offset commit, after the deliveries it covers; throwing there is a crash. */
@@ -171,6 +239,7 @@ public final class Notifier implements AutoCloseable {
 
     /** One turn: read, settle what the workers finished, send closed groups, commit what is settled. */
     public void runOnce(Duration pollTimeout) {
+        pollRoutes(Duration.ZERO);
         if (pendingCount() >= config.maxPending()) {
             consumer.pause(consumer.assignment());
         } else if (!consumer.paused().isEmpty()) {
@@ -323,6 +392,9 @@ public final class Notifier implements AutoCloseable {
         workers.values().forEach(DestinationWorker::close);
         consumer.close(Duration.ofSeconds(5));
         dlq.close(Duration.ofSeconds(5));
+        if (routes != null) {
+            routes.close(Duration.ofSeconds(5));
+        }
         store.close();
     }
 }

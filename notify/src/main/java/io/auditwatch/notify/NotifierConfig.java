@@ -7,6 +7,7 @@ import java.time.Duration;
 /**
  * The notifier's settings.
  *
+ * @param routesTopic    compacted topic whose latest record replaces the routes at run time, or null
  * @param fromLatest     a new consumer group starts at the end of the alerts topic instead of its beginning
  * @param groupWindow    repeats of one dedup key within this window become one message; zero turns it off
  * @param maxPending     alerts read but not yet delivered everywhere before the notifier stops reading
@@ -16,7 +17,7 @@ import java.time.Duration;
  *                       restart) takes them over
  */
 public record NotifierConfig(String bootstrapServers, String groupId, String alertsTopic, String dlqTopic,
-                             boolean fromLatest, Duration groupWindow, RetryPolicy retry, int maxPending,
+                             String routesTopic, boolean fromLatest, Duration groupWindow, RetryPolicy retry, int maxPending,
                              Path storeDir, Duration storeRetention, Duration sessionTimeout) {
     public static final String DEFAULT_GROUP_ID = "auditwatch-notify";
     public static final Duration DEFAULT_GROUP_WINDOW = Duration.ofMinutes(5);

@@ -25,6 +25,11 @@ public record Plan(List<Destination> destinations, Routing routing) {
         }
     }
 
+    /** The same destinations with other routes (run-time tuning); checked like any plan. */
+    public Plan withRouting(Routing other) {
+        return new Plan(destinations, other);
+    }
+
     public boolean isEmpty() {
         return destinations.isEmpty();
     }

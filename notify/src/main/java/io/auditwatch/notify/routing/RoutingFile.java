@@ -43,47 +43,74 @@ public final class RoutingFile {
     record FileSpec(List<DestinationSpec> destinations, List<RouteSpec> routes) {
     }
 
+    record RoutesSpec(List<RouteSpec> routes) {
+    }
+
     private RoutingFile() {
     }
 
     public static Plan load(Path file, Map<String, String> env) {
-        FileSpec spec;
+        String source = "routing file " + file;
+        FileSpec spec = parse(source, () -> YAML.readValue(file.toFile(), FileSpec.class));
+        if (spec == null || spec.destinations() == null || spec.routes() == null) {
+            throw new RoutingException(source + ": needs 'destinations' and 'routes'");
+        }
+        List<Destination> destinations = new ArrayList<>();
+        for (DestinationSpec d : spec.destinations()) {
+            destinations.add(destination(source, d, env));
+        }
+        return new Plan(destinations, routes(source, spec.routes()));
+    }
+
+    /**
+     * Routes alone, {@code routes: [...]} as in the routing file: the run-time tuning read from
+     * {@code auditwatch.routes}. {@code source} names where the text came from in errors.
+     */
+    public static Routing routes(String source, String yaml) {
+        RoutesSpec spec = parse(source, () -> YAML.readValue(yaml, RoutesSpec.class));
+        if (spec == null || spec.routes() == null) {
+            throw new RoutingException(source + ": needs 'routes'");
+        }
+        return routes(source, spec.routes());
+    }
+
+    private interface Reader<T> {
+        T read() throws IOException;
+    }
+
+    private static <T> T parse(String source, Reader<T> reader) {
         try {
-            spec = YAML.readValue(file.toFile(), FileSpec.class);
+            return reader.read();
         } catch (JsonMappingException e) {
             // Only where: the message of a mapping error can quote the value, and values can be secrets.
-            throw new RoutingException("routing file " + file + ": invalid or unknown key at "
+            throw new RoutingException(source + ": invalid or unknown key at "
                     + e.getPath().stream()
                     .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining()) + (e.getLocation() == null ? ""
                     : " (line " + e.getLocation().getLineNr() + ")"));
         } catch (IOException e) {
-            throw new RoutingException("routing file " + file + ": " + firstLine(e.getMessage()));
+            throw new RoutingException(source + ": " + firstLine(e.getMessage()));
         }
-        if (spec == null || spec.destinations() == null || spec.routes() == null) {
-            throw new RoutingException("routing file " + file + ": needs 'destinations' and 'routes'");
-        }
-        List<Destination> destinations = new ArrayList<>();
-        for (DestinationSpec d : spec.destinations()) {
-            destinations.add(destination(file, d, env));
-        }
-        List<Route> routes = new ArrayList<>();
-        for (RouteSpec r : spec.routes()) {
-            if (r.to() == null || r.to().isEmpty()) {
-                throw new RoutingException("routing file " + file + ": every route needs 'to'");
-            }
-            routes.add(new Route(level(file, r.minLevel()), set(r.rules()), set(r.namespaces()), set(r.clusters()),
-                    r.to()));
-        }
-        return new Plan(destinations, new Routing(routes));
     }
 
-    private static Destination destination(Path file, DestinationSpec d, Map<String, String> env) {
+    private static Routing routes(String source, List<RouteSpec> specs) {
+        List<Route> routes = new ArrayList<>();
+        for (RouteSpec r : specs) {
+            if (r.to() == null || r.to().isEmpty()) {
+                throw new RoutingException(source + ": every route needs 'to'");
+            }
+            routes.add(new Route(level(source, r.minLevel()), set(r.rules()), set(r.namespaces()),
+                    set(r.clusters()), r.to()));
+        }
+        return new Routing(routes);
+    }
+
+    private static Destination destination(String source, DestinationSpec d, Map<String, String> env) {
         if (d.name() == null || d.type() == null) {
-            throw new RoutingException("routing file " + file + ": every destination needs 'name' and 'type'");
+            throw new RoutingException(source + ": every destination needs 'name' and 'type'");
         }
         String what = "destination '" + d.name() + "'";
-        Duration minInterval = duration(file, what, d.minInterval());
+        Duration minInterval = duration(source, what, d.minInterval());
         return switch (d.type()) {
             case "slack" -> new SlackDestination(d.name(),
                     Secret.readUrl(what + " webhook URL", path(d.urlFile()), d.urlEnv(), env),
@@ -97,31 +124,31 @@ public final class RoutingFile {
                     Secret.readUrl(what + " URL", path(d.urlFile()), d.urlEnv(), env),
                     Secret.read(what + " HMAC key", path(d.hmacKeyFile()), d.hmacKeyEnv(), env),
                     minInterval == null ? Duration.ZERO : minInterval);
-            default -> throw new RoutingException("routing file " + file + ": " + what + " has type '" + d.type()
+            default -> throw new RoutingException(source + ": " + what + " has type '" + d.type()
                     + "'; use slack, pagerduty or webhook");
         };
     }
 
-    private static Level level(Path file, String name) {
+    private static Level level(String source, String name) {
         if (name == null) {
             return Level.INFORMATIONAL;
         }
         try {
             return Level.valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new RoutingException("routing file " + file + ": minLevel '" + name
+            throw new RoutingException(source + ": minLevel '" + name
                     + "' is not one of informational, low, medium, high, critical");
         }
     }
 
-    private static Duration duration(Path file, String what, String value) {
+    private static Duration duration(String source, String what, String value) {
         if (value == null) {
             return null;
         }
         try {
             return Duration.parse(value);
         } catch (DateTimeParseException e) {
-            throw new RoutingException("routing file " + file + ": " + what + " minInterval '" + value
+            throw new RoutingException(source + ": " + what + " minInterval '" + value
                     + "' is not an ISO-8601 duration like PT1S");
         }
     }

@@ -124,4 +124,16 @@ class RoutingFileTest {
         assertTrue(e.getMessage().endsWith("minLevel 'severe' is not one of informational, low, medium, high, critical"),
                 e.getMessage());
     }
+
+    @Test
+    void shouldReadRoutesAloneForRunTimeTuningAndCheckThemAgainstTheDestinations() throws Exception {
+        Plan plan = socPlan();
+        Routing tuned = RoutingFile.routes("routes at t@7", "routes: [{minLevel: critical, to: [oncall]}]");
+        assertEquals(Set.of(), plan.withRouting(tuned).routing().destinationsFor(SampleAlerts.alert("a", Level.HIGH)));
+        RoutingException e = assertThrows(RoutingException.class,
+                () -> plan.withRouting(RoutingFile.routes("routes at t@8", "routes: [{to: [pager]}]")));
+        assertTrue(e.getMessage().startsWith("a route sends to 'pager'"), e.getMessage());
+        e = assertThrows(RoutingException.class, () -> RoutingFile.routes("routes at t@9", "destinations: []"));
+        assertEquals("routes at t@9: invalid or unknown key at .destinations (line 1)", e.getMessage());
+    }
 }
