@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.engine.Alerts;
+import io.auditwatch.engine.Analysis;
 import io.auditwatch.engine.FiredMemory;
 import io.auditwatch.engine.RequestKey;
 import io.auditwatch.engine.RuleDefinition;
@@ -30,7 +31,7 @@ import java.util.TreeSet;
  * Allowed accesses are judged after a grace window in event time: events from several API servers interleave,
  * and a kubelet's read can arrive seconds before the create or binding that justifies it.
  */
-public final class NodeGraph {
+public final class NodeGraph implements Analysis {
     private static final String POD = "pod|";
     private static final String NAME = "podname|";
     private static final String REF = "ref|";
@@ -71,8 +72,9 @@ public final class NodeGraph {
         this.fired = new FiredMemory(requestMemory);
     }
 
-    /** Whether the graph needs this event: pod lifecycle, or a node credential touching a namespaced object. */
-    public static boolean relevant(AuditEvent e) {
+    /** The graph needs pod lifecycle, and node credentials touching namespaced objects. */
+    @Override
+    public boolean accepts(AuditEvent e) {
         if (e.namespace() == null || e.namespace().isEmpty()) {
             return false;
         }
@@ -85,6 +87,7 @@ public final class NodeGraph {
     }
 
     /** Updates the graph with one event, judges it, and flushes accesses whose grace window has passed. */
+    @Override
     public List<Alert> process(AuditEvent e, ExpiringState state) {
         List<Alert> alerts = new ArrayList<>(0);
         if (isPodLifecycle(e)) {
