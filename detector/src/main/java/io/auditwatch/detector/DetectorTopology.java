@@ -35,6 +35,7 @@ public final class DetectorTopology {
     public static final String REQUEST_DEDUP_STORE = "request-dedup";
     public static final String RULE_STATE_STORE = "rule-state";
     public static final String NODE_GRAPH_STORE = "node-graph";
+    public static final String TOKEN_SOURCES_STORE = "token-sources";
     public static final String BY_IDENTITY = "by-identity";
     public static final String BY_NAMESPACE = "by-namespace";
 
@@ -51,12 +52,19 @@ public final class DetectorTopology {
         builder.addStateStore(ExpiringStores.builder(REQUEST_DEDUP_STORE));
         builder.addStateStore(ExpiringStores.builder(RULE_STATE_STORE));
         builder.addStateStore(ExpiringStores.builder(NODE_GRAPH_STORE));
+        builder.addStateStore(ExpiringStores.builder(TOKEN_SOURCES_STORE));
 
         KStream<String, ParseOutcome> parsed = builder
                 .stream(Topics.AUDIT_EVENTS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                         .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp())
                         .withName("audit-events-source"))
                 .process(() -> new ParseProcessor(reader), Named.as("parse-events"));
+
+        // Pods that predate the audit stream, as create events at time zero (auditwatch snapshot writes them).
+        KStream<String, AuditEvent> inventory = builder
+                .stream(Topics.INVENTORY, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("inventory-source"))
+                .flatMapValues(value -> InventoryRecords.pods(value, reader), Named.as("inventory-pods"))
+                .selectKey((key, event) -> NodeGraph.partitionKey(event), Named.as("inventory-by-namespace"));
 
         parsed.split(Named.as("route-"))
                 .branch((key, outcome) -> outcome.isRejected(), Branched.withConsumer(rejected -> rejected
@@ -71,13 +79,20 @@ public final class DetectorTopology {
                                     .withKeySerde(Serdes.String()).withValueSerde(events))
                             .processValues(() -> new DedupProcessor(analyses.dedup()), Named.as("dedup-requests"),
                                     REQUEST_DEDUP_STORE);
-                    admitted.process(() -> new EngineProcessor(analyses.engine()), Named.as("evaluate-rules"), RULE_STATE_STORE)
+                    admitted.process(() -> new AnalysisProcessor(analyses.engine(), RULE_STATE_STORE),
+                                    Named.as("evaluate-rules"), RULE_STATE_STORE)
                             .to(Topics.ALERTS, alerts.withName("alerts-sink"));
-                    admitted.filter((identity, event) -> NodeGraph.relevant(event), Named.as("node-graph-events"))
+                    admitted.filter((identity, event) -> analyses.tokenSources().accepts(event), Named.as("node-token-events"))
+                            .process(() -> new AnalysisProcessor(analyses.tokenSources(), TOKEN_SOURCES_STORE),
+                                    Named.as("token-sources"), TOKEN_SOURCES_STORE)
+                            .to(Topics.ALERTS, alerts.withName("token-sources-alerts-sink"));
+                    admitted.filter((identity, event) -> analyses.nodeGraph().accepts(event), Named.as("node-graph-events"))
                             .selectKey((identity, event) -> NodeGraph.partitionKey(event), Named.as("key-by-namespace"))
+                            .merge(inventory, Named.as("graph-input"))
                             .repartition(Repartitioned.<String, AuditEvent>as(BY_NAMESPACE)
                                     .withKeySerde(Serdes.String()).withValueSerde(events))
-                            .process(() -> new NodeGraphProcessor(analyses.nodeGraph()), Named.as("node-graph"), NODE_GRAPH_STORE)
+                            .process(() -> new AnalysisProcessor(analyses.nodeGraph(), NODE_GRAPH_STORE),
+                                    Named.as("node-graph"), NODE_GRAPH_STORE)
                             .to(Topics.ALERTS, alerts.withName("node-graph-alerts-sink"));
                 }, "accepted"));
         return builder.build();

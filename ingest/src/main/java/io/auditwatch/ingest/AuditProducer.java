@@ -26,14 +26,19 @@ public final class AuditProducer implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
 
     public AuditProducer(String bootstrapServers) {
-        this.producer = new KafkaProducer<>(Map.of(
+        this.producer = new KafkaProducer<>(reliableConfig(bootstrapServers), new ByteArraySerializer(),
+                new ByteArraySerializer());
+    }
+
+    /** Producer settings for anything auditwatch must not lose: idempotent, acknowledged by all replicas. */
+    public static Map<String, Object> reliableConfig(String bootstrapServers) {
+        return Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_BYTES,
                 ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
-                new ByteArraySerializer(), new ByteArraySerializer());
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     }
 
     /** Sends every payload of an audit log file and returns once all are acknowledged; returns the count. */

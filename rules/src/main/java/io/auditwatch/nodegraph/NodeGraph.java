@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.engine.Alerts;
+import io.auditwatch.engine.Analysis;
 import io.auditwatch.engine.FiredMemory;
 import io.auditwatch.engine.RequestKey;
 import io.auditwatch.engine.RuleDefinition;
@@ -30,13 +31,22 @@ import java.util.TreeSet;
  * Allowed accesses are judged after a grace window in event time: events from several API servers interleave,
  * and a kubelet's read can arrive seconds before the create or binding that justifies it.
  */
-public final class NodeGraph {
+public final class NodeGraph implements Analysis {
     private static final String POD = "pod|";
     private static final String NAME = "podname|";
     private static final String REF = "ref|";
     private static final String BLIND = "blind|";
     private static final String PENDING = "pending|";
     private static final String COVERAGE = "coverage|";
+    private static final String PROBE = "probe|";
+    private static final String PROBED = "probed|";
+    /**
+     * Probing: this many distinct objects the graph cannot place, denied to one node within the window. Denials
+     * of objects related to the node (API server restarts, watches of a just-deleted pod's configmaps) never
+     * count; real clusters show a handful of those per node and minute.
+     */
+    static final int PROBE_DISTINCT_OBJECTS = 8;
+    static final long PROBE_WINDOW_MILLIS = Duration.ofMinutes(5).toMillis();
     /** Live pods never expire; a deleted pod's entries expire once it is no longer "recently related". */
     private static final long FOREVER = 9_999_999_999_999L;
     /** How long a kubelet's access to a pod we never saw keeps its node "blind" in that namespace. */
@@ -62,8 +72,9 @@ public final class NodeGraph {
         this.fired = new FiredMemory(requestMemory);
     }
 
-    /** Whether the graph needs this event: pod lifecycle, or a node credential touching a namespaced object. */
-    public static boolean relevant(AuditEvent e) {
+    /** The graph needs pod lifecycle, and node credentials touching namespaced objects. */
+    @Override
+    public boolean accepts(AuditEvent e) {
         if (e.namespace() == null || e.namespace().isEmpty()) {
             return false;
         }
@@ -76,6 +87,7 @@ public final class NodeGraph {
     }
 
     /** Updates the graph with one event, judges it, and flushes accesses whose grace window has passed. */
+    @Override
     public List<Alert> process(AuditEvent e, ExpiringState state) {
         List<Alert> alerts = new ArrayList<>(0);
         if (isPodLifecycle(e)) {
@@ -87,18 +99,6 @@ public final class NodeGraph {
         }
         alerts.addAll(flush(state, state.now()));
         return alerts;
-    }
-
-    /** A pod from an inventory snapshot ({@code kubectl get pods -A -o json} items): known and bound. */
-    public void observePod(JsonNode pod, ExpiringState state) {
-        String ns = pod.path("metadata").path("namespace").asText("");
-        String name = pod.path("metadata").path("name").asText("");
-        if (ns.isEmpty() || name.isEmpty()) {
-            return;
-        }
-        String uid = pod.path("metadata").path("uid").asText("name:" + name);
-        String node = pod.path("spec").path("nodeName").asText(null);
-        putPod(state, ns, uid, new PodRecord(name, node, pod.has("spec"), PodRefs.of(pod)), FOREVER);
     }
 
     /** Judges every pending access due at {@code upTo}; replay calls it with Long.MAX_VALUE at end of input. */
@@ -169,11 +169,25 @@ public final class NodeGraph {
         Relation relation = target.name() == null ? null : relation(state, e.namespace(), target, e.identity(), true);
         // A whole collection asked for, or an object only other nodes' pods use: not the benign kinds of denial
         // (API server restart, a deleted pod's watches), which name an object of this node or one we don't know.
-        boolean alert = relation == null || relation.kind() == Relation.Kind.UNRELATED;
+        boolean alert = relation == null || relation.kind() == Relation.Kind.UNRELATED
+                || relation.kind() == Relation.Kind.UNKNOWN && probing(state, node, e.namespace(), target);
         if (alert && fired.firstTime(state, NodeRules.DENIED.id(), e, RequestKey.of(e))) {
             alerts.add(alert(NodeRules.DENIED, e, target, relation));
         }
         count(state, node, relation == null ? Relation.Kind.UNRELATED : relation.kind());
+    }
+
+    /** Remembers a denial of an object the graph cannot place; true once per window when the node crosses the bar. */
+    private static boolean probing(ExpiringState state, String node, String ns, Target target) {
+        String prefix = PROBE + node + "|" + ns + "|";
+        state.put(prefix + target.kind() + "/" + target.name(), "", state.now() + PROBE_WINDOW_MILLIS);
+        int[] distinct = {0};
+        state.range(prefix, (key, value) -> distinct[0]++);
+        if (distinct[0] < PROBE_DISTINCT_OBJECTS || state.get(PROBED + node + "|" + ns) != null) {
+            return false;
+        }
+        state.put(PROBED + node + "|" + ns, "", state.now() + PROBE_WINDOW_MILLIS);
+        return true;
     }
 
     /** Kubelets: any read or write of a named object. Pod tokens: what lateral movement needs. */
@@ -368,6 +382,11 @@ public final class NodeGraph {
             explanation = (relation == null
                     ? "The kubelet of node " + node + " asked for every " + target.kind() + " in " + e.namespace()
                             + " (" + e.verb + " without a name) and was denied. Kubelets ask for the objects of their own pods by name;"
+                    : relation.kind() == Relation.Kind.UNKNOWN
+                    ? "The kubelet of node " + node + " was denied " + e.verb + " on " + object + ", its "
+                            + PROBE_DISTINCT_OBJECTS + "th distinct denied object in " + e.namespace() + " within "
+                            + PROBE_WINDOW_MILLIS / 60_000 + " minutes, none of them used by its pods as far as the graph knows."
+                            + " A kubelet asks for what its pods mount;"
                     : "The kubelet of node " + node + " was denied " + e.verb + " on " + object + "." + others
                             + " A kubelet has no reason to ask for another node's objects;")
                     + " this is what a stolen node credential probing for secrets looks like. Check the node for compromise.";

@@ -2,9 +2,9 @@ package io.auditwatch.replay;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.dedup.RequestDedup;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.auditwatch.engine.Analyses;
-import io.auditwatch.engine.Engine;
+import io.auditwatch.engine.Analysis;
+import io.auditwatch.nodegraph.Inventory;
 import io.auditwatch.nodegraph.NodeGraph;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
@@ -34,12 +34,11 @@ public final class Replay {
 
     private final AuditEventReader reader;
     private final RequestDedup dedup;
-    private final Engine engine;
     private final NodeGraph nodeGraph;
     private final ExpiringState dedupState = new ExpiringState(new TreeMapStore());
-    private final ExpiringState engineState = new ExpiringState(new TreeMapStore());
-    /** Its clock moves only with the events the graph sees, as the graph's own processor's does live. */
-    private final ExpiringState graphState = new ExpiringState(new TreeMapStore());
+    /** Each analysis with a state of its own, whose clock moves only with the events it accepts, as live. */
+    private final List<Hosted> hosted;
+    private final ExpiringState graphState;
     private final Map<String, Long> rejected = new TreeMap<>();
     private long streamTime = Long.MIN_VALUE;
     private long lastExpiry = Long.MIN_VALUE;
@@ -51,8 +50,14 @@ public final class Replay {
     public Replay(AuditEventReader reader, Analyses analyses) {
         this.reader = reader;
         this.dedup = analyses.dedup();
-        this.engine = analyses.engine();
         this.nodeGraph = analyses.nodeGraph();
+        Hosted graph = new Hosted(analyses.nodeGraph(), new ExpiringState(new TreeMapStore()));
+        this.graphState = graph.state();
+        this.hosted = List.of(new Hosted(analyses.engine(), new ExpiringState(new TreeMapStore())),
+                new Hosted(analyses.tokenSources(), new ExpiringState(new TreeMapStore())), graph);
+    }
+
+    private record Hosted(Analysis analysis, ExpiringState state) {
     }
 
     /**
@@ -85,22 +90,19 @@ public final class Replay {
                 duplicates++;
                 continue;
             }
-            emit(engine.evaluate(event, engineState), onAlert);
-            if (NodeGraph.relevant(event)) {
-                graphState.advanceTo(event.eventTimeMillis());
-                emit(nodeGraph.process(event, graphState), onAlert);
+            for (Hosted h : hosted) {
+                if (h.analysis().accepts(event)) {
+                    h.state().advanceTo(event.eventTimeMillis());
+                    emit(h.analysis().process(event, h.state()), onAlert);
+                }
             }
         }
     }
 
     /** Loads an inventory snapshot ({@code kubectl get pods -A -o json}) into the graph before the events. */
     public void loadInventory(Path file) throws IOException {
-        JsonNode list = AuditEventReader.mapper().readTree(file.toFile());
-        JsonNode items = list.has("items") ? list.get("items") : list;
-        for (JsonNode item : items) {
-            if ("Pod".equals(item.path("kind").asText("Pod"))) {
-                nodeGraph.observePod(item, graphState);
-            }
+        for (AuditEvent pod : Inventory.events(AuditEventReader.mapper().readTree(file.toFile()), reader)) {
+            nodeGraph.process(pod, graphState);
         }
     }
 
@@ -121,13 +123,11 @@ public final class Replay {
             streamTime = eventTime;
         }
         dedupState.advanceTo(streamTime);
-        engineState.advanceTo(streamTime);
         if (lastExpiry == Long.MIN_VALUE) {
             lastExpiry = streamTime;
         } else if (streamTime - lastExpiry >= PURGE_INTERVAL_MILLIS) {
             dedupState.expire();
-            engineState.expire();
-            graphState.expire();
+            hosted.forEach(h -> h.state().expire());
             lastExpiry = streamTime;
         }
     }
