@@ -49,7 +49,7 @@ class NodeGraphTest {
             if (e.auditID.equals(event().parse().auditID)) {
                 e.auditID = "req-" + ++requests;
             }
-            if (NodeGraph.relevant(e)) {
+            if (graph.accepts(e)) {
                 into.advanceTo(e.eventTimeMillis());
                 alerts.addAll(graph.process(e, into));
             }
@@ -255,8 +255,11 @@ class NodeGraphTest {
 
     @Test
     void shouldLearnPodsFromAnInventorySnapshot() {
-        graph.observePod(EventJson.tree("{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-1\",\"namespace\":\"shop\","
-                + "\"uid\":\"u-1\"},\"spec\":" + WEB_SPEC.replaceFirst("\\{", "{\"nodeName\":\"" + A + "\",") + "}"), state);
+        for (AuditEvent pod : Inventory.events(EventJson.tree("{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-1\","
+                + "\"namespace\":\"shop\",\"uid\":\"u-1\"},\"spec\":" + WEB_SPEC.replaceFirst("\\{", "{\"nodeName\":\"" + A + "\",")
+                + "}"), EventJson.reader())) {
+            graph.process(pod, state);
+        }
 
         process(kubeletGet(A, "secrets", "db-credentials", 5), kubeletGet(B, "secrets", "db-credentials", 6));
 
