@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
 final class DemoCommand implements Callable<Integer> {
     static final String SCENARIOS = "replay-data/scenarios/";
     /** The acts of the default demo: a compromised pod, then a compromised node. */
-    static final List<String> DEFAULT_ACTS = List.of("compromised-pod");
+    static final List<String> DEFAULT_ACTS = List.of("compromised-pod", "compromised-node");
 
     @Spec
     CommandSpec spec;

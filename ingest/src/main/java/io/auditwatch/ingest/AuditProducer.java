@@ -2,6 +2,7 @@ package io.auditwatch.ingest;
 
 import io.auditwatch.event.AuditLogFiles;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,11 +42,15 @@ public final class AuditProducer implements AutoCloseable {
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     }
 
-    /** Sends every payload of an audit log file and returns once all are acknowledged; returns the count. */
+    /**
+     * Sends every payload of an audit log file and returns once all are acknowledged; returns the count. The
+     * file's name is the key, so one file lands in one partition in its own order, as an API server wrote it.
+     */
     public int sendFile(Path file) throws IOException {
         List<Future<RecordMetadata>> sends = new ArrayList<>();
+        byte[] key = file.getFileName().toString().getBytes(StandardCharsets.UTF_8);
         AuditLogFiles.forEachPayload(file, payload ->
-                sends.add(producer.send(new ProducerRecord<>(AUDIT_EVENTS_TOPIC, payload))));
+                sends.add(producer.send(new ProducerRecord<>(AUDIT_EVENTS_TOPIC, key, payload))));
         awaitAll(sends);
         return sends.size();
     }

@@ -13,7 +13,7 @@ import java.util.List;
  * ResponseComplete, and alerting on both is the noise Falco users complain of. The memory of which rules
  * already matched which request lives in the host's state, so live and replay behave the same.
  */
-public final class Engine {
+public final class Engine implements Analysis {
     private final List<Detection> detections;
     private final FiredMemory fired;
 
@@ -26,7 +26,8 @@ public final class Engine {
         return detections;
     }
 
-    public List<Alert> evaluate(AuditEvent event, ExpiringState state) {
+    @Override
+    public List<Alert> process(AuditEvent event, ExpiringState state) {
         List<Alert> alerts = null;
         String requestKey = null;
         for (Detection detection : detections) {

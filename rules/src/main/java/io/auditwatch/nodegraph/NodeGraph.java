@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.engine.Alerts;
+import io.auditwatch.engine.Analysis;
 import io.auditwatch.engine.FiredMemory;
 import io.auditwatch.engine.RequestKey;
 import io.auditwatch.engine.RuleDefinition;
@@ -30,7 +31,7 @@ import java.util.TreeSet;
  * Allowed accesses are judged after a grace window in event time: events from several API servers interleave,
  * and a kubelet's read can arrive seconds before the create or binding that justifies it.
  */
-public final class NodeGraph {
+public final class NodeGraph implements Analysis {
     private static final String POD = "pod|";
     private static final String NAME = "podname|";
     private static final String REF = "ref|";
@@ -71,8 +72,9 @@ public final class NodeGraph {
         this.fired = new FiredMemory(requestMemory);
     }
 
-    /** Whether the graph needs this event: pod lifecycle, or a node credential touching a namespaced object. */
-    public static boolean relevant(AuditEvent e) {
+    /** The graph needs pod lifecycle, and node credentials touching namespaced objects. */
+    @Override
+    public boolean accepts(AuditEvent e) {
         if (e.namespace() == null || e.namespace().isEmpty()) {
             return false;
         }
@@ -85,6 +87,7 @@ public final class NodeGraph {
     }
 
     /** Updates the graph with one event, judges it, and flushes accesses whose grace window has passed. */
+    @Override
     public List<Alert> process(AuditEvent e, ExpiringState state) {
         List<Alert> alerts = new ArrayList<>(0);
         if (isPodLifecycle(e)) {
@@ -113,7 +116,7 @@ public final class NodeGraph {
             String rule = pending.getKey().split("\\|", 4)[2];
             AuditEvent event = read(value.substring(value.indexOf('|') + 1));
             Target target = Target.of(event);
-            Relation relation = relation(state, event.namespace(), target, event.identity());
+            Relation relation = relation(state, event.namespace(), target, event.identity(), true);
             if (relation.kind() == Relation.Kind.UNRELATED) {
                 RuleDefinition definition = NodeRules.UNRELATED_ACCESS.id().equals(rule) ? NodeRules.UNRELATED_ACCESS
                         : NodeRules.CROSS_NODE;
@@ -151,12 +154,19 @@ public final class NodeGraph {
         }
         // Judged after the grace window; fired memory is set now so later stages do not queue it again.
         fired.firstTime(state, rule, e, requestKey);
+        // Related when it happened stays related: the window only waits for late events that could justify an
+        // access. Judged later by name alone, a pod's last accesses from its old node would be blamed once a
+        // StatefulSet reuses the name on another node within the window.
+        if (relation(state, e.namespace(), target, who, false).kind() == Relation.Kind.RELATED) {
+            count(state, node, Relation.Kind.RELATED);
+            return;
+        }
         state.put(PENDING + e.namespace() + "|" + rule + "|" + requestKey,
                 (e.eventTimeMillis() + graceMillis) + "|" + write(e), FOREVER);
     }
 
     private void judgeDenial(AuditEvent e, String node, Target target, ExpiringState state, List<Alert> alerts) {
-        Relation relation = target.name() == null ? null : relation(state, e.namespace(), target, e.identity());
+        Relation relation = target.name() == null ? null : relation(state, e.namespace(), target, e.identity(), true);
         // A whole collection asked for, or an object only other nodes' pods use: not the benign kinds of denial
         // (API server restart, a deleted pod's watches), which name an object of this node or one we don't know.
         boolean alert = relation == null || relation.kind() == Relation.Kind.UNRELATED
@@ -196,12 +206,13 @@ public final class NodeGraph {
         };
     }
 
-    Relation relation(ExpiringState state, String ns, Target target, Identity who) {
+    /** @param verdict whether this is the verdict (then a pod we never saw makes a kubelet's node blind) */
+    Relation relation(ExpiringState state, String ns, Target target, Identity who, boolean verdict) {
         String node = who.node();
         if ("pod".equals(target.kind())) {
             PodRecord pod = podByName(state, ns, target.name());
             if (pod == null || pod.node() == null) {
-                if (who.isNode()) {
+                if (who.isNode() && verdict) {
                     // The kubelet runs a pod we never saw created: its references are unknown, so no verdicts
                     // for this node in this namespace until the pod is learned or gone.
                     state.put(BLIND + node + "|" + ns + "|name:" + target.name(), "", state.now() + BLIND_MEMORY_MILLIS);
@@ -211,13 +222,14 @@ public final class NodeGraph {
             return pod.node().equals(node) ? Relation.RELATED : Relation.unrelated(Set.of(pod.node()));
         }
         String ref = target.kind() + "/" + target.name();
-        if (who.isServiceAccount()) {
-            // A pod token speaks for its own pod: unknown pod, unknown references.
-            PodRecord own = who.pod() == null ? null : podByName(state, who.serviceAccountNamespace(), who.pod());
+        if (who.isServiceAccount() && ns.equals(who.serviceAccountNamespace())) {
+            // A pod token speaks for its own pod: unknown pod, unknown references. Its pod can reference objects
+            // of its own namespace only, so it is not looked up for others: live, their graph is in another task.
+            PodRecord own = who.pod() == null ? null : podByName(state, ns, who.pod());
             if (own == null || !own.specKnown()) {
                 return Relation.UNKNOWN;
             }
-            if (own.refs().contains(ref) && who.serviceAccountNamespace().equals(ns)) {
+            if (own.refs().contains(ref)) {
                 return Relation.RELATED;
             }
         }

@@ -19,6 +19,10 @@ public final class NodeRules {
     public static final RuleDefinition CROSS_NODE = new RuleDefinition("node-token-cross-node-access",
             "Node-bound pod token reached an object of pods on other nodes", Level.CRITICAL, LATERAL, List.of());
 
+    public static final RuleDefinition FOREIGN_SOURCE = new RuleDefinition("node-token-foreign-source",
+            "Node-bound pod token used from a foreign address", Level.HIGH,
+            List.of("attack.credential_access", "attack.t1528", "attack.defense_evasion", "attack.t1550.001"), List.of());
+
     private NodeRules() {
     }
 }

@@ -3,7 +3,7 @@ package io.auditwatch.replay;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.dedup.RequestDedup;
 import io.auditwatch.engine.Analyses;
-import io.auditwatch.engine.Engine;
+import io.auditwatch.engine.Analysis;
 import io.auditwatch.nodegraph.Inventory;
 import io.auditwatch.nodegraph.NodeGraph;
 import io.auditwatch.event.AuditEvent;
@@ -34,12 +34,11 @@ public final class Replay {
 
     private final AuditEventReader reader;
     private final RequestDedup dedup;
-    private final Engine engine;
     private final NodeGraph nodeGraph;
     private final ExpiringState dedupState = new ExpiringState(new TreeMapStore());
-    private final ExpiringState engineState = new ExpiringState(new TreeMapStore());
-    /** Its clock moves only with the events the graph sees, as the graph's own processor's does live. */
-    private final ExpiringState graphState = new ExpiringState(new TreeMapStore());
+    /** Each analysis with a state of its own, whose clock moves only with the events it accepts, as live. */
+    private final List<Hosted> hosted;
+    private final ExpiringState graphState;
     private final Map<String, Long> rejected = new TreeMap<>();
     private long streamTime = Long.MIN_VALUE;
     private long lastExpiry = Long.MIN_VALUE;
@@ -51,8 +50,15 @@ public final class Replay {
     public Replay(AuditEventReader reader, Analyses analyses) {
         this.reader = reader;
         this.dedup = analyses.dedup();
-        this.engine = analyses.engine();
         this.nodeGraph = analyses.nodeGraph();
+        // The graph sees every event, as live, where it is fed straight from the parser (it needs no dedup).
+        Hosted graph = new Hosted(analyses.nodeGraph(), new ExpiringState(new TreeMapStore()), false);
+        this.graphState = graph.state();
+        this.hosted = List.of(new Hosted(analyses.engine(), new ExpiringState(new TreeMapStore()), true),
+                new Hosted(analyses.tokenSources(), new ExpiringState(new TreeMapStore()), true), graph);
+    }
+
+    private record Hosted(Analysis analysis, ExpiringState state, boolean afterDedup) {
     }
 
     /**
@@ -81,14 +87,15 @@ public final class Replay {
         for (AuditEvent event : result.events()) {
             events++;
             advance(event.eventTimeMillis());
-            if (!dedup.admit(event, dedupState)) {
+            boolean admitted = dedup.admit(event, dedupState);
+            if (!admitted) {
                 duplicates++;
-                continue;
             }
-            emit(engine.evaluate(event, engineState), onAlert);
-            if (NodeGraph.relevant(event)) {
-                graphState.advanceTo(event.eventTimeMillis());
-                emit(nodeGraph.process(event, graphState), onAlert);
+            for (Hosted h : hosted) {
+                if ((admitted || !h.afterDedup()) && h.analysis().accepts(event)) {
+                    h.state().advanceTo(event.eventTimeMillis());
+                    emit(h.analysis().process(event, h.state()), onAlert);
+                }
             }
         }
     }
@@ -117,13 +124,11 @@ public final class Replay {
             streamTime = eventTime;
         }
         dedupState.advanceTo(streamTime);
-        engineState.advanceTo(streamTime);
         if (lastExpiry == Long.MIN_VALUE) {
             lastExpiry = streamTime;
         } else if (streamTime - lastExpiry >= PURGE_INTERVAL_MILLIS) {
             dedupState.expire();
-            engineState.expire();
-            graphState.expire();
+            hosted.forEach(h -> h.state().expire());
             lastExpiry = streamTime;
         }
     }

@@ -1,33 +1,38 @@
 package io.auditwatch.detector;
 
 import io.auditwatch.alert.Alert;
+import io.auditwatch.engine.Analysis;
 import io.auditwatch.event.AuditEvent;
-import io.auditwatch.nodegraph.NodeGraph;
 import io.auditwatch.state.ExpiringState;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
-/** Hosts the {@link NodeGraph} on the {@value DetectorTopology#NODE_GRAPH_STORE} store, keyed by namespace. */
-final class NodeGraphProcessor implements Processor<String, AuditEvent, String, Alert> {
-    private final NodeGraph graph;
+/**
+ * Hosts one {@link Analysis} on its own RocksDB store, as replay hosts it on a map: the state's clock follows
+ * the event time of the records this processor sees; alerts are keyed by their dedup key.
+ */
+final class AnalysisProcessor implements Processor<String, AuditEvent, String, Alert> {
+    private final Analysis analysis;
+    private final String storeName;
     private ProcessorContext<String, Alert> context;
     private ExpiringState state;
 
-    NodeGraphProcessor(NodeGraph graph) {
-        this.graph = graph;
+    AnalysisProcessor(Analysis analysis, String storeName) {
+        this.analysis = analysis;
+        this.storeName = storeName;
     }
 
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
-        this.state = ExpiringStores.open(context, DetectorTopology.NODE_GRAPH_STORE);
+        this.state = ExpiringStores.open(context, storeName);
     }
 
     @Override
     public void process(Record<String, AuditEvent> record) {
         state.advanceTo(record.timestamp());
-        for (Alert alert : graph.process(record.value(), state)) {
+        for (Alert alert : analysis.process(record.value(), state)) {
             context.forward(new Record<>(alert.dedupKey(), alert, record.timestamp()));
         }
     }
