@@ -3,8 +3,11 @@ package io.auditwatch.detector;
 import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.event.Provenance;
 import io.auditwatch.event.ReadResult;
 import io.auditwatch.event.Rejection;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -35,7 +38,9 @@ final class ParseProcessor implements Processor<byte[], byte[], String, ParseOut
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        ReadResult result = reader.read(record.value(), record.timestamp());
+        Header cluster = record.headers().lastHeader(Provenance.CLUSTER_HEADER);
+        ReadResult result = reader.read(record.value(), record.timestamp(),
+                cluster == null ? null : new String(cluster.value(), StandardCharsets.UTF_8));
         for (AuditEvent event : result.events()) {
             context.forward(new Record<>(event.identity().username(), ParseOutcome.parsed(event),
                     event.eventTimeMillis(), record.headers()));

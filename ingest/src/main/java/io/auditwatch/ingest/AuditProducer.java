@@ -1,5 +1,6 @@
 package io.auditwatch.ingest;
 
+import io.auditwatch.detector.Topics;
 import io.auditwatch.event.AuditLogFiles;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -9,10 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -20,41 +24,73 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Kafka acknowledged it, so nothing reported as sent is ever lost. Payloads go verbatim; the detector parses.
  */
 public final class AuditProducer implements AutoCloseable {
-    public static final String AUDIT_EVENTS_TOPIC = "audit.events";
-    private static final int MAX_REQUEST_BYTES = 10 * 1024 * 1024 + 65_536;
+    public static final String AUDIT_EVENTS_TOPIC = Topics.AUDIT_EVENTS;
+    private static final int MAX_REQUEST_BYTES = Topics.MAX_RECORD_BYTES + 65_536;
+    private static final int LINGER_MS = 5;
 
     private final KafkaProducer<byte[], byte[]> producer;
+    private final Duration deliveryTimeout;
 
     public AuditProducer(String bootstrapServers) {
+        this(bootstrapServers, Duration.ofMinutes(2));
+    }
+
+    /**
+     * @param deliveryTimeout how long a record may wait for Kafka (metadata, retries, acknowledgement) before
+     *                        its send fails; bounds how long a caller waits while Kafka is unreachable
+     */
+    public AuditProducer(String bootstrapServers, Duration deliveryTimeout) {
+        this.deliveryTimeout = deliveryTimeout;
+        int delivery = (int) deliveryTimeout.toMillis();
+        // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms.
+        int request = Math.min(30_000, delivery - LINGER_MS);
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_BYTES,
-                ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
+                ProducerConfig.LINGER_MS_CONFIG, LINGER_MS,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, request,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, delivery,
+                ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000),
                 new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** Sends every payload of an audit log file and returns once all are acknowledged; returns the count. */
     public int sendFile(Path file) throws IOException {
-        List<Future<RecordMetadata>> sends = new ArrayList<>();
-        AuditLogFiles.forEachPayload(file, payload ->
-                sends.add(producer.send(new ProducerRecord<>(AUDIT_EVENTS_TOPIC, payload))));
-        awaitAll(sends);
-        return sends.size();
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        AuditLogFiles.forEachPayload(file, payload -> records.add(new ProducerRecord<>(AUDIT_EVENTS_TOPIC, payload)));
+        sendAll(records);
+        return records.size();
     }
 
-    private static void awaitAll(List<Future<RecordMetadata>> sends) throws IOException {
-        for (Future<RecordMetadata> send : sends) {
-            try {
-                send.get();
-            } catch (ExecutionException e) {
-                throw new IOException("Kafka did not acknowledge an audit event: " + e.getCause().getMessage(), e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while waiting for Kafka's acknowledgement", e);
+    /**
+     * Sends the records and returns once Kafka acknowledged every one of them.
+     *
+     * @throws KafkaUnavailableException when one was not acknowledged within the delivery timeout (some others
+     *                                   may have been: a retry produces duplicates, which the detector drops)
+     */
+    public void sendAll(List<ProducerRecord<byte[], byte[]>> records) throws KafkaUnavailableException {
+        long deadline = System.nanoTime() + deliveryTimeout.toNanos() + TimeUnit.SECONDS.toNanos(1);
+        List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
+        try {
+            for (ProducerRecord<byte[], byte[]> record : records) {
+                sends.add(producer.send(record)); // blocks up to max.block.ms while there is no metadata
             }
+            for (Future<RecordMetadata> send : sends) {
+                send.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (ExecutionException e) {
+            throw new KafkaUnavailableException("Kafka did not acknowledge an audit event: "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException | KafkaException e) {
+            throw new KafkaUnavailableException("Kafka did not acknowledge an audit event within "
+                    + deliveryTimeout.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaUnavailableException("interrupted while waiting for Kafka's acknowledgement", e);
         }
     }
 

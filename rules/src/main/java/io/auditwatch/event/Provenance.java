@@ -13,6 +13,11 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_DEFAULT)
 public record Provenance(String cluster, long eventTime, boolean timestampFallback, String source,
                          List<String> missing) {
+    /**
+     * Record header with which ingest stamps the cluster an event came from; the detector reads it. A header
+     * (not a field added to the event) keeps the raw event as the API server wrote it.
+     */
+    public static final String CLUSTER_HEADER = "auditwatch.cluster";
 
     public Provenance(String cluster, long eventTime, boolean timestampFallback) {
         this(cluster, eventTime, timestampFallback, null, null);
