@@ -2,7 +2,9 @@ package io.auditwatch.ingest;
 
 import io.auditwatch.detector.Topics;
 import io.auditwatch.event.AuditLogFiles;
+import io.auditwatch.event.Provenance;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -56,6 +59,15 @@ public final class AuditProducer implements AutoCloseable {
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, delivery,
                 ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000),
                 new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** A record for {@code topic}, stamped with the cluster it came from when one is known. */
+    public static ProducerRecord<byte[], byte[]> record(String topic, byte[] value, String cluster) {
+        RecordHeaders headers = new RecordHeaders();
+        if (cluster != null) {
+            headers.add(Provenance.CLUSTER_HEADER, cluster.getBytes(StandardCharsets.UTF_8));
+        }
+        return new ProducerRecord<>(topic, null, (byte[]) null, value, headers);
     }
 
     /** Sends every payload of an audit log file and returns once all are acknowledged; returns the count. */

@@ -11,7 +11,6 @@ import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.detector.DlqHeaders;
 import io.auditwatch.detector.Topics;
 import io.auditwatch.event.AuditEventReader;
-import io.auditwatch.event.Provenance;
 import io.auditwatch.event.ReadResult;
 import io.auditwatch.event.Rejection;
 import io.auditwatch.ingest.AuditProducer;
@@ -37,7 +36,6 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.security.auth.x500.X500Principal;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -157,7 +155,7 @@ public final class WebhookReceiver implements AutoCloseable {
         metrics.received(IngestMetrics.WEBHOOK, read.events().size());
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         for (byte[] item : items(body)) {
-            records.add(record(Topics.AUDIT_EVENTS, item));
+            records.add(AuditProducer.record(Topics.AUDIT_EVENTS, item, config.cluster()));
         }
         long started = System.nanoTime();
         try {
@@ -201,16 +199,8 @@ public final class WebhookReceiver implements AutoCloseable {
         return out;
     }
 
-    private ProducerRecord<byte[], byte[]> record(String topic, byte[] value) {
-        RecordHeaders headers = new RecordHeaders();
-        if (config.cluster() != null) {
-            headers.add(Provenance.CLUSTER_HEADER, config.cluster().getBytes(StandardCharsets.UTF_8));
-        }
-        return new ProducerRecord<>(topic, null, (byte[]) null, value, headers);
-    }
-
     private ProducerRecord<byte[], byte[]> dlqRecord(byte[] body, Rejection rejection) {
-        ProducerRecord<byte[], byte[]> record = record(Topics.AUDIT_DLQ, body);
+        ProducerRecord<byte[], byte[]> record = AuditProducer.record(Topics.AUDIT_DLQ, body, config.cluster());
         DlqHeaders.add(record.headers(), DlqHeaders.REASON, rejection.reason().code());
         DlqHeaders.add(record.headers(), DlqHeaders.MESSAGE, rejection.message());
         DlqHeaders.add(record.headers(), DlqHeaders.SOURCE_TOPIC, "webhook");
