@@ -48,6 +48,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "Use this Kafka instead of starting an embedded one.")
     String bootstrapServers;
 
+    @Option(names = "--via-webhook",
+            description = "Take the events through the ingest webhook (loopback, bearer token) in EventList batches,"
+                    + " as kube-apiserver's webhook backend sends them, instead of producing them directly.")
+    boolean viaWebhook;
+
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT90S",
             description = "How long to wait for the expected alerts, ISO-8601.")
     Duration timeout;
@@ -78,10 +83,11 @@ final class DemoCommand implements Callable<Integer> {
                 subscriber.awaitAssignment(Duration.ofSeconds(30), alerts::add);
                 int sent;
                 try (AuditProducer producer = new AuditProducer(bootstrap)) {
-                    sent = producer.sendFile(scenario.events());
+                    sent = viaWebhook ? DemoWebhook.post(scenario.events(), producer, stateDir, out)
+                            : producer.sendFile(scenario.events());
                 }
                 out.println("Produced " + sent + " audit events of scenario '" + scenario.name() + "' to "
-                        + AuditProducer.AUDIT_EVENTS_TOPIC + "; alerts:");
+                        + AuditProducer.AUDIT_EVENTS_TOPIC + (viaWebhook ? " through the webhook" : "") + "; alerts:");
                 long deadline = System.nanoTime() + timeout.toNanos();
                 while (!scenario.missing(alerts).isEmpty() && System.nanoTime() < deadline) {
                     subscriber.pollOnce(Duration.ofMillis(200), alert -> {
