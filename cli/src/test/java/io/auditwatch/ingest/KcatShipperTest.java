@@ -2,15 +2,22 @@ package io.auditwatch.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.broker.EmbeddedKafka;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
+import io.auditwatch.metrics.PrometheusEndpoint;
 import io.auditwatch.notify.AlertSubscriber;
 import io.auditwatch.scenario.Scenario;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +41,10 @@ class KcatShipperTest {
         Scenario scenario = Scenario.load(WebhookIngestTest.SCENARIO.getParent());
         try (EmbeddedKafka kafka = EmbeddedKafka.start(0, null);
              DetectorApp detector = DetectorApp.start(DetectorConfig.defaults(kafka.bootstrapServers(), stateDir));
-             AlertSubscriber alerts = new AlertSubscriber(kafka.bootstrapServers(), "kcat-test", false)) {
+             AlertSubscriber alerts = new AlertSubscriber(kafka.bootstrapServers(), "kcat-test", false);
+             PrometheusEndpoint metrics = new PrometheusEndpoint()) {
+            detector.bindMetrics(metrics.registry());
+            int metricsPort = metrics.serve(new InetSocketAddress("127.0.0.1", 0));
             List<Alert> received = new ArrayList<>();
             alerts.awaitAssignment(Duration.ofSeconds(60), received::add);
 
@@ -57,6 +67,11 @@ class KcatShipperTest {
             for (Alert alert : received) {
                 assertEquals("kcat-cluster", alert.cluster(), "the cluster from the record header");
             }
+            HttpResponse<String> scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + metricsPort + PrometheusEndpoint.PATH)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, scrape.statusCode());
+            assertTrue(scrape.body().contains("kafka_stream_"), "Kafka Streams metrics on the detector's endpoint");
         }
     }
 
