@@ -95,15 +95,16 @@ final class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        WebhookConfig webhook = files == null ? webhookConfig() : null; // settings first: fail before connecting
         KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
         TopicSetup.ensure(bootstrapServers, 3, Duration.ofSeconds(30));
         try (PrometheusEndpoint metrics = new PrometheusEndpoint();
              AuditProducer producer = new AuditProducer(bootstrapServers, deliveryTimeout)) {
-            return files == null ? webhook(producer, metrics) : follow(producer, metrics);
+            return webhook != null ? webhook(webhook, producer, metrics) : follow(producer, metrics);
         }
     }
 
-    private int webhook(AuditProducer producer, PrometheusEndpoint metrics) throws Exception {
+    private WebhookConfig webhookConfig() {
         WebhookConfig config;
         try {
             config = new WebhookConfig(new InetSocketAddress(listenAddress, port), tlsCert, tlsKey, clientCa,
@@ -118,6 +119,10 @@ final class IngestCommand implements Callable<Integer> {
                 throw new UserError("cannot read " + p);
             }
         }
+        return config;
+    }
+
+    private int webhook(WebhookConfig config, AuditProducer producer, PrometheusEndpoint metrics) throws Exception {
         WebhookReceiver receiver;
         try {
             receiver = WebhookReceiver.start(config, producer, metrics);
