@@ -72,6 +72,8 @@ class KcatShipperTest {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, scrape.statusCode());
             assertTrue(scrape.body().contains("kafka_stream_"), "Kafka Streams metrics on the detector's endpoint");
+            assertTrue(scrape.body().contains("auditwatch_detector_events_parsed_total{source=\"native\"}"),
+                    "events parsed, by source");
         }
     }
 
