@@ -10,7 +10,7 @@ import io.auditwatch.ingest.webhook.WebhookConfig;
 import io.auditwatch.ingest.webhook.WebhookReceiver;
 import io.auditwatch.metrics.PrometheusEndpoint;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,7 +34,7 @@ final class DemoWebhook {
     }
 
     /** Posts the file's events in EventList batches, retrying a 503 as the API server would; returns the count. */
-    static int post(Path events, AuditProducer producer, Path workDir, PrintStream out)
+    static int post(Path events, AuditProducer producer, Path workDir, PrintWriter out)
             throws IOException, InterruptedException {
         byte[] secret = new byte[24];
         new SecureRandom().nextBytes(secret);

@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
                 DemoCommand.class,
                 ReplayCommand.class,
                 RunCommand.class,
+                SnapshotCommand.class,
                 BrokerCommand.class,
                 HelpCommand.class,
         })

@@ -3,10 +3,6 @@ package io.auditwatch.cli;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.ConsoleFormat;
-import io.auditwatch.dedup.RequestDedup;
-import io.auditwatch.detections.BuiltinDetections;
-import io.auditwatch.engine.Engine;
-import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.notify.ConsoleNotifier;
 import io.auditwatch.replay.Replay;
 import io.auditwatch.replay.ReplaySummary;
@@ -15,11 +11,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.io.PrintWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,8 +31,14 @@ final class ReplayCommand implements Callable<Integer> {
     /** Rejections printed one by one before only the count is kept. */
     private static final int REJECTIONS_SHOWN = 20;
 
+    @Spec
+    CommandSpec spec;
+
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "Audit log files, replayed in the order given.")
     List<Path> files;
+
+    @Mixin
+    AnalysisOptions analysis;
 
     @Option(names = "--alerts-out", paramLabel = "FILE", description = "Also write the alerts as JSON lines.")
     Path alertsOut;
@@ -41,19 +46,12 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--rules", paramLabel = "DIR", description = "Rule files (take effect with the rule language; checked to exist now).")
     Path rules;
 
-    @Option(names = "--inventory", paramLabel = "FILE", description = "Inventory snapshot (takes effect with the node graph; checked to exist now).")
+    @Option(names = "--inventory", paramLabel = "FILE",
+            description = "Pods that existed before the log starts (kubectl get pods -A -o json), for the node graph.")
     Path inventory;
 
-    @Option(names = "--cluster", paramLabel = "NAME", defaultValue = "default", description = "Cluster name for events that do not carry one.")
-    String cluster;
 
-    @Option(names = "--max-event-bytes", paramLabel = "BYTES", defaultValue = "" + AuditEventReader.DEFAULT_MAX_EVENT_BYTES,
-            description = "Larger events are rejected as oversized.")
-    int maxEventBytes;
 
-    @Option(names = "--request-memory", paramLabel = "DURATION", defaultValue = "PT1H",
-            description = "How long (event time) a request is remembered for dedup, ISO-8601.")
-    Duration requestMemory;
 
     @Override
     public Integer call() throws IOException {
@@ -66,9 +64,16 @@ final class ReplayCommand implements Callable<Integer> {
         if (inventory != null) {
             requireFile(inventory, "--inventory");
         }
-        Replay replay = new Replay(new AuditEventReader(maxEventBytes, cluster), new RequestDedup(requestMemory),
-                new Engine(BuiltinDetections.all(), requestMemory));
-        ConsoleNotifier console = new ConsoleNotifier(System.out);
+        Replay replay = new Replay(analysis.reader(), analysis.analyses());
+        if (inventory != null) {
+            try {
+                replay.loadInventory(inventory);
+            } catch (IOException e) {
+                throw new UserError("--inventory " + inventory + ": not a pod list: " + e.getMessage(), e);
+            }
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        ConsoleNotifier console = new ConsoleNotifier(spec.commandLine().getOut());
         AtomicLong shown = new AtomicLong();
         ReplaySummary summary;
         try (BufferedWriter out = alertsOut == null ? null : Files.newBufferedWriter(alertsOut)) {
@@ -77,7 +82,7 @@ final class ReplayCommand implements Callable<Integer> {
                 write(out, alert);
             }, (file, rejection) -> {
                 if (shown.incrementAndGet() <= REJECTIONS_SHOWN) {
-                    System.err.println("rejected in " + file + ": " + rejection.reason().code() + ": "
+                    err.println("rejected in " + file + ": " + rejection.reason().code() + ": "
                             + ConsoleFormat.escape(rejection.message()));
                 }
             });
@@ -85,9 +90,11 @@ final class ReplayCommand implements Callable<Integer> {
             throw new UserError("cannot write " + alertsOut + ": " + e.getCause().getMessage(), e);
         }
         if (shown.get() > REJECTIONS_SHOWN) {
-            System.err.println("... " + (shown.get() - REJECTIONS_SHOWN) + " more rejected");
+            err.println("... " + (shown.get() - REJECTIONS_SHOWN) + " more rejected");
         }
-        System.err.println(summary.line());
+        err.println(summary.line());
+        err.println(summary.coverageLine());
+        err.flush();
         return 0;
     }
 

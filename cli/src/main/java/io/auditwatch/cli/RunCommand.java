@@ -7,6 +7,8 @@ import io.auditwatch.notify.ConsoleNotifier;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -56,6 +58,9 @@ final class RunCommand {
                 description = "Kafka to connect to.")
         String bootstrapServers;
 
+        @Spec
+        CommandSpec spec;
+
         @Option(names = "--group-id", paramLabel = "ID", defaultValue = "auditwatch-console",
                 description = "Consumer group: the console resumes where it stopped.")
         String groupId;
@@ -74,7 +79,7 @@ final class RunCommand {
                 }
             }));
             try {
-                subscriber.run(new ConsoleNotifier(System.out));
+                subscriber.run(new ConsoleNotifier(spec.commandLine().getOut()));
             } finally {
                 subscriber.close();
                 done.countDown();

@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.broker.EmbeddedKafka;
-import io.auditwatch.dedup.RequestDedup;
-import io.auditwatch.detections.BuiltinDetections;
+import io.auditwatch.detector.DetectorConfig;
 import io.auditwatch.detector.TopicSetup;
 import io.auditwatch.detector.Topics;
 import io.auditwatch.alert.Alert;
-import io.auditwatch.engine.Engine;
-import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.ingest.webhook.WebhookConfig;
 import io.auditwatch.ingest.webhook.WebhookReceiver;
 import io.auditwatch.metrics.PrometheusEndpoint;
@@ -72,8 +69,8 @@ class WebhookOutageTest {
             assertEquals(200, post(plain, first, receiver).statusCode());
 
             List<ConsumerRecord<byte[], byte[]>> landed = Topic.readAll(kafka.bootstrapServers(), Topics.AUDIT_EVENTS);
-            Replay replay = new Replay(new AuditEventReader(AuditEventReader.DEFAULT_MAX_EVENT_BYTES, "default"),
-                    new RequestDedup(Duration.ofHours(1)), new Engine(BuiltinDetections.all(), Duration.ofHours(1)));
+            DetectorConfig detector = DetectorConfig.defaults("unused", dir);
+            Replay replay = new Replay(detector.reader(), detector.analyses());
             List<Alert> alerts = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> record : landed) {
                 replay.accept(record.value(), record.timestamp(), alerts::add, r -> { });

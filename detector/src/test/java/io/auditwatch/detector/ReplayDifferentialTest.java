@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
-import io.auditwatch.dedup.RequestDedup;
-import io.auditwatch.detections.BuiltinDetections;
-import io.auditwatch.engine.Engine;
-import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.AuditLogFiles;
 import io.auditwatch.replay.Replay;
 import io.auditwatch.scenario.Scenario;
@@ -44,9 +40,7 @@ class ReplayDifferentialTest {
     void shouldRaiseTheSameAlertsLiveAndInReplay(Scenario scenario) throws IOException {
         DetectorConfig config = DetectorConfig.defaults("unused:9092", stateDir);
         List<Alert> replayed = new ArrayList<>();
-        new Replay(new AuditEventReader(config.maxEventBytes(), config.cluster()),
-                new RequestDedup(config.requestMemory()),
-                new Engine(BuiltinDetections.all(), config.requestMemory()))
+        new Replay(config.reader(), config.analyses())
                 .run(List.of(scenario.events()), replayed::add, (file, rejection) -> { });
 
         List<Alert> live;

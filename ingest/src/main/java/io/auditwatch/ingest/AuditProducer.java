@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -45,20 +46,24 @@ public final class AuditProducer implements AutoCloseable {
     public AuditProducer(String bootstrapServers, Duration deliveryTimeout) {
         this.deliveryTimeout = deliveryTimeout;
         int delivery = (int) deliveryTimeout.toMillis();
+        Map<String, Object> config = new HashMap<>(reliableConfig(bootstrapServers));
         // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms.
-        int request = Math.min(30_000, delivery - LINGER_MS);
-        this.producer = new KafkaProducer<>(Map.of(
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(30_000, delivery - LINGER_MS));
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, delivery);
+        config.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
+        this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Producer settings for anything auditwatch must not lose: idempotent, acknowledged by all replicas. */
+    public static Map<String, Object> reliableConfig(String bootstrapServers) {
+        return Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_BYTES,
                 ProducerConfig.LINGER_MS_CONFIG, LINGER_MS,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery,
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, request,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, delivery,
-                ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000),
-                new ByteArraySerializer(), new ByteArraySerializer());
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     }
 
     /** A record for {@code topic}, stamped with the cluster it came from when one is known. */

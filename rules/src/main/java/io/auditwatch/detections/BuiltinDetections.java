@@ -9,6 +9,7 @@ public final class BuiltinDetections {
     }
 
     public static List<Detection> all() {
-        return List.of(new PodExec(), new PodPortForward(), new SecretRead(), new AnonymousAllowed());
+        return List.of(new PodExec(), new PodPortForward(), new SecretRead(), new AnonymousAllowed(),
+                new NodeCredentialNonNodeAction());
     }
 }

@@ -13,28 +13,21 @@ import java.util.List;
  * ResponseComplete, and alerting on both is the noise Falco users complain of. The memory of which rules
  * already matched which request lives in the host's state, so live and replay behave the same.
  */
-public final class Engine {
-    private static final String FIRED = "fired|";
-    /**
-     * A rule that fired before the request completed (exec, attach and port-forward fire at ResponseStarted)
-     * is remembered this long, so that a session's ResponseComplete hours later does not alert again. Only
-     * requests that fired are remembered, so this state stays small.
-     */
-    private static final long OPEN_REQUEST_MEMORY_MILLIS = Duration.ofHours(24).toMillis();
-
+public final class Engine implements Analysis {
     private final List<Detection> detections;
-    private final long requestMemoryMillis;
+    private final FiredMemory fired;
 
     public Engine(List<Detection> detections, Duration requestMemory) {
         this.detections = List.copyOf(detections);
-        this.requestMemoryMillis = requestMemory.toMillis();
+        this.fired = new FiredMemory(requestMemory);
     }
 
     public List<Detection> detections() {
         return detections;
     }
 
-    public List<Alert> evaluate(AuditEvent event, ExpiringState state) {
+    @Override
+    public List<Alert> process(AuditEvent event, ExpiringState state) {
         List<Alert> alerts = null;
         String requestKey = null;
         for (Detection detection : detections) {
@@ -44,13 +37,9 @@ public final class Engine {
             if (requestKey == null) {
                 requestKey = RequestKey.of(event);
             }
-            String firedKey = FIRED + detection.rule().id() + "|" + requestKey;
-            if (state.get(firedKey) != null) {
+            if (!fired.firstTime(state, detection.rule().id(), event, requestKey)) {
                 continue;
             }
-            boolean complete = "ResponseComplete".equals(event.stage) || "Panic".equals(event.stage);
-            state.put(firedKey, "", event.stageTimeMillis()
-                    + (complete ? requestMemoryMillis : Math.max(requestMemoryMillis, OPEN_REQUEST_MEMORY_MILLIS)));
             if (alerts == null) {
                 alerts = new ArrayList<>(1);
             }

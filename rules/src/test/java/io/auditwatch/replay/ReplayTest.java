@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
-import io.auditwatch.dedup.RequestDedup;
-import io.auditwatch.detections.BuiltinDetections;
-import io.auditwatch.engine.Engine;
+import io.auditwatch.engine.Analyses;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.Rejection;
 import io.auditwatch.testing.EventJson;
@@ -40,7 +38,7 @@ class ReplayTest {
     private static Replay replay() {
         Duration memory = Duration.ofHours(1);
         return new Replay(new AuditEventReader(AuditEventReader.DEFAULT_MAX_EVENT_BYTES, "replayed"),
-                new RequestDedup(memory), new Engine(BuiltinDetections.all(), memory));
+                Analyses.standard(memory, Duration.ofSeconds(90)));
     }
 
     private Path file(String name, String... lines) throws IOException {

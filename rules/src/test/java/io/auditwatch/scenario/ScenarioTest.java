@@ -40,7 +40,7 @@ class ScenarioTest {
 
     private static Alert alertOf(EventJson event) {
         List<Alert> alerts = new Engine(BuiltinDetections.all(), Duration.ofHours(1))
-                .evaluate(event.parse(), new ExpiringState(new TreeMapStore()));
+                .process(event.parse(), new ExpiringState(new TreeMapStore()));
         assertEquals(1, alerts.size());
         return alerts.get(0);
     }
