@@ -94,7 +94,16 @@ public final class AuditProducer implements AutoCloseable {
         List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
         try {
             for (ProducerRecord<byte[], byte[]> record : records) {
-                sends.add(producer.send(record)); // blocks up to max.block.ms while there is no metadata
+                // Blocks up to max.block.ms while there is no metadata: stop at the first failure or the
+                // deadline, or a batch would wait that long for each of its records.
+                Future<RecordMetadata> send = producer.send(record);
+                sends.add(send);
+                if (send.isDone()) {
+                    send.get();
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException("deadline passed while sending");
+                }
             }
             for (Future<RecordMetadata> send : sends) {
                 send.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
