@@ -62,6 +62,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "Use this Kafka instead of starting an embedded one.")
     String bootstrapServers;
 
+    @Option(names = "--via-webhook",
+            description = "Take the events through the ingest webhook (loopback, bearer token) in EventList batches,"
+                    + " as kube-apiserver's webhook backend sends them, instead of producing them directly.")
+    boolean viaWebhook;
+
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT90S",
             description = "How long to wait for the expected alerts (and their delivery), ISO-8601.")
     Duration timeout;
@@ -101,10 +106,11 @@ final class DemoCommand implements Callable<Integer> {
                 for (Scenario act : acts) {
                     int sent;
                     try (AuditProducer producer = new AuditProducer(bootstrap)) {
-                        sent = producer.sendFile(act.events());
+                        sent = viaWebhook ? DemoWebhook.post(act.events(), producer, stateDir, out)
+                                : producer.sendFile(act.events());
                     }
                     out.println("Act '" + act.name() + "': produced " + sent + " audit events to "
-                            + AuditProducer.AUDIT_EVENTS_TOPIC + "; alerts:");
+                            + AuditProducer.AUDIT_EVENTS_TOPIC + (viaWebhook ? " through the webhook" : "") + "; alerts:");
                     while (!act.missing(alerts).isEmpty() && System.nanoTime() < deadline) {
                         subscriber.pollOnce(Duration.ofMillis(200), alert -> {
                             alerts.add(alert);

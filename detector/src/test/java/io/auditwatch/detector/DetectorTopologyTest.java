@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
+import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.event.Provenance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -65,6 +68,39 @@ class DetectorTopologyTest {
         String golden = Files.readString(Path.of("src/test/resources/topology.txt"));
         assertEquals(golden.strip(), topology.describe().toString().strip(),
                 "topology changed: if on purpose, update src/test/resources/topology.txt");
+    }
+
+    @Test
+    void shouldTakeTheClusterFromTheIngestHeaderWhenTheEventNamesNone() {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(Provenance.CLUSTER_HEADER, "prod-eu".getBytes(StandardCharsets.UTF_8));
+        input.pipeInput(new TestRecord<>(null, Events.exec("h-1", "ResponseComplete", "2026-11-20T03:12:45Z")
+                .getBytes(StandardCharsets.UTF_8), headers, T0));
+        send(Events.exec("h-2", "ResponseComplete", "2026-11-20T03:12:46Z"), T0);
+
+        List<Alert> out = alerts.readValuesToList();
+        assertEquals(List.of("prod-eu", DetectorConfig.DEFAULT_CLUSTER), out.stream().map(Alert::cluster).toList());
+    }
+
+    @Test
+    void shouldAlertOnCloudExportsForwardedRawWithTheirClusters() {
+        String aks = "{\"category\":\"kube-audit\",\"resourceId\":\"/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/"
+                + "MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/aks-prod\",\"properties\":{\"log\":"
+                + AuditEventReader.mapper().valueToTree(Events.exec("c-1", "ResponseComplete", "2026-11-20T03:12:45Z"))
+                + "}}";
+        String gke = "{\"timestamp\":\"2026-11-20T03:12:46Z\",\"operation\":{\"id\":\"c-2\"},"
+                + "\"resource\":{\"type\":\"k8s_cluster\",\"labels\":{\"cluster_name\":\"gke-prod\"}},"
+                + "\"protoPayload\":{\"serviceName\":\"k8s.io\",\"methodName\":\"io.k8s.core.v1.pods.exec.create\","
+                + "\"resourceName\":\"core/v1/namespaces/shop/pods/web-1/exec\","
+                + "\"authenticationInfo\":{\"principalEmail\":\"bob@example.com\"},"
+                + "\"authorizationInfo\":[{\"granted\":true}]}}";
+        send(aks, T0);
+        send(gke, T0);
+
+        List<Alert> out = alerts.readValuesToList();
+        assertEquals(List.of("aks-prod", "gke-prod"), out.stream().map(Alert::cluster).toList());
+        assertEquals(List.of("pod-exec", "pod-exec"), out.stream().map(a -> a.rule().id()).toList());
+        assertTrue(dlq.isEmpty());
     }
 
     @Test
