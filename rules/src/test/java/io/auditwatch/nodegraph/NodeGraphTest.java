@@ -21,7 +21,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The node graph driven as the hosts drive it: only the events {@link NodeGraph#relevant} admits, the state's
+ * The node graph driven as the hosts drive it: only the events {@link NodeGraph#accepts} admits, the state's
  * clock advanced to each event's time, pending accesses judged once event time passes the grace window (live)
  * or at end of input (replay's {@code flush(state, Long.MAX_VALUE)}).
  */
@@ -393,5 +393,48 @@ class NodeGraphTest {
 
         assertEquals(List.of(), fired());
         assertEquals(Map.of(), graph.coverage(state));
+    }
+
+    /** The attach/detach controller attaching PV {@code pv} to {@code node} through attachment {@code name}. */
+    private static EventJson attachment(String name, String pv, String node, double at) {
+        EventJson e = event().user("system:kube-controller-manager", "system:authenticated").set("level", "RequestResponse")
+                .verb("create").objectRef("volumeattachments", null, name, null).code(201).at(at);
+        return e.setJson("responseObject", "{\"kind\":\"VolumeAttachment\",\"apiVersion\":\"storage.k8s.io/v1\","
+                + "\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"attacher\":\"ebs.csi.aws.com\",\"nodeName\":\""
+                + node + "\",\"source\":{\"persistentVolumeName\":\"" + pv + "\"}}}");
+    }
+
+    private static EventJson kubeletGetClusterScoped(String node, String resource, String name, double at) {
+        return kubelet(node).objectRef(resource, null, name, null).at(at);
+    }
+
+    @Test
+    void shouldAlertWhenKubeletReadsAVolumeAttachedOnlyToAnotherNode() {
+        process(attachment("csi-123", "pvc-9f1", A, 0));
+        assertEquals(NodeGraph.CLUSTER_SCOPED, NodeGraph.partitionKey(kubeletGetClusterScoped(B, "persistentvolumes", "pvc-9f1", 1).parse()));
+
+        process(kubeletGetClusterScoped(A, "persistentvolumes", "pvc-9f1", 5),
+                kubeletGetClusterScoped(B, "persistentvolumes", "pvc-9f1", 6),
+                kubeletGetClusterScoped(B, "volumeattachments", "csi-123", 7));
+
+        assertEquals(List.of("node-credential-unrelated-access", "node-credential-unrelated-access"), fired());
+        assertTrue(alerts.get(0).explanation().contains("It is attached only to " + A), alerts.get(0).explanation());
+    }
+
+    @Test
+    void shouldNotJudgeAVolumeWithoutAnyAttachment() {
+        process(kubeletGetClusterScoped(B, "persistentvolumes", "nfs-share", 5),
+                denied(kubeletGetClusterScoped(B, "persistentvolumes", "local-pv-3", 6), B));
+
+        assertEquals(List.of(), fired());
+    }
+
+    @Test
+    void shouldKeepADetachedVolumeRelatedForAWhile() {
+        process(attachment("csi-123", "pvc-9f1", A, 0));
+        process(attachment("csi-123", "pvc-9f1", A, 100).verb("delete").code(200));
+
+        process(kubeletGetClusterScoped(A, "persistentvolumes", "pvc-9f1", 200));
+        assertEquals(List.of(), fired());
     }
 }
