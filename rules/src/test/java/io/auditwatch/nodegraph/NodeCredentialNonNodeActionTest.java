@@ -28,7 +28,7 @@ class NodeCredentialNonNodeActionTest {
     private List<Alert> alerts(EventJson event) {
         AuditEvent e = event.parse();
         state.advanceTo(e.eventTimeMillis());
-        return engine.evaluate(e, state);
+        return engine.process(e, state);
     }
 
     private String summary(EventJson event) {

@@ -9,6 +9,7 @@ import static io.auditwatch.testing.EventJson.podToken;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.state.ExpiringState;
@@ -21,7 +22,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The node graph driven as the hosts drive it: only the events {@link NodeGraph#relevant} admits, the state's
+ * The node graph driven as the hosts drive it: only the events {@link NodeGraph#accepts} admits, the state's
  * clock advanced to each event's time, pending accesses judged once event time passes the grace window (live)
  * or at end of input (replay's {@code flush(state, Long.MAX_VALUE)}).
  */
@@ -49,7 +50,7 @@ class NodeGraphTest {
             if (e.auditID.equals(event().parse().auditID)) {
                 e.auditID = "req-" + ++requests;
             }
-            if (NodeGraph.relevant(e)) {
+            if (graph.accepts(e)) {
                 into.advanceTo(e.eventTimeMillis());
                 alerts.addAll(graph.process(e, into));
             }
@@ -255,8 +256,11 @@ class NodeGraphTest {
 
     @Test
     void shouldLearnPodsFromAnInventorySnapshot() {
-        graph.observePod(EventJson.tree("{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-1\",\"namespace\":\"shop\","
-                + "\"uid\":\"u-1\"},\"spec\":" + WEB_SPEC.replaceFirst("\\{", "{\"nodeName\":\"" + A + "\",") + "}"), state);
+        JsonNode pods = EventJson.tree("{\"kind\":\"PodList\",\"items\":[{\"metadata\":{\"name\":\"web-1\",\"namespace\":"
+                + "\"shop\",\"uid\":\"u-1\"},\"spec\":" + WEB_SPEC.replaceFirst("\\{", "{\"nodeName\":\"" + A + "\",") + "}]}");
+        for (AuditEvent pod : Inventory.events(pods, EventJson.reader())) {
+            alerts.addAll(graph.process(pod, state));
+        }
 
         process(kubeletGet(A, "secrets", "db-credentials", 5), kubeletGet(B, "secrets", "db-credentials", 6));
 
