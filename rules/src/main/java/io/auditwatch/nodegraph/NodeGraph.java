@@ -38,6 +38,8 @@ public final class NodeGraph implements Analysis {
     private static final String BLIND = "blind|";
     private static final String PENDING = "pending|";
     private static final String COVERAGE = "coverage|";
+    /** Remembers which denials were judged, as {@link FiredMemory} remembers which rules fired. */
+    private static final String DENIAL_JUDGED = "node-denial-judged";
     private static final String PROBE = "probe|";
     private static final String PROBED = "probed|";
     /**
@@ -139,7 +141,8 @@ public final class NodeGraph implements Analysis {
         Target target = Target.of(e);
         boolean denied = !e.allowed() && e.responseCode() != null;
         if (who.isNode() && denied) {
-            if (!fired.fired(state, NodeRules.DENIED.id(), RequestKey.of(e))) {
+            // Once per request: a denied watch is logged at ResponseStarted and again at ResponseComplete.
+            if (fired.firstTime(state, DENIAL_JUDGED, e, RequestKey.of(e))) {
                 judgeDenial(e, node, target, state, alerts);
             }
             return;

@@ -300,6 +300,20 @@ class NodeGraphTest {
     }
 
     @Test
+    void shouldCountADeniedWatchOnceWhateverTheStagesItWasLoggedAt() {
+        webPodOn(A, "web-1", "u-1", 0);
+        EventJson watch = denied(kubelet(A).verb("watch").objectRef("configmaps", "shop", "shop-config", null)
+                .uri("/api/v1/namespaces/shop/configmaps?fieldSelector=metadata.name%3Dshop-config&watch=true"), A)
+                .auditID("w-403").at(10);
+
+        process(watch.copy().stage("RequestReceived").remove("responseStatus", "annotations"),
+                watch.copy().stage("ResponseStarted"), watch.copy().stage("ResponseComplete"));
+
+        assertEquals(List.of(), fired());
+        assertEquals(Map.of(A + "|related", 1L), graph.coverage(state));
+    }
+
+    @Test
     void shouldCountButNotAlertANamedDenialOfItsOwnPodsObject() {
         webPodOn(A, "web-1", "u-1", 0);
 
