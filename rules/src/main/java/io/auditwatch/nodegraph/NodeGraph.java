@@ -213,7 +213,8 @@ public final class NodeGraph implements Analysis {
     Relation relation(ExpiringState state, String ns, Target target, Identity who, boolean verdict) {
         String node = who.node();
         if ("pod".equals(target.kind())) {
-            PodRecord pod = podByName(state, ns, target.name());
+            String stored = target.podUid() == null ? null : state.get(POD + ns + "|" + target.podUid());
+            PodRecord pod = stored != null ? read(stored, PodRecord.class) : podByName(state, ns, target.name());
             if (pod == null || pod.node() == null) {
                 if (who.isNode() && verdict) {
                     // The kubelet runs a pod we never saw created: its references are unknown, so no verdicts
@@ -354,7 +355,12 @@ public final class NodeGraph implements Analysis {
             }
         }
         state.put(POD + ns + "|" + uid, write(pod), expiresAt);
-        state.put(NAME + ns + "|" + pod.name(), uid, expiresAt);
+        // A pod's final delete can be logged after its name's reuse (API servers interleave): the name then stays
+        // with the newer pod.
+        String named = state.get(NAME + ns + "|" + pod.name());
+        if (expiresAt == FOREVER || named == null || named.equals(uid)) {
+            state.put(NAME + ns + "|" + pod.name(), uid, expiresAt);
+        }
         for (String ref : pod.refs()) {
             state.put(REF + ns + "|" + ref + "|" + uid, pod.node() == null ? "" : pod.node(), expiresAt);
         }
@@ -405,10 +411,22 @@ public final class NodeGraph implements Analysis {
     }
 
     /** The object a node credential touched, as the graph names it. */
-    record Target(String kind, String name) {
+    record Target(String kind, String name, String podUid) {
         static Target of(AuditEvent e) {
             String kind = KINDS.get(e.resource());
-            return new Target(kind, e.selectedName());
+            return new Target(kind, e.selectedName(), "pod".equals(kind) ? podUid(e) : null);
+        }
+
+        /** Which pod of that name: status updates and deletes say, and a StatefulSet reuses names. */
+        private static String podUid(AuditEvent e) {
+            if (e.objectRef.uid() != null && !e.objectRef.uid().isEmpty()) {
+                return e.objectRef.uid();
+            }
+            JsonNode pod = podObject(e);
+            if (pod != null && pod.path("metadata").hasNonNull("uid")) {
+                return pod.path("metadata").path("uid").asText();
+            }
+            return e.requestObject == null ? null : e.requestObject.path("preconditions").path("uid").asText(null);
         }
 
         String describe(String ns) {

@@ -245,6 +245,20 @@ class NodeGraphTest {
     }
 
     @Test
+    void shouldKeepTheNewPodWhenTheOldPodsFinalDeleteIsLoggedAfterItsReplacement() {
+        process(podCreate("shop", "db-0", "u-old", WEB_SPEC).at(0), binding("shop", "db-0", A).at(0.2),
+                podCreate("shop", "db-0", "u-new", WEB_SPEC).at(601), binding("shop", "db-0", B).at(601.2),
+                // A's final delete of the old pod, received before the new create, shipped late by its API server
+                kubelet(A).verb("delete").objectRef("pods", "shop", "db-0", null).setJson("responseObject",
+                        "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"db-0\",\"uid\":\"u-old\"}}")
+                        .set("level", "RequestResponse").at(600.6),
+                kubelet(B).verb("patch").objectRef("pods", "shop", "db-0", "status").at(610));
+
+        assertEquals(List.of(), fired(), () -> alerts.get(0).summary());
+        assertEquals(Map.of(A + "|related", 1L, B + "|related", 1L), graph.coverage(state));
+    }
+
+    @Test
     void shouldLearnTheNodeOfAPodCreatedWithNodeName() {
         process(podCreate("shop", "debugger", "u-d", "{\"nodeName\":\"" + A + "\",\"volumes\":["
                         + "{\"name\":\"c\",\"configMap\":{\"name\":\"debug-config\"}}]}").at(0),
