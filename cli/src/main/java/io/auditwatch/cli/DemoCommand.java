@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
     static final String SCENARIOS = "replay-data/scenarios/";
     /** The acts of the default demo: a compromised pod, then a compromised node. */
-    static final List<String> DEFAULT_ACTS = List.of("compromised-pod");
+    static final List<String> DEFAULT_ACTS = List.of("compromised-pod", "compromised-node");
 
     @Spec
     CommandSpec spec;
@@ -54,6 +54,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
             description = "Use this Kafka instead of starting an embedded one.")
     String bootstrapServers;
+
+    @Option(names = "--via-webhook",
+            description = "Take the events through the ingest webhook (loopback, bearer token) in EventList batches,"
+                    + " as kube-apiserver's webhook backend sends them, instead of producing them directly.")
+    boolean viaWebhook;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT90S",
             description = "How long to wait for the expected alerts, ISO-8601.")
@@ -88,10 +93,11 @@ final class DemoCommand implements Callable<Integer> {
                 for (Scenario act : acts) {
                     int sent;
                     try (AuditProducer producer = new AuditProducer(bootstrap)) {
-                        sent = producer.sendFile(act.events());
+                        sent = viaWebhook ? DemoWebhook.post(act.events(), producer, stateDir, out)
+                                : producer.sendFile(act.events());
                     }
                     out.println("Act '" + act.name() + "': produced " + sent + " audit events to "
-                            + AuditProducer.AUDIT_EVENTS_TOPIC + "; alerts:");
+                            + AuditProducer.AUDIT_EVENTS_TOPIC + (viaWebhook ? " through the webhook" : "") + "; alerts:");
                     while (!act.missing(alerts).isEmpty() && System.nanoTime() < deadline) {
                         subscriber.pollOnce(Duration.ofMillis(200), alert -> {
                             alerts.add(alert);

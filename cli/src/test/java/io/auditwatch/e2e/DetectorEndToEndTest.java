@@ -60,12 +60,7 @@ class DetectorEndToEndTest {
 
         List<Alert> live = new ArrayList<>();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(0, null);
-             // One partition: a whole file produced at once reaches the node graph in file order only then. With
-             // several, each task works through its own backlog, so a namespace's pod creates can reach the graph
-             // minutes of event time after the accesses they justify, and compromised-node raises none of its
-             // node-* alerts (known limit of live detection on bulk loads; replay is not affected).
-             DetectorApp detector = DetectorApp.start(DetectorConfig.defaults(kafka.bootstrapServers(), stateDir)
-                     .withPartitions(1));
+             DetectorApp detector = DetectorApp.start(DetectorConfig.defaults(kafka.bootstrapServers(), stateDir));
              AlertSubscriber subscriber = new AlertSubscriber(kafka.bootstrapServers(), "e2e-alerts", false);
              AuditProducer producer = new AuditProducer(kafka.bootstrapServers())) {
             producer.sendFile(scenario.events());

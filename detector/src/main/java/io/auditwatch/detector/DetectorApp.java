@@ -1,5 +1,10 @@
 package io.auditwatch.detector;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -16,6 +21,7 @@ public final class DetectorApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DetectorApp.class);
 
     private final KafkaStreams streams;
+    private volatile MeterRegistry boundRegistry;
 
     private DetectorApp(KafkaStreams streams) {
         this.streams = streams;
@@ -50,6 +56,18 @@ public final class DetectorApp implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Publishes to {@code registry} the events parsed (by source) and rejected (by reason), Kafka Streams' own
+     * metrics (throughput, lag, state stores) and the JVM's.
+     */
+    public void bindMetrics(MeterRegistry registry) {
+        Metrics.addRegistry(registry);
+        boundRegistry = registry;
+        new KafkaStreamsMetrics(streams).bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+    }
+
     public KafkaStreams.State state() {
         return streams.state();
     }
@@ -57,5 +75,8 @@ public final class DetectorApp implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        if (boundRegistry != null) {
+            Metrics.removeRegistry(boundRegistry);
+        }
     }
 }

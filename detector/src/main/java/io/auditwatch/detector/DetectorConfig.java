@@ -31,11 +31,6 @@ public record DetectorConfig(String bootstrapServers, String applicationId, Stri
                 maxEventBytes, requestMemory, nodeGrace);
     }
 
-    public DetectorConfig withPartitions(int count) {
-        return new DetectorConfig(bootstrapServers, applicationId, cluster, count, streamThreads, stateDir, exactlyOnce,
-                maxEventBytes, requestMemory, nodeGrace);
-    }
-
     public AuditEventReader reader() {
         return new AuditEventReader(maxEventBytes, cluster);
     }

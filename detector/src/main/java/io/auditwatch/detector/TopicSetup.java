@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Creates the pipeline's topics that do not exist yet; existing topics are left as the operator set them. */
 public final class TopicSetup {
@@ -59,8 +60,16 @@ public final class TopicSetup {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            boolean ready = admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .values().stream().allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null));
+            boolean ready;
+            try {
+                ready = admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .values().stream().allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null));
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                ready = false; // just created: the broker's metadata does not list it yet
+            }
             if (ready) {
                 return;
             }

@@ -9,7 +9,6 @@ import static io.auditwatch.testing.EventJson.podToken;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.state.ExpiringState;
@@ -270,10 +269,10 @@ class NodeGraphTest {
 
     @Test
     void shouldLearnPodsFromAnInventorySnapshot() {
-        JsonNode pods = EventJson.tree("{\"kind\":\"PodList\",\"items\":[{\"metadata\":{\"name\":\"web-1\",\"namespace\":"
-                + "\"shop\",\"uid\":\"u-1\"},\"spec\":" + WEB_SPEC.replaceFirst("\\{", "{\"nodeName\":\"" + A + "\",") + "}]}");
-        for (AuditEvent pod : Inventory.events(pods, EventJson.reader())) {
-            alerts.addAll(graph.process(pod, state));
+        for (AuditEvent pod : Inventory.events(EventJson.tree("{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-1\","
+                + "\"namespace\":\"shop\",\"uid\":\"u-1\"},\"spec\":" + WEB_SPEC.replaceFirst("\\{", "{\"nodeName\":\"" + A + "\",")
+                + "}"), EventJson.reader())) {
+            graph.process(pod, state);
         }
 
         process(kubeletGet(A, "secrets", "db-credentials", 5), kubeletGet(B, "secrets", "db-credentials", 6));
