@@ -41,6 +41,8 @@ public final class NodeGraph implements Analysis {
     private static final String COVERAGE = "coverage|";
     /** Accesses by node credentials judged, per node and verdict (related, unrelated, unknown). */
     public static final String COVERAGE_METRIC = "auditwatch.nodegraph.accesses";
+    /** Remembers which denials were judged, as {@link FiredMemory} remembers which rules fired. */
+    private static final String DENIAL_JUDGED = "node-denial-judged";
     private static final String PROBE = "probe|";
     private static final String PROBED = "probed|";
     /**
@@ -154,7 +156,8 @@ public final class NodeGraph implements Analysis {
         Target target = Target.of(e);
         boolean denied = !e.allowed() && e.responseCode() != null;
         if (who.isNode() && denied) {
-            if (!fired.fired(state, NodeRules.DENIED.id(), RequestKey.of(e))) {
+            // Once per request: a denied watch is logged at ResponseStarted and again at ResponseComplete.
+            if (fired.firstTime(state, DENIAL_JUDGED, e, RequestKey.of(e))) {
                 judgeDenial(e, node, target, state, alerts);
             }
             return;
@@ -228,7 +231,8 @@ public final class NodeGraph implements Analysis {
             return attachmentRelation(state, target, node);
         }
         if ("pod".equals(target.kind())) {
-            PodRecord pod = podByName(state, ns, target.name());
+            String stored = target.podUid() == null ? null : state.get(POD + ns + "|" + target.podUid());
+            PodRecord pod = stored != null ? read(stored, PodRecord.class) : podByName(state, ns, target.name());
             if (pod == null || pod.node() == null) {
                 if (who.isNode() && verdict) {
                     // The kubelet runs a pod we never saw created: its references are unknown, so no verdicts
@@ -417,7 +421,12 @@ public final class NodeGraph implements Analysis {
             }
         }
         state.put(POD + ns + "|" + uid, write(pod), expiresAt);
-        state.put(NAME + ns + "|" + pod.name(), uid, expiresAt);
+        // A pod's final delete can be logged after its name's reuse (API servers interleave): the name then stays
+        // with the newer pod.
+        String named = state.get(NAME + ns + "|" + pod.name());
+        if (expiresAt == FOREVER || named == null || named.equals(uid)) {
+            state.put(NAME + ns + "|" + pod.name(), uid, expiresAt);
+        }
         for (String ref : pod.refs()) {
             state.put(REF + ns + "|" + ref + "|" + uid, pod.node() == null ? "" : pod.node(), expiresAt);
         }
@@ -473,10 +482,22 @@ public final class NodeGraph implements Analysis {
     }
 
     /** The object a node credential touched, as the graph names it. */
-    record Target(String kind, String name) {
+    record Target(String kind, String name, String podUid) {
         static Target of(AuditEvent e) {
             String kind = KINDS.containsKey(e.resource()) ? KINDS.get(e.resource()) : VOLUMES.get(e.resource());
-            return new Target(kind, e.selectedName());
+            return new Target(kind, e.selectedName(), "pod".equals(kind) ? podUid(e) : null);
+        }
+
+        /** Which pod of that name: status updates and deletes say, and a StatefulSet reuses names. */
+        private static String podUid(AuditEvent e) {
+            if (e.objectRef.uid() != null && !e.objectRef.uid().isEmpty()) {
+                return e.objectRef.uid();
+            }
+            JsonNode pod = podObject(e);
+            if (pod != null && pod.path("metadata").hasNonNull("uid")) {
+                return pod.path("metadata").path("uid").asText();
+            }
+            return e.requestObject == null ? null : e.requestObject.path("preconditions").path("uid").asText(null);
         }
 
         String describe(String ns) {

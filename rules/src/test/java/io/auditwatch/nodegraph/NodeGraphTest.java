@@ -244,6 +244,20 @@ class NodeGraphTest {
     }
 
     @Test
+    void shouldKeepTheNewPodWhenTheOldPodsFinalDeleteIsLoggedAfterItsReplacement() {
+        process(podCreate("shop", "db-0", "u-old", WEB_SPEC).at(0), binding("shop", "db-0", A).at(0.2),
+                podCreate("shop", "db-0", "u-new", WEB_SPEC).at(601), binding("shop", "db-0", B).at(601.2),
+                // A's final delete of the old pod, received before the new create, shipped late by its API server
+                kubelet(A).verb("delete").objectRef("pods", "shop", "db-0", null).setJson("responseObject",
+                        "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"db-0\",\"uid\":\"u-old\"}}")
+                        .set("level", "RequestResponse").at(600.6),
+                kubelet(B).verb("patch").objectRef("pods", "shop", "db-0", "status").at(610));
+
+        assertEquals(List.of(), fired(), () -> alerts.get(0).summary());
+        assertEquals(Map.of(A + "|related", 1L, B + "|related", 1L), graph.coverage(state));
+    }
+
+    @Test
     void shouldLearnTheNodeOfAPodCreatedWithNodeName() {
         process(podCreate("shop", "debugger", "u-d", "{\"nodeName\":\"" + A + "\",\"volumes\":["
                         + "{\"name\":\"c\",\"configMap\":{\"name\":\"debug-config\"}}]}").at(0),
@@ -296,6 +310,20 @@ class NodeGraphTest {
 
         assertEquals(List.of(), fired());
         assertEquals(Map.of(B + "|unknown", 1L), graph.coverage(state));
+    }
+
+    @Test
+    void shouldCountADeniedWatchOnceWhateverTheStagesItWasLoggedAt() {
+        webPodOn(A, "web-1", "u-1", 0);
+        EventJson watch = denied(kubelet(A).verb("watch").objectRef("configmaps", "shop", "shop-config", null)
+                .uri("/api/v1/namespaces/shop/configmaps?fieldSelector=metadata.name%3Dshop-config&watch=true"), A)
+                .auditID("w-403").at(10);
+
+        process(watch.copy().stage("RequestReceived").remove("responseStatus", "annotations"),
+                watch.copy().stage("ResponseStarted"), watch.copy().stage("ResponseComplete"));
+
+        assertEquals(List.of(), fired());
+        assertEquals(Map.of(A + "|related", 1L), graph.coverage(state));
     }
 
     @Test
