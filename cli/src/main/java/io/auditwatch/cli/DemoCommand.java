@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Start an embedded Kafka, the detector and the console notifier, replay a recorded attack",
-            "into audit.events, and print the alerts as they arrive. Exits 0 once every expected alert arrived."})
+            "into audit.events, and print the alerts as they arrive. Exits 0 once every expected alert arrived.",
+            "With --slack-webhook-file, --pagerduty-routing-key-file (...) the alerts are also delivered there, as routed."})
 final class DemoCommand implements Callable<Integer> {
     static final String SCENARIOS = "replay-data/scenarios/";
     /** The acts of the default demo: a compromised pod, then a compromised node. */
