@@ -1,5 +1,6 @@
 package io.auditwatch.cli;
 
+import io.auditwatch.bench.BenchCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
@@ -38,6 +39,7 @@ import picocli.CommandLine.Spec;
                 RunCommand.class,
                 SnapshotCommand.class,
                 BrokerCommand.class,
+                BenchCommand.class,
                 HelpCommand.class,
         })
 public final class Main implements Callable<Integer> {

@@ -9,6 +9,7 @@ import io.auditwatch.broker.EmbeddedKafka;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
 import io.auditwatch.detector.DlqHeaders;
+import io.auditwatch.detector.ProcessedBarrier;
 import io.auditwatch.detector.Topics;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.notify.AlertSubscriber;

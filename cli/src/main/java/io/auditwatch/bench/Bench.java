@@ -1,0 +1,359 @@
+package io.auditwatch.bench;
+
+import io.auditwatch.alert.Alert;
+import io.auditwatch.broker.EmbeddedKafka;
+import io.auditwatch.cli.KafkaCheck;
+import io.auditwatch.detector.DetectorApp;
+import io.auditwatch.detector.DetectorConfig;
+import io.auditwatch.detector.ProcessedBarrier;
+import io.auditwatch.detector.TopicSetup;
+import io.auditwatch.detector.Topics;
+import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.ingest.AuditProducer;
+import io.auditwatch.notify.AlertSubscriber;
+import io.auditwatch.replay.Replay;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * One benchmark run: generates the event mix, then measures on it, one after the other so that they do not
+ * compete for the cores, parse-only, replay, the live detector, the reference job, alert latency at a fixed
+ * offered rate, and the node graph's footprint. Prints each figure as {@code name=value} lines.
+ */
+public final class Bench {
+    /** The cluster the stream simulates: large enough for a realistic graph, small enough that pods churn. */
+    static final int MIX_NODES = 100;
+    static final int MIX_PODS = 3_000;
+    private static final int PRODUCE_BATCH = 5_000;
+
+    private final BenchConfig config;
+    private final PrintWriter out;
+    private final AuditEventReader reader;
+
+    public Bench(BenchConfig config, PrintWriter out) {
+        this.config = config;
+        this.out = out;
+        this.reader = new AuditEventReader(AuditEventReader.DEFAULT_MAX_EVENT_BYTES, DetectorConfig.DEFAULT_CLUSTER);
+    }
+
+    public void run() throws Exception {
+        Path work = Files.createTempDirectory("auditwatch-bench-");
+        EmbeddedKafka kafka = null;
+        try {
+            figure("cores", Runtime.getRuntime().availableProcessors());
+            figure("load_average_at_start", String.format("%.2f", ProcessStats.loadAverage()));
+            EventMix mix = new EventMix(config.seed(), MIX_NODES, MIX_PODS, config.rate());
+            List<Path> files = generate(mix, work.resolve("events"));
+            offline(files);
+
+            String bootstrap = config.bootstrapServers();
+            if (bootstrap == null) {
+                kafka = EmbeddedKafka.start(0, work.resolve("kafka"));
+                bootstrap = kafka.bootstrapServers();
+            } else {
+                KafkaCheck.requireReachable(bootstrap, Duration.ofSeconds(15));
+            }
+            TopicSetup.ensure(bootstrap, DetectorConfig.defaults(bootstrap, work).partitions(), Duration.ofSeconds(30));
+            produce(bootstrap, files);
+            // Fresh application ids: on a shared cluster an earlier run's offsets and state must not count.
+            String run = UUID.randomUUID().toString().substring(0, 8);
+            DetectorConfig detector = DetectorConfig.defaults(bootstrap, work.resolve("detector-state"))
+                    .withApplicationId("auditwatch-bench-" + run);
+            live(detector);
+            reference(DetectorConfig.defaults(bootstrap, work.resolve("reference-state"))
+                    .withApplicationId("auditwatch-bench-reference-" + run));
+            latency(detector, mix);
+            if (kafka != null) {
+                kafka.close();
+                kafka = null;
+            }
+            footprint(work.resolve("graph-rocksdb"));
+            figure("load_average_at_end", String.format("%.2f", ProcessStats.loadAverage()));
+        } finally {
+            if (kafka != null) {
+                kafka.close();
+            }
+            deleteRecursively(work);
+        }
+    }
+
+    /** Writes the events as three API servers' audit logs (one request's stages stay in one file, in order). */
+    private List<Path> generate(EventMix mix, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<Path> files = new ArrayList<>();
+        List<OutputStream> writers = new ArrayList<>();
+        long bytes = 0;
+        try {
+            for (int i = 0; i < EventMix.API_SERVERS; i++) {
+                Path file = dir.resolve("kube-apiserver-" + i + "-audit.log");
+                files.add(file);
+                writers.add(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
+            }
+            for (int i = 0; i < config.events(); i++) {
+                EventMix.Generated event = mix.next();
+                OutputStream w = writers.get(event.apiServer());
+                w.write(event.json());
+                w.write('\n');
+                bytes += event.json().length;
+            }
+        } finally {
+            for (OutputStream w : writers) {
+                w.close();
+            }
+        }
+        figure("events", config.events());
+        figure("mean_event_bytes", bytes / Math.max(1, config.events()));
+        return files;
+    }
+
+    /** Parse-only and replay over the files; each twice, and the second (warm) pass is the figure. */
+    private void offline(List<Path> files) throws IOException {
+        ObjectMapper mapper = AuditEventReader.mapper();
+        double parseOnly = 0;
+        double replay = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            long started = System.nanoTime();
+            long parsed = 0;
+            for (Path file : files) {
+                try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                        if (mapper.readTree(line) != null) {
+                            parsed++;
+                        }
+                    }
+                }
+            }
+            parseOnly = rate(parsed, System.nanoTime() - started);
+            started = System.nanoTime();
+            long[] alerts = {0};
+            var summary = new Replay(reader, DetectorConfig.defaults("unused", Path.of(".")).analyses())
+                    .run(files, alert -> alerts[0]++, (file, rejection) -> { });
+            replay = rate(summary.events(), System.nanoTime() - started);
+            if (pass == 1) {
+                figure("replay_alerts", summary.alerts());
+            }
+        }
+        figure("parse_only_events_per_s", Math.round(parseOnly));
+        figure("replay_events_per_s", Math.round(replay));
+        figure("replay_vs_parse_only", String.format("%.2f", replay / parseOnly));
+    }
+
+    private void produce(String bootstrap, List<Path> files) throws IOException {
+        long started = System.nanoTime();
+        long sent = 0;
+        try (AuditProducer producer = new AuditProducer(bootstrap)) {
+            for (Path file : files) {
+                // As `auditwatch run ingest --file` does: one log file, one key, its order kept in one partition.
+                byte[] key = file.getFileName().toString().getBytes(StandardCharsets.UTF_8);
+                List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>(PRODUCE_BATCH);
+                try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                        batch.add(new ProducerRecord<>(Topics.AUDIT_EVENTS, key, line.getBytes(StandardCharsets.UTF_8)));
+                        if (batch.size() == PRODUCE_BATCH) {
+                            producer.sendAll(batch);
+                            sent += batch.size();
+                            batch.clear();
+                        }
+                    }
+                }
+                producer.sendAll(batch);
+                sent += batch.size();
+            }
+        }
+        figure("produce_events_per_s", Math.round(rate(sent, System.nanoTime() - started)));
+    }
+
+    /** The full detector over everything in audit.events, from its start to its last committed offset. */
+    private void live(DetectorConfig detector) throws Exception {
+        long records = records(detector.bootstrapServers());
+        long cpu = ProcessStats.cpuNanos();
+        try (DetectorApp app = DetectorApp.start(detector)) {
+            long elapsed = untilCaughtUp(detector, () -> app.state() == KafkaStreams.State.RUNNING);
+            cpu = ProcessStats.cpuNanos() - cpu;
+            figure("detector_events_per_s", Math.round(rate(records, elapsed)));
+            figure("detector_seconds", String.format("%.1f", elapsed / 1e9));
+            figure("detector_cpu_cores", String.format("%.2f", cpu / (double) elapsed));
+            figure("detector_rss_mib", ProcessStats.rssMiB());
+        }
+    }
+
+    private void reference(DetectorConfig reference) throws Exception {
+        long records = records(reference.bootstrapServers());
+        long cpu = ProcessStats.cpuNanos();
+        KafkaStreams streams = ReferenceJob.start(reference);
+        try {
+            long elapsed = untilCaughtUp(reference, () -> streams.state() == KafkaStreams.State.RUNNING);
+            cpu = ProcessStats.cpuNanos() - cpu;
+            figure("reference_events_per_s", Math.round(rate(records, elapsed)));
+            figure("reference_seconds", String.format("%.1f", elapsed / 1e9));
+            figure("reference_cpu_cores", String.format("%.2f", cpu / (double) elapsed));
+        } finally {
+            streams.close(Duration.ofSeconds(30));
+        }
+    }
+
+    /**
+     * Nanoseconds from the moment the application runs (partitions assigned, state restored) until its committed
+     * offsets reach the end of its input and repartition topics. Offsets are committed every 100 ms under
+     * exactly-once, which bounds the error.
+     */
+    private long untilCaughtUp(DetectorConfig app, BooleanSupplier running) throws InterruptedException {
+        long deadline = System.nanoTime() + config.patience().toNanos();
+        while (!running.getAsBoolean()) {
+            requireBefore(deadline, app.applicationId() + " did not start");
+            Thread.sleep(10);
+        }
+        long started = System.nanoTime();
+        try (ProcessedBarrier barrier = new ProcessedBarrier(app.bootstrapServers(), app.applicationId(),
+                Set.of(Topics.AUDIT_EVENTS))) {
+            while (!barrier.caughtUp()) {
+                requireBefore(deadline, app.applicationId() + " did not process every event");
+                Thread.sleep(50);
+            }
+        }
+        return System.nanoTime() - started;
+    }
+
+    private void requireBefore(long deadline, String what) {
+        if (System.nanoTime() > deadline) {
+            throw new IllegalStateException(what + " within " + config.patience().toSeconds() + " s");
+        }
+    }
+
+    /**
+     * Offers the mix's next events at a fixed rate to the running detector and times each prompt attack
+     * (one that alerts at once, unlike node-graph verdicts, which wait out their grace window) from the send
+     * to the arrival of its alert, read committed, on auditwatch.alerts.
+     */
+    private void latency(DetectorConfig detector, EventMix mix) throws Exception {
+        Map<String, Long> sentAt = new HashMap<>();
+        ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
+        long events = (long) config.rate() * config.latencyDuration().toMillis() / 1000;
+        long elapsed;
+        try (DetectorApp app = DetectorApp.start(detector);
+             AlertSubscriber subscriber = new AlertSubscriber(detector.bootstrapServers(),
+                     detector.applicationId() + "-latency", true)) {
+            untilCaughtUp(detector, () -> app.state() == KafkaStreams.State.RUNNING);
+            subscriber.awaitAssignment(Duration.ofSeconds(30), alert -> { });
+            Thread listener = new Thread(() -> subscriber.run(alert -> arrivals.add(new Arrival(System.nanoTime(), alert))),
+                    "bench-alerts");
+            listener.start();
+            Map<String, Object> producerConfig = new HashMap<>(AuditProducer.reliableConfig(detector.bootstrapServers()));
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
+                long started = System.nanoTime();
+                for (long i = 0; i < events; i++) {
+                    long due = started + i * 1_000_000_000L / config.rate();
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    EventMix.Generated event = mix.next();
+                    if (event.promptAttack()) {
+                        sentAt.put(event.auditID(), System.nanoTime());
+                    }
+                    producer.send(new ProducerRecord<>(Topics.AUDIT_EVENTS,
+                            ("kube-apiserver-" + event.apiServer() + "-audit.log").getBytes(StandardCharsets.UTF_8), event.json()));
+                }
+                producer.flush();
+                elapsed = System.nanoTime() - started;
+            }
+            untilCaughtUp(detector, () -> true);
+            // Alerts are committed with the offsets: give the listener a moment to read the last transaction.
+            Thread.sleep(1_000);
+            subscriber.stop();
+            listener.join(10_000);
+        }
+        long[] latencies = arrivals.stream().flatMapToLong(arrival -> arrival.alert().evidence().stream()
+                .map(e -> sentAt.get(e.auditID())).filter(Objects::nonNull).limit(1)
+                .mapToLong(sent -> arrival.nanos() - sent)).sorted().toArray();
+        figure("latency_offered_events_per_s", Math.round(rate(events, elapsed)));
+        figure("latency_prompt_attacks", sentAt.size());
+        figure("latency_alerts_timed", latencies.length);
+        figure("alert_latency_p50_ms", percentile(latencies, 0.50));
+        figure("alert_latency_p99_ms", percentile(latencies, 0.99));
+    }
+
+    private record Arrival(long nanos, Alert alert) {
+    }
+
+    private void footprint(Path rocksDir) throws Exception {
+        GraphFootprint.Result graph = GraphFootprint.measure(config.seed(), config.nodes(), config.pods(), reader, rocksDir);
+        figure("graph_nodes", graph.nodes());
+        figure("graph_pods", graph.pods());
+        figure("graph_heap_mib", graph.heapBytes() / (1024 * 1024));
+        figure("graph_rocksdb_mib", String.format("%.1f", graph.rocksBytes() / (1024.0 * 1024)));
+    }
+
+    /** Records in audit.events: what a fresh application id will process. */
+    private static long records(String bootstrap) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            admin.describeTopics(Set.of(Topics.AUDIT_EVENTS)).allTopicNames().get().get(Topics.AUDIT_EVENTS).partitions()
+                    .forEach(p -> {
+                        latest.put(new TopicPartition(Topics.AUDIT_EVENTS, p.partition()), OffsetSpec.latest());
+                        earliest.put(new TopicPartition(Topics.AUDIT_EVENTS, p.partition()), OffsetSpec.earliest());
+                    });
+            long end = admin.listOffsets(latest).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+            long start = admin.listOffsets(earliest).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+            return end - start;
+        }
+    }
+
+    private static long percentile(long[] sortedNanos, double p) {
+        if (sortedNanos.length == 0) {
+            return -1;
+        }
+        int index = (int) Math.ceil(p * sortedNanos.length) - 1;
+        return sortedNanos[Math.max(0, index)] / 1_000_000;
+    }
+
+    private static double rate(long count, long nanos) {
+        return count / (Math.max(1, nanos) / 1e9);
+    }
+
+    private void figure(String name, Object value) {
+        out.println(name + "=" + value);
+        out.flush();
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
