@@ -49,9 +49,12 @@ import org.apache.kafka.streams.KafkaStreams;
  * offered rate, and the node graph's footprint. Prints each figure as {@code name=value} lines.
  */
 public final class Bench {
-    /** The cluster the stream simulates: large enough for a realistic graph, small enough that pods churn. */
-    static final int MIX_NODES = 100;
+    /**
+     * The cluster the stream simulates: large enough for a realistic graph, small enough that its pods (created
+     * first) are a small part of the stream and then churn. A tiny run gets a tiny cluster, so it still has attacks.
+     */
     static final int MIX_PODS = 3_000;
+    static final int PODS_PER_NODE = 30;
     private static final int PRODUCE_BATCH = 5_000;
 
     private final BenchConfig config;
@@ -70,8 +73,11 @@ public final class Bench {
         try {
             figure("cores", Runtime.getRuntime().availableProcessors());
             figure("load_average_at_start", String.format("%.2f", ProcessStats.loadAverage()));
-            EventMix mix = new EventMix(config.seed(), MIX_NODES, MIX_PODS, config.rate());
-            List<Path> files = generate(mix, work.resolve("events"));
+            int pods = Math.max(PODS_PER_NODE * 2, Math.min(MIX_PODS, config.events() / 50));
+            EventMix mix = new EventMix(config.seed(), pods / PODS_PER_NODE, pods, config.rate());
+            figure("mix_nodes", pods / PODS_PER_NODE);
+            figure("mix_pods", pods);
+            List<Path> files = generate(mix, config.keepEvents() != null ? config.keepEvents() : work.resolve("events"));
             offline(files);
 
             String bootstrap = config.bootstrapServers();

@@ -1,6 +1,7 @@
 package io.auditwatch.bench;
 
 import io.auditwatch.cli.UserError;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,7 +20,7 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--events", paramLabel = "N", defaultValue = "200000",
-            description = "Events in the mix (a simulated 100-node, 3,000-pod cluster), measured by each throughput phase.")
+            description = "Events in the mix (a simulated cluster of up to 100 nodes and 3,000 pods), measured by each throughput phase.")
     int events;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the mix: the same seed, the same events.")
@@ -43,6 +44,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "How long one phase may take before the run fails, ISO-8601.")
     Duration patience;
 
+    @Option(names = "--keep-events", paramLabel = "DIR",
+            description = "Also keep the generated audit logs (one per simulated API server) in DIR, e.g. to replay them.")
+    Path keepEvents;
+
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
             description = "Use this Kafka instead of an embedded broker. Its audit.events should hold only the bench's"
                     + " events: the detector and the reference job read the whole topic.")
@@ -52,7 +57,7 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BenchConfig config;
         try {
-            config = new BenchConfig(events, seed, nodes, pods, bootstrapServers, rate, latencyDuration, patience);
+            config = new BenchConfig(events, seed, nodes, pods, bootstrapServers, rate, latencyDuration, patience, keepEvents);
         } catch (IllegalArgumentException e) {
             throw new UserError("bench: " + e.getMessage());
         }

@@ -1,5 +1,6 @@
 package io.auditwatch.bench;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -12,9 +13,11 @@ import java.time.Duration;
  * @param rate             offered events per second while alert latency is measured
  * @param latencyDuration   how long that rate is offered
  * @param patience         how long a phase may take before the run fails
+ * @param keepEvents       where to keep the generated audit logs, or null
  */
 public record BenchConfig(int events, long seed, int nodes, int pods, String bootstrapServers, int rate,
-                          Duration latencyDuration, Duration patience) {
+                          Duration latencyDuration, Duration patience,
+                          Path keepEvents) {
     public BenchConfig {
         if (events < 1 || nodes < 2 || pods < 1 || rate < 1 || latencyDuration.isNegative() || patience.isNegative()) {
             throw new IllegalArgumentException("events, pods and rate must be positive, nodes at least 2, durations not negative");

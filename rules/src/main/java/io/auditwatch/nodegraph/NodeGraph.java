@@ -121,16 +121,13 @@ public final class NodeGraph implements Analysis {
     /** Judges every pending access due at {@code upTo}; replay calls it with Long.MAX_VALUE at end of input. */
     public List<Alert> flush(ExpiringState state, long upTo) {
         List<Map.Entry<String, String>> due = new ArrayList<>();
-        state.range(PENDING, (key, value) -> {
-            if (Long.parseLong(value.substring(0, value.indexOf('|'))) <= upTo) {
-                due.add(Map.entry(key, value));
-            }
-        });
+        // Pending keys lead with their due time: a scan of what is due, not of everything waiting (it runs per event).
+        state.range(PENDING, PENDING + dueKey(upTo) + "}", (key, value) -> due.add(Map.entry(key, value)));
         List<Alert> alerts = new ArrayList<>(0);
         for (Map.Entry<String, String> pending : due) {
             state.delete(pending.getKey());
             String value = pending.getValue();
-            String rule = pending.getKey().split("\\|", 4)[2];
+            String rule = pending.getKey().split("\\|", 5)[3];
             AuditEvent event = read(value.substring(value.indexOf('|') + 1));
             Target target = Target.of(event);
             Relation relation = relation(state, event.namespace(), target, event.identity(), true);
@@ -142,6 +139,12 @@ public final class NodeGraph implements Analysis {
             count(state, event.identity().node(), relation.kind());
         }
         return alerts;
+    }
+
+    /** A due time as a fixed-width key part, so that key order is time order. */
+    private static String dueKey(long due) {
+        String digits = Long.toString(Math.max(0, due));
+        return "0".repeat(19 - digits.length()) + digits;
     }
 
     /** Accesses judged per node and verdict, for the coverage line and gauge. */
@@ -179,8 +182,8 @@ public final class NodeGraph implements Analysis {
             count(state, node, Relation.Kind.RELATED);
             return;
         }
-        state.put(PENDING + e.namespace() + "|" + rule + "|" + requestKey,
-                (e.eventTimeMillis() + graceMillis) + "|" + write(e), FOREVER);
+        long due = e.eventTimeMillis() + graceMillis;
+        state.put(PENDING + dueKey(due) + "|" + e.namespace() + "|" + rule + "|" + requestKey, due + "|" + write(e), FOREVER);
     }
 
     private void judgeDenial(AuditEvent e, String node, Target target, ExpiringState state, List<Alert> alerts) {

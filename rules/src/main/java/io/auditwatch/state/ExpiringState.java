@@ -63,12 +63,21 @@ public final class ExpiringState {
 
     /** Visits the live entries whose keys start with {@code prefix}. */
     public void range(String prefix, BiConsumer<String, String> visitor) {
-        store.prefix(VALUE + prefix, (k, v) -> {
+        store.prefix(VALUE + prefix, live(visitor));
+    }
+
+    /** Visits the live entries whose keys are at least {@code from} and below {@code to}, in key order. */
+    public void range(String from, String to, BiConsumer<String, String> visitor) {
+        store.range(VALUE + from, VALUE + to, live(visitor));
+    }
+
+    private BiConsumer<String, String> live(BiConsumer<String, String> visitor) {
+        return (k, v) -> {
             int bar = v.indexOf('|');
             if (Long.parseLong(v.substring(0, bar)) > now) {
                 visitor.accept(k.substring(VALUE.length()), v.substring(bar + 1));
             }
-        });
+        };
     }
 
     /** Purges every entry due at or before the current time; returns how many. */

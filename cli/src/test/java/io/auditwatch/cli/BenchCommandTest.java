@@ -1,0 +1,41 @@
+package io.auditwatch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** A tiny bench run, so that the command keeps working; its figures are not judged here (docs/benchmarks.md). */
+class BenchCommandTest {
+    private static final List<String> FIGURES = List.of("parse_only_events_per_s", "replay_events_per_s",
+            "detector_events_per_s", "detector_cpu_cores", "detector_rss_mib", "reference_events_per_s",
+            "latency_offered_events_per_s", "latency_alerts_timed", "alert_latency_p50_ms", "alert_latency_p99_ms",
+            "graph_heap_mib", "graph_rocksdb_mib");
+
+    @Test
+    void printsEveryFigureAndEachIsPositive() {
+        CliRun run = new CliRun(Map.of(), "bench", "--events", "2000", "--nodes", "20", "--pods", "400",
+                "--rate", "1000", "--latency-duration", "PT3S", "--patience", "PT2M");
+        assertEquals(0, run.exitCode, run.err.toString());
+        Map<String, String> figures = run.outLines().stream().filter(l -> l.matches("[a-z_0-9]+=.*"))
+                .collect(Collectors.toMap(l -> l.substring(0, l.indexOf('=')), l -> l.substring(l.indexOf('=') + 1)));
+        assertEquals("2000", figures.get("events"));
+        for (String figure : FIGURES) {
+            assertTrue(figures.containsKey(figure), figure + " missing from " + figures);
+            // graph_heap_mib may round down to 0 for a graph of 400 pods; the RocksDB size has a decimal.
+            double value = Double.parseDouble(figures.get(figure));
+            assertTrue(figure.equals("graph_heap_mib") ? value >= 0 : value > 0, figure + "=" + value);
+        }
+    }
+
+    @Test
+    void refusesANonPositiveEventCountWithOneLine() {
+        CliRun run = new CliRun(Map.of(), "bench", "--events", "0");
+        assertEquals(1, run.errLines().size(), run.err.toString());
+        assertTrue(run.err.toString().contains("events"), run.err.toString());
+        assertTrue(run.exitCode != 0);
+    }
+}
