@@ -93,10 +93,14 @@ public final class Bench {
             String run = UUID.randomUUID().toString().substring(0, 8);
             DetectorConfig detector = DetectorConfig.defaults(bootstrap, work.resolve("detector-state"))
                     .withApplicationId("auditwatch-bench-" + run);
-            live(detector);
+            // The reference first, so both read exactly the produced events; then the detector, which stays up
+            // for the latency phase (a restart would wait out the session of its previous member).
             reference(DetectorConfig.defaults(bootstrap, work.resolve("reference-state"))
                     .withApplicationId("auditwatch-bench-reference-" + run));
-            latency(detector, mix);
+            try (DetectorApp app = DetectorApp.start(detector)) {
+                live(detector, app);
+                latency(detector, app, mix);
+            }
             if (kafka != null) {
                 kafka.close();
                 kafka = null;
@@ -198,17 +202,15 @@ public final class Bench {
     }
 
     /** The full detector over everything in audit.events, from its start to its last committed offset. */
-    private void live(DetectorConfig detector) throws Exception {
+    private void live(DetectorConfig detector, DetectorApp app) throws Exception {
         long records = records(detector.bootstrapServers());
         long cpu = ProcessStats.cpuNanos();
-        try (DetectorApp app = DetectorApp.start(detector)) {
-            long elapsed = untilCaughtUp(detector, () -> app.state() == KafkaStreams.State.RUNNING);
-            cpu = ProcessStats.cpuNanos() - cpu;
-            figure("detector_events_per_s", Math.round(rate(records, elapsed)));
-            figure("detector_seconds", String.format("%.1f", elapsed / 1e9));
-            figure("detector_cpu_cores", String.format("%.2f", cpu / (double) elapsed));
-            figure("detector_rss_mib", ProcessStats.rssMiB());
-        }
+        long elapsed = untilCaughtUp(detector, () -> app.state() == KafkaStreams.State.RUNNING);
+        cpu = ProcessStats.cpuNanos() - cpu;
+        figure("detector_events_per_s", Math.round(rate(records, elapsed)));
+        figure("detector_seconds", String.format("%.1f", elapsed / 1e9));
+        figure("detector_cpu_cores", String.format("%.2f", cpu / (double) elapsed));
+        figure("detector_rss_mib", ProcessStats.rssMiB());
     }
 
     private void reference(DetectorConfig reference) throws Exception {
@@ -255,19 +257,17 @@ public final class Bench {
     }
 
     /**
-     * Offers the mix's next events at a fixed rate to the running detector and times each prompt attack
+     * Offers the mix's next events at a fixed rate to the running, caught-up detector and times each prompt attack
      * (one that alerts at once, unlike node-graph verdicts, which wait out their grace window) from the send
      * to the arrival of its alert, read committed, on auditwatch.alerts.
      */
-    private void latency(DetectorConfig detector, EventMix mix) throws Exception {
+    private void latency(DetectorConfig detector, DetectorApp app, EventMix mix) throws Exception {
         Map<String, Long> sentAt = new HashMap<>();
         ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
         long events = (long) config.rate() * config.latencyDuration().toMillis() / 1000;
         long elapsed;
-        try (DetectorApp app = DetectorApp.start(detector);
-             AlertSubscriber subscriber = new AlertSubscriber(detector.bootstrapServers(),
+        try (AlertSubscriber subscriber = new AlertSubscriber(detector.bootstrapServers(),
                      detector.applicationId() + "-latency", true)) {
-            untilCaughtUp(detector, () -> app.state() == KafkaStreams.State.RUNNING);
             subscriber.awaitAssignment(Duration.ofSeconds(30), alert -> { });
             Thread listener = new Thread(() -> subscriber.run(alert -> arrivals.add(new Arrival(System.nanoTime(), alert))),
                     "bench-alerts");
