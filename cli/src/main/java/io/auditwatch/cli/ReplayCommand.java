@@ -4,7 +4,7 @@ import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.dedup.RequestDedup;
-import io.auditwatch.detections.BuiltinDetections;
+import io.auditwatch.rules.RuleSet;
 import io.auditwatch.engine.Engine;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.notify.ConsoleNotifier;
@@ -67,7 +67,7 @@ final class ReplayCommand implements Callable<Integer> {
             requireFile(inventory, "--inventory");
         }
         Replay replay = new Replay(new AuditEventReader(maxEventBytes, cluster), new RequestDedup(requestMemory),
-                new Engine(BuiltinDetections.all(), requestMemory));
+                new Engine(RuleSet.defaults().detections(), requestMemory));
         ConsoleNotifier console = new ConsoleNotifier(System.out);
         AtomicLong shown = new AtomicLong();
         ReplaySummary summary;

@@ -1,7 +1,7 @@
 package io.auditwatch.detector;
 
 import io.auditwatch.dedup.RequestDedup;
-import io.auditwatch.detections.BuiltinDetections;
+import io.auditwatch.rules.RuleSet;
 import io.auditwatch.engine.Engine;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
@@ -38,7 +38,7 @@ public final class DetectorTopology {
 
     public static Topology build(DetectorConfig config) {
         AuditEventReader reader = new AuditEventReader(config.maxEventBytes(), config.cluster());
-        Engine engine = new Engine(BuiltinDetections.all(), config.requestMemory());
+        Engine engine = new Engine(RuleSet.defaults().detections(), config.requestMemory());
         RequestDedup dedup = new RequestDedup(config.requestMemory());
         Serde<AuditEvent> events = AuditEventSerde.create(reader);
 

@@ -5,7 +5,10 @@ import io.auditwatch.event.AuditEvent;
 import io.auditwatch.state.ExpiringState;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * Evaluates detections on one event and builds alerts. A rule matches a request at most once, whatever the
@@ -23,11 +26,38 @@ public final class Engine {
     private static final long OPEN_REQUEST_MEMORY_MILLIS = Duration.ofHours(24).toMillis();
 
     private final List<Detection> detections;
+    /** Per resource (lower case): the detections that can match it, in the order given. */
+    private final Map<String, List<Detection>> byResource = new HashMap<>();
+    /** The detections that can match any event, for resources no detection names. */
+    private final List<Detection> unindexed = new ArrayList<>();
     private final long requestMemoryMillis;
 
     public Engine(List<Detection> detections, Duration requestMemory) {
         this.detections = List.copyOf(detections);
         this.requestMemoryMillis = requestMemory.toMillis();
+        for (Detection detection : this.detections) {
+            if (detection.resources() == null) {
+                unindexed.add(detection);
+            } else {
+                detection.resources().forEach(r -> byResource.putIfAbsent(r, new ArrayList<>()));
+            }
+        }
+        byResource.forEach((resource, list) -> {
+            for (Detection detection : this.detections) {
+                if (detection.resources() == null || detection.resources().contains(resource)) {
+                    list.add(detection);
+                }
+            }
+        });
+    }
+
+    private List<Detection> candidates(AuditEvent event) {
+        String resource = event.resource();
+        if (resource == null) {
+            return unindexed;
+        }
+        List<Detection> indexed = byResource.get(resource.toLowerCase(Locale.ROOT));
+        return indexed == null ? unindexed : indexed;
     }
 
     public List<Detection> detections() {
@@ -37,7 +67,7 @@ public final class Engine {
     public List<Alert> evaluate(AuditEvent event, ExpiringState state) {
         List<Alert> alerts = null;
         String requestKey = null;
-        for (Detection detection : detections) {
+        for (Detection detection : candidates(event)) {
             if (!detection.matches(event)) {
                 continue;
             }

@@ -1,4 +1,4 @@
-package io.auditwatch.detections;
+package io.auditwatch.rules;
 
 import static io.auditwatch.testing.EventJson.anonymous;
 import static io.auditwatch.testing.EventJson.event;
@@ -24,8 +24,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The built-in detections, judged through the engine as the hosts run them. */
-class BuiltinDetectionsTest {
-    private final Engine engine = new Engine(BuiltinDetections.all(), Duration.ofHours(1));
+class CoreRulesTest {
+    private final Engine engine = new Engine(RuleSet.defaults().detections(), Duration.ofHours(1));
     private final ExpiringState state = new ExpiringState(new TreeMapStore());
 
     private List<Alert> alerts(EventJson event) {
@@ -136,7 +136,7 @@ class BuiltinDetectionsTest {
             List<Alert> alerts = alerts(event().verb("list").objectRef("secrets", null, null, null));
 
             assertEquals(List.of("secret-read"), alerts.stream().map(a -> a.rule().id()).toList());
-            assertEquals("list secrets in all namespaces", alerts.get(0).summary());
+            assertEquals("list secret (all) in all namespaces", alerts.get(0).summary());
         }
 
         @Test
@@ -192,7 +192,7 @@ class BuiltinDetectionsTest {
                             "RBAC: allowed by ClusterRoleBinding \"oops\" of ClusterRole \"view\" to User \"system:anonymous\"")));
 
             assertEquals(List.of("anonymous-allowed"), alerts.stream().map(a -> a.rule().id()).toList());
-            assertEquals("anonymous list pods allowed", alerts.get(0).summary());
+            assertEquals("anonymous list /api/v1/pods allowed", alerts.get(0).summary());
             assertTrue(alerts.get(0).explanation().contains("ClusterRoleBinding \"oops\""), alerts.get(0).explanation());
             assertEquals("system:anonymous", alerts.get(0).identity().username());
         }
