@@ -38,11 +38,11 @@ public interface EventField {
                     "requestObject.spec.ephemeralContainers[*].securityContext.capabilities.add"));
 
     /** Derived fields, computed by the engine from the event. */
-    List<String> DERIVED = List.of("auditwatch.allowed", "auditwatch.identity.kind", "auditwatch.identity.human",
+    List<String> DERIVED = List.of("auditwatch.allowed", "auditwatch.denied", "auditwatch.identity.kind", "auditwatch.identity.human",
             "auditwatch.identity.anonymous", "auditwatch.identity.controlplane", "auditwatch.identity.node",
             "auditwatch.identity.nodebound", "auditwatch.identity.pod", "auditwatch.identity.serviceaccount.namespace",
             "auditwatch.identity.serviceaccount.name", "auditwatch.cluster", "auditwatch.sources",
-            "auditwatch.path");
+            "auditwatch.path", "auditwatch.source.public", "auditwatch.exec.command");
 
     /** Compiles {@code path}; throws IllegalArgumentException naming what is wrong. */
     static EventField of(String path) {
@@ -112,6 +112,7 @@ public interface EventField {
     private static EventField derived(String path) {
         switch (path) {
             case "auditwatch.allowed": return text(path, new String[0], e -> String.valueOf(e.allowed()));
+            case "auditwatch.denied": return text(path, new String[0], e -> String.valueOf(denied(e)));
             case "auditwatch.identity.kind": return text(path, new String[0], e -> e.identity().kind().json());
             case "auditwatch.identity.human": return text(path, new String[0], e -> String.valueOf(e.identity().isHuman()));
             case "auditwatch.identity.anonymous":
@@ -135,10 +136,26 @@ public interface EventField {
                 int query = e.requestURI.indexOf('?');
                 return query < 0 ? e.requestURI : e.requestURI.substring(0, query);
             });
+            case "auditwatch.source.public":
+                return text(path, new String[0], e -> String.valueOf(SourceAddress.anyPublic(e.sourceIPs)));
+            case "auditwatch.exec.command": return text(path, new String[0], ExecCommand::of);
             default:
                 throw new IllegalArgumentException("unknown derived field '" + path + "' (known: "
                         + String.join(", ", DERIVED) + ")");
         }
+    }
+
+    /**
+     * Refused by the authorizer or the authenticator. Not the negation of allowed: a RequestReceived stage has
+     * neither a decision nor a response yet, and a 404 or 409 was allowed but failed.
+     */
+    static boolean denied(AuditEvent e) {
+        String decision = e.annotation(AuditEvent.DECISION_ANNOTATION);
+        if ("forbid".equals(decision)) {
+            return true;
+        }
+        Integer code = e.responseCode();
+        return code != null && (code == 401 || code == 403);
     }
 
     /** Where a request came from, for explanations: addresses and user agent. */
@@ -243,8 +260,9 @@ public interface EventField {
         return new EventField() {
             @Override
             public boolean any(AuditEvent event, Predicate<String> test) {
-                return walk(root.apply(event), segments, 0,
-                        n -> n.isValueNode() && !n.isNull() && test.test(n.asText()));
+                // An object or array at the end of a path is matched as its JSON text, like Falco's ".obj" fields.
+                return walk(root.apply(event), segments, 0, n -> !n.isNull()
+                        && test.test(n.isValueNode() ? n.asText() : n.toString()));
             }
 
             @Override

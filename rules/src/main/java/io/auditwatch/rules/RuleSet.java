@@ -38,8 +38,7 @@ public final class RuleSet {
     private static final Set<String> STATUSES = Set.of("stable", "test", "experimental", "deprecated", "unsupported");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
     private static final Pattern EQUIVALENT = Pattern.compile("(falco|sigma|elastic|panther):\\S.*");
-    private static final String DEFAULT_SUMMARY = " — {verb} {objectRef.resource|}{objectRef.subresource|}"
-            + " {objectRef.namespace|}/{objectRef.name|} by {user.username}";
+    private static final String DEFAULT_SUMMARY = ": {verb} {requestURI} by {user.username}";
 
     private final List<Detection> detections;
 

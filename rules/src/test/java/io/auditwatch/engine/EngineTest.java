@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.Level;
-import io.auditwatch.rules.RuleSet;
+import io.auditwatch.testing.CoreRules;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.identity.Identity;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class EngineTest {
     private static final Duration MEMORY = Duration.ofHours(1);
 
-    private final Engine engine = new Engine(RuleSet.defaults().detections(), MEMORY);
+    private final Engine engine = new Engine(CoreRules.detections(), MEMORY);
     private final TreeMapStore store = new TreeMapStore();
     private final ExpiringState state = new ExpiringState(store);
 
@@ -42,7 +42,7 @@ class EngineTest {
     }
 
     private static Alert alertOf(EventJson event) {
-        List<Alert> alerts = new Engine(RuleSet.defaults().detections(), MEMORY)
+        List<Alert> alerts = new Engine(CoreRules.detections(), MEMORY)
                 .evaluate(event.parse(), new ExpiringState(new TreeMapStore()));
         assertEquals(1, alerts.size(), () -> "alerts for " + event);
         return alerts.get(0);
@@ -146,7 +146,7 @@ class EngineTest {
                 return "any";
             }
         };
-        Engine two = new Engine(List.of(RuleSet.defaults().detections().get(0), everything), MEMORY);
+        Engine two = new Engine(List.of(CoreRules.detections().get(0), everything), MEMORY);
 
         List<Alert> alerts = two.evaluate(podExec().parse(), state);
 

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.dedup.RequestDedup;
-import io.auditwatch.rules.RuleSet;
+import io.auditwatch.testing.CoreRules;
 import io.auditwatch.engine.Engine;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.Rejection;
@@ -40,7 +40,7 @@ class ReplayTest {
     private static Replay replay() {
         Duration memory = Duration.ofHours(1);
         return new Replay(new AuditEventReader(AuditEventReader.DEFAULT_MAX_EVENT_BYTES, "replayed"),
-                new RequestDedup(memory), new Engine(RuleSet.defaults().detections(), memory));
+                new RequestDedup(memory), new Engine(CoreRules.detections(), memory));
     }
 
     private Path file(String name, String... lines) throws IOException {

@@ -14,6 +14,7 @@ import io.auditwatch.event.AuditEvent;
 import io.auditwatch.identity.Identity;
 import io.auditwatch.state.ExpiringState;
 import io.auditwatch.state.TreeMapStore;
+import io.auditwatch.testing.CoreRules;
 import io.auditwatch.testing.EventJson;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The built-in detections, judged through the engine as the hosts run them. */
 class CoreRulesTest {
-    private final Engine engine = new Engine(RuleSet.defaults().detections(), Duration.ofHours(1));
+    private final Engine engine = new Engine(CoreRules.detections(), Duration.ofHours(1));
     private final ExpiringState state = new ExpiringState(new TreeMapStore());
 
     private List<Alert> alerts(EventJson event) {
