@@ -27,10 +27,12 @@ public interface EventField {
     boolean exists(AuditEvent event);
 
     /**
-     * Sigma's Kubernetes rules use two fields that audit events do not have; they mean the pod spec's hostPath
-     * volumes and added capabilities. Documented in docs/rules.md.
+     * Fields of SigmaHQ's Kubernetes rules that audit events do not have: the pod spec's hostPath volumes and
+     * added capabilities, a bare apiGroup, and the file an exec runs. Documented in docs/rules.md.
      */
     Map<String, List<String>> SIGMA_FIELD_MAPPING = Map.of(
+            "apiGroup", List.of("objectRef.apiGroup"),
+            "file_path", List.of("auditwatch.exec.command"),
             "hostPath", List.of("requestObject.spec.volumes[*].hostPath.path"),
             "capabilities", List.of(
                     "requestObject.spec.containers[*].securityContext.capabilities.add",

@@ -41,14 +41,21 @@ public final class RuleSet {
     private static final String DEFAULT_SUMMARY = ": {verb} {requestURI} by {user.username}";
 
     private final List<Detection> detections;
+    private final List<Detection> all;
 
-    private RuleSet(List<Detection> detections) {
+    private RuleSet(List<Detection> detections, List<Detection> all) {
         this.detections = List.copyOf(detections);
+        this.all = List.copyOf(all);
     }
 
     /** The enabled rules, in load order. */
     public List<Detection> detections() {
         return detections;
+    }
+
+    /** Every rule, disabled ones too (for listing and testing them). */
+    public List<Detection> all() {
+        return all;
     }
 
     /** The default pack, from this module's resources. */
@@ -141,6 +148,7 @@ public final class RuleSet {
             }
         }
         List<Detection> detections = new ArrayList<>();
+        List<Detection> all = new ArrayList<>();
         Map<String, String> seen = new LinkedHashMap<>();
         for (YamlDocument doc : ruleDocs) {
             int before = errors.size();
@@ -153,6 +161,7 @@ public final class RuleSet {
                 errors.add(doc.error("/id", "duplicate id '" + rule.rule().id() + "' (first at " + previous + ")"));
                 continue;
             }
+            all.add(rule);
             if (doc.root().path("enabled").asBoolean(true)) {
                 detections.add(rule);
             }
@@ -160,7 +169,7 @@ public final class RuleSet {
         if (!errors.isEmpty()) {
             throw new RuleException(errors);
         }
-        return new RuleSet(detections);
+        return new RuleSet(detections, all);
     }
 
     private static void readList(YamlDocument doc, Map<String, List<String>> lists, List<RuleError> errors) {
