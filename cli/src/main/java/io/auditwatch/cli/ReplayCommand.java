@@ -5,7 +5,6 @@ import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.dedup.RequestDedup;
 import io.auditwatch.rules.RuleSet;
-import io.auditwatch.engine.Engine;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.notify.ConsoleNotifier;
 import io.auditwatch.replay.Replay;
@@ -67,7 +66,7 @@ final class ReplayCommand implements Callable<Integer> {
             requireFile(inventory, "--inventory");
         }
         Replay replay = new Replay(new AuditEventReader(maxEventBytes, cluster), new RequestDedup(requestMemory),
-                new Engine(RuleSet.defaults().detections(), requestMemory));
+                RuleSet.defaults().engine(requestMemory));
         ConsoleNotifier console = new ConsoleNotifier(System.out);
         AtomicLong shown = new AtomicLong();
         ReplaySummary summary;

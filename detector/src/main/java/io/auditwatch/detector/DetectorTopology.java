@@ -38,7 +38,7 @@ public final class DetectorTopology {
 
     public static Topology build(DetectorConfig config) {
         AuditEventReader reader = new AuditEventReader(config.maxEventBytes(), config.cluster());
-        Engine engine = new Engine(RuleSet.defaults().detections(), config.requestMemory());
+        Engine engine = RuleSet.defaults().engine(config.requestMemory());
         RequestDedup dedup = new RequestDedup(config.requestMemory());
         Serde<AuditEvent> events = AuditEventSerde.create(reader);
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.dedup.RequestDedup;
 import io.auditwatch.rules.RuleSet;
-import io.auditwatch.engine.Engine;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.AuditLogFiles;
 import io.auditwatch.replay.Replay;
@@ -46,7 +45,7 @@ class ReplayDifferentialTest {
         List<Alert> replayed = new ArrayList<>();
         new Replay(new AuditEventReader(config.maxEventBytes(), config.cluster()),
                 new RequestDedup(config.requestMemory()),
-                new Engine(RuleSet.defaults().detections(), config.requestMemory()))
+                RuleSet.defaults().engine(config.requestMemory()))
                 .run(List.of(scenario.events()), replayed::add, (file, rejection) -> { });
 
         List<Alert> live;

@@ -30,10 +30,16 @@ public final class Engine {
     private final Map<String, List<Detection>> byResource = new HashMap<>();
     /** The detections that can match any event, for resources no detection names. */
     private final List<Detection> unindexed = new ArrayList<>();
+    private final List<Correlation> correlations;
     private final long requestMemoryMillis;
 
     public Engine(List<Detection> detections, Duration requestMemory) {
+        this(detections, List.of(), requestMemory);
+    }
+
+    public Engine(List<Detection> detections, List<Correlation> correlations, Duration requestMemory) {
         this.detections = List.copyOf(detections);
+        this.correlations = List.copyOf(correlations);
         this.requestMemoryMillis = requestMemory.toMillis();
         for (Detection detection : this.detections) {
             if (detection.resources() == null) {
@@ -64,6 +70,10 @@ public final class Engine {
         return detections;
     }
 
+    public List<Correlation> correlations() {
+        return correlations;
+    }
+
     public List<Alert> evaluate(AuditEvent event, ExpiringState state) {
         List<Alert> alerts = null;
         String requestKey = null;
@@ -86,6 +96,18 @@ public final class Engine {
             }
             alerts.add(Alerts.single(detection.rule(), event, RequestKey.digest(detection.rule().id() + "|" + requestKey, 32),
                     detection.summary(event), detection.explanation(event)));
+        }
+        for (Correlation correlation : correlations) {
+            if (requestKey == null) {
+                requestKey = RequestKey.of(event);
+            }
+            List<Alert> raised = correlation.observe(event, requestKey, state);
+            if (!raised.isEmpty()) {
+                if (alerts == null) {
+                    alerts = new ArrayList<>(raised.size());
+                }
+                alerts.addAll(raised);
+            }
         }
         return alerts == null ? List.of() : alerts;
     }

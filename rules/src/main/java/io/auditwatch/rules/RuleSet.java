@@ -2,7 +2,9 @@ package io.auditwatch.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditwatch.alert.Level;
+import io.auditwatch.engine.Correlation;
 import io.auditwatch.engine.Detection;
+import io.auditwatch.engine.Engine;
 import io.auditwatch.engine.RuleDefinition;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -35,6 +38,10 @@ public final class RuleSet {
             "fields", "related", "license", "taxonomy", "scope",
             // ours
             "equivalents", "summary", "explanation", "exceptions", "enabled");
+    private static final Set<String> CORRELATION_KEYS = Set.of("title", "id", "name", "status", "description",
+            "references", "author", "date", "modified", "tags", "falsepositives", "level", "related", "license",
+            "correlation", "generate", "equivalents", "enabled");
+    private static final Pattern TIMESPAN = Pattern.compile("(\\d+)([smhdw])");
     private static final Set<String> STATUSES = Set.of("stable", "test", "experimental", "deprecated", "unsupported");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
     private static final Pattern EQUIVALENT = Pattern.compile("(falco|sigma|elastic|panther):\\S.*");
@@ -42,10 +49,30 @@ public final class RuleSet {
 
     private final List<Detection> detections;
     private final List<Detection> all;
+    private final List<Correlation> correlations;
+    private final List<Correlation> allCorrelations;
 
-    private RuleSet(List<Detection> detections, List<Detection> all) {
+    private RuleSet(List<Detection> detections, List<Detection> all, List<Correlation> correlations,
+                    List<Correlation> allCorrelations) {
         this.detections = List.copyOf(detections);
         this.all = List.copyOf(all);
+        this.correlations = List.copyOf(correlations);
+        this.allCorrelations = List.copyOf(allCorrelations);
+    }
+
+    /** The engine that runs the enabled rules and correlations of this set. */
+    public Engine engine(Duration requestMemory) {
+        return new Engine(detections, correlations, requestMemory);
+    }
+
+    /** The enabled correlation rules, in load order. */
+    public List<Correlation> correlations() {
+        return correlations;
+    }
+
+    /** Every correlation rule, disabled ones too. */
+    public List<Correlation> allCorrelations() {
+        return allCorrelations;
     }
 
     /** The enabled rules, in load order. */
@@ -122,6 +149,7 @@ public final class RuleSet {
         Map<String, List<String>> lists = new LinkedHashMap<>();
         List<YamlDocument> macroDocs = new ArrayList<>();
         List<YamlDocument> ruleDocs = new ArrayList<>();
+        List<YamlDocument> correlationDocs = new ArrayList<>();
         for (YamlDocument doc : documents) {
             JsonNode root = doc.root();
             if (!root.isObject()) {
@@ -130,6 +158,8 @@ public final class RuleSet {
                 readList(doc, lists, errors);
             } else if (root.has("macro")) {
                 macroDocs.add(doc);
+            } else if (root.has("correlation")) {
+                correlationDocs.add(doc);
             } else {
                 ruleDocs.add(doc);
             }
@@ -149,6 +179,7 @@ public final class RuleSet {
         }
         List<Detection> detections = new ArrayList<>();
         List<Detection> all = new ArrayList<>();
+        Map<String, Detection> byRef = new LinkedHashMap<>();
         Map<String, String> seen = new LinkedHashMap<>();
         for (YamlDocument doc : ruleDocs) {
             int before = errors.size();
@@ -162,14 +193,35 @@ public final class RuleSet {
                 continue;
             }
             all.add(rule);
+            byRef.put(rule.rule().id(), rule);
+            if (doc.root().has("name")) {
+                byRef.putIfAbsent(doc.root().path("name").asText(), rule);
+            }
             if (doc.root().path("enabled").asBoolean(true)) {
                 detections.add(rule);
+            }
+        }
+        List<Correlation> correlations = new ArrayList<>();
+        List<Correlation> allCorrelations = new ArrayList<>();
+        for (YamlDocument doc : correlationDocs) {
+            CorrelationRule correlation = correlation(doc, byRef, errors);
+            if (correlation == null) {
+                continue;
+            }
+            String previous = seen.putIfAbsent(correlation.rule().id(), doc.file() + ":" + doc.line("/id"));
+            if (previous != null) {
+                errors.add(doc.error("/id", "duplicate id '" + correlation.rule().id() + "' (first at " + previous + ")"));
+                continue;
+            }
+            allCorrelations.add(correlation);
+            if (doc.root().path("enabled").asBoolean(true)) {
+                correlations.add(correlation);
             }
         }
         if (!errors.isEmpty()) {
             throw new RuleException(errors);
         }
-        return new RuleSet(detections, all);
+        return new RuleSet(detections, all, correlations, allCorrelations);
     }
 
     private static void readList(YamlDocument doc, Map<String, List<String>> lists, List<RuleError> errors) {
@@ -191,11 +243,57 @@ public final class RuleSet {
     private static CompiledRule rule(YamlDocument doc, Map<String, List<String>> lists, Map<String, Match> macros,
                                      List<RuleError> errors) {
         JsonNode root = doc.root();
+        RuleDefinition definition = definition(doc, errors);
+        String title = definition.title();
+        Match match = null;
+        try {
+            match = detection(doc, root.path("detection"), lists, macros);
+            JsonNode exceptions = root.path("exceptions");
+            if (!exceptions.isMissingNode()) {
+                if (!exceptions.isArray()) {
+                    throw new RuleException(List.of(doc.error("/exceptions", "exceptions are a list of selections")));
+                }
+                List<Match> excluded = new ArrayList<>();
+                for (int i = 0; i < exceptions.size(); i++) {
+                    excluded.add(selection(doc, "/exceptions/" + i, exceptions.get(i), lists));
+                }
+                if (!excluded.isEmpty()) {
+                    match = Match.and(List.of(match, Match.not(Match.or(excluded))));
+                }
+            }
+        } catch (RuleException e) {
+            errors.addAll(e.errors());
+        }
+        Template summary = null;
+        Template explanation = null;
+        try {
+            summary = root.has("summary") ? Template.compile(root.path("summary").asText())
+                    : Template.compile(title == null ? "" : title, DEFAULT_SUMMARY);
+        } catch (IllegalArgumentException e) {
+            errors.add(doc.error("/summary", e.getMessage()));
+        }
+        try {
+            explanation = root.has("explanation") ? Template.compile(root.path("explanation").asText().strip())
+                    : Template.compile(root.path("description").asText(title == null ? "" : title).strip(), "");
+        } catch (IllegalArgumentException e) {
+            errors.add(doc.error("/explanation", e.getMessage()));
+        }
+        if (definition.id() == null || title == null || definition.level() == null || match == null || summary == null
+                || explanation == null) {
+            return null;
+        }
+        return new CompiledRule(definition, match, summary, explanation);
+    }
+
+    /** What every rule and correlation has: id, title, level, tags, equivalents (fields null where invalid). */
+    private static RuleDefinition definition(YamlDocument doc, List<RuleError> errors) {
+        JsonNode root = doc.root();
+        Set<String> allowed = root.has("correlation") ? CORRELATION_KEYS : RULE_KEYS;
         for (Iterator<String> keys = root.fieldNames(); keys.hasNext(); ) {
             String key = keys.next();
-            if (!RULE_KEYS.contains(key)) {
-                errors.add(doc.error("/" + YamlDocument.escape(key), "unknown key (rule keys: "
-                        + String.join(", ", new java.util.TreeSet<>(RULE_KEYS)) + ")"));
+            if (!allowed.contains(key)) {
+                errors.add(doc.error("/" + YamlDocument.escape(key), "unknown key (" + (root.has("correlation")
+                        ? "correlation" : "rule") + " keys: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")"));
             }
         }
         String title = requireText(doc, "title", errors);
@@ -236,43 +334,116 @@ public final class RuleSet {
             errors.add(doc.error("/enabled", "enabled is true or false"));
         }
 
-        Match match = null;
+        return new RuleDefinition(id, title, level, tags, equivalents);
+    }
+
+    private static CorrelationRule correlation(YamlDocument doc, Map<String, Detection> bases, List<RuleError> errors) {
+        int before = errors.size();
+        RuleDefinition definition = definition(doc, errors);
+        JsonNode c = doc.root().path("correlation");
+        CorrelationRule.Type type = null;
+        String typeText = c.path("type").asText("");
         try {
-            match = detection(doc, root.path("detection"), lists, macros);
-            JsonNode exceptions = root.path("exceptions");
-            if (!exceptions.isMissingNode()) {
-                if (!exceptions.isArray()) {
-                    throw new RuleException(List.of(doc.error("/exceptions", "exceptions are a list of selections")));
-                }
-                List<Match> excluded = new ArrayList<>();
-                for (int i = 0; i < exceptions.size(); i++) {
-                    excluded.add(selection(doc, "/exceptions/" + i, exceptions.get(i), lists));
-                }
-                if (!excluded.isEmpty()) {
-                    match = Match.and(List.of(match, Match.not(Match.or(excluded))));
+            type = CorrelationRule.Type.valueOf(typeText.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            errors.add(doc.error("/correlation/type", "unknown correlation type '" + typeText
+                    + "' (event_count, value_count, temporal, temporal_ordered, first_seen)"));
+        }
+        List<Detection> rules = new ArrayList<>();
+        JsonNode refs = c.path("rules");
+        if (!refs.isArray() || refs.isEmpty()) {
+            errors.add(doc.error("/correlation/rules", "a correlation needs 'rules', the ids or names of its base rules"));
+        } else {
+            for (int i = 0; i < refs.size(); i++) {
+                Detection base = bases.get(refs.get(i).asText());
+                if (base == null) {
+                    errors.add(doc.error("/correlation/rules/" + i, "unknown rule '" + refs.get(i).asText() + "'"));
+                } else {
+                    rules.add(base);
                 }
             }
-        } catch (RuleException e) {
-            errors.addAll(e.errors());
         }
-        Template summary = null;
-        Template explanation = null;
-        try {
-            summary = root.has("summary") ? Template.compile(root.path("summary").asText())
-                    : Template.compile(title == null ? "" : title, DEFAULT_SUMMARY);
-        } catch (IllegalArgumentException e) {
-            errors.add(doc.error("/summary", e.getMessage()));
+        List<EventField> groupBy = fields(doc, "/correlation/group-by", c.path("group-by"), errors);
+        long timespan = duration(doc, "/correlation/timespan", c.path("timespan"), errors);
+        long learning = 0;
+        long threshold = 1;
+        List<String> valueNames = new ArrayList<>();
+        JsonNode condition = c.path("condition");
+        if (type == CorrelationRule.Type.EVENT_COUNT || type == CorrelationRule.Type.VALUE_COUNT) {
+            JsonNode gte = condition.has("gte") ? condition.path("gte")
+                    : condition.has("gt") ? condition.path("gt") : condition.path("eq");
+            if (!gte.canConvertToLong() || gte.asLong() < 1 || !(condition.has("gte") || condition.has("gt") || condition.has("eq"))) {
+                errors.add(doc.error("/correlation/condition", "a count condition is gte, gt or eq with a positive"
+                        + " number (lt and lte cannot fire while events stream in)"));
+            } else {
+                threshold = gte.asLong() + (condition.has("gte") || condition.has("eq") ? 0 : 1);
+            }
+            if (type == CorrelationRule.Type.VALUE_COUNT) {
+                valueNames.add(condition.path("field").asText(""));
+            }
         }
-        try {
-            explanation = root.has("explanation") ? Template.compile(root.path("explanation").asText().strip())
-                    : Template.compile(root.path("description").asText(title == null ? "" : title).strip(), "");
-        } catch (IllegalArgumentException e) {
-            errors.add(doc.error("/explanation", e.getMessage()));
+        if (type == CorrelationRule.Type.FIRST_SEEN) {
+            c.path("fields").forEach(f -> valueNames.add(f.asText()));
+            learning = duration(doc, "/correlation/learning", c.path("learning"), errors);
         }
-        if (title == null || id == null || level == null || match == null || summary == null || explanation == null) {
+        List<EventField> valueFields = new ArrayList<>();
+        if (type == CorrelationRule.Type.VALUE_COUNT || type == CorrelationRule.Type.FIRST_SEEN) {
+            String where = type == CorrelationRule.Type.VALUE_COUNT ? "/correlation/condition/field" : "/correlation/fields";
+            if (valueNames.isEmpty() || valueNames.contains("")) {
+                errors.add(doc.error(where, type == CorrelationRule.Type.VALUE_COUNT
+                        ? "value_count needs condition.field, the field whose distinct values are counted"
+                        : "first_seen needs 'fields', the field(s) whose new values alert"));
+            }
+            for (String name : valueNames) {
+                try {
+                    valueFields.add(EventField.of(name));
+                } catch (IllegalArgumentException e) {
+                    errors.add(doc.error(where, e.getMessage()));
+                }
+            }
+        }
+        if (errors.size() > before) {
             return null;
         }
-        return new CompiledRule(new RuleDefinition(id, title, level, tags, equivalents), match, summary, explanation);
+        return new CorrelationRule(definition, type, rules, groupBy, valueFields, valueNames, timespan, learning,
+                threshold, doc.root().path("description").asText(""));
+    }
+
+    private static List<EventField> fields(YamlDocument doc, String pointer, JsonNode names, List<RuleError> errors) {
+        List<EventField> fields = new ArrayList<>();
+        if (names.isMissingNode()) {
+            return fields;
+        }
+        if (!names.isArray()) {
+            errors.add(doc.error(pointer, "a list of field names"));
+            return fields;
+        }
+        for (int i = 0; i < names.size(); i++) {
+            try {
+                fields.add(EventField.of(names.get(i).asText()));
+            } catch (IllegalArgumentException e) {
+                errors.add(doc.error(pointer + "/" + i, e.getMessage()));
+            }
+        }
+        return fields;
+    }
+
+    /** Sigma's durations: a number and s, m, h, d or w. */
+    private static long duration(YamlDocument doc, String pointer, JsonNode value, List<RuleError> errors) {
+        java.util.regex.Matcher m = TIMESPAN.matcher(value.asText(""));
+        if (!m.matches()) {
+            errors.add(doc.error(pointer, "a duration is a number and s, m, h, d or w (e.g. 10m), not '"
+                    + value.asText("") + "'"));
+            return 0;
+        }
+        long unit = switch (m.group(2)) {
+            case "s" -> 1_000L;
+            case "m" -> 60_000L;
+            case "h" -> 3_600_000L;
+            case "d" -> 86_400_000L;
+            default -> 7 * 86_400_000L;
+        };
+        return Long.parseLong(m.group(1)) * unit;
     }
 
     private static Match detection(YamlDocument doc, JsonNode detection, Map<String, List<String>> lists,

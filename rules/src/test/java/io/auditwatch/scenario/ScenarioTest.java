@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.rules.RuleSet;
-import io.auditwatch.engine.Engine;
 import io.auditwatch.state.ExpiringState;
 import io.auditwatch.state.TreeMapStore;
 import io.auditwatch.testing.EventJson;
@@ -39,7 +38,7 @@ class ScenarioTest {
     }
 
     private static Alert alertOf(EventJson event) {
-        List<Alert> alerts = new Engine(RuleSet.defaults().detections(), Duration.ofHours(1))
+        List<Alert> alerts = RuleSet.defaults().engine(Duration.ofHours(1))
                 .evaluate(event.parse(), new ExpiringState(new TreeMapStore()));
         assertEquals(1, alerts.size());
         return alerts.get(0);
