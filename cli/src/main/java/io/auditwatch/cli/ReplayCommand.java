@@ -11,6 +11,7 @@ import io.auditwatch.replay.Replay;
 import io.auditwatch.replay.ReplaySummary;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +38,8 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--alerts-out", paramLabel = "FILE", description = "Also write the alerts as JSON lines.")
     Path alertsOut;
 
-    @Option(names = "--rules", paramLabel = "DIR", description = "Rule files (take effect with the rule language; checked to exist now).")
-    Path rules;
+    @Option(names = "--rules", paramLabel = "DIR|FILE", description = "Run exactly these rule files instead of the built-in pack.")
+    List<Path> rules;
 
     @Option(names = "--inventory", paramLabel = "FILE", description = "Inventory snapshot (takes effect with the node graph; checked to exist now).")
     Path inventory;
@@ -59,14 +60,12 @@ final class ReplayCommand implements Callable<Integer> {
         for (Path file : files) {
             requireFile(file, "audit log");
         }
-        if (rules != null && !Files.isDirectory(rules)) {
-            throw new UserError("--rules: no such directory: " + rules);
-        }
         if (inventory != null) {
             requireFile(inventory, "--inventory");
         }
         Replay replay = new Replay(new AuditEventReader(maxEventBytes, cluster), new RequestDedup(requestMemory),
-                RuleSet.defaults().engine(requestMemory));
+                (rules == null ? RuleSet.defaults()
+                        : RulesCommand.load(rules, new PrintWriter(System.err, true))).engine(requestMemory));
         ConsoleNotifier console = new ConsoleNotifier(System.out);
         AtomicLong shown = new AtomicLong();
         ReplaySummary summary;
