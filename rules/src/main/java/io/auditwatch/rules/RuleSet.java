@@ -87,17 +87,22 @@ public final class RuleSet {
 
     /** The default pack, from this module's resources. */
     public static RuleSet defaults() {
-        List<Source> sources = new ArrayList<>();
         try {
-            for (String name : resource(DEFAULT_PACK + "index.txt").split("\n")) {
-                if (!name.isBlank() && !name.startsWith("#")) {
-                    sources.add(new Source(DEFAULT_PACK.substring(1) + name.trim(), resource(DEFAULT_PACK + name.trim())));
-                }
-            }
-            return compile(sources);
+            return compile(defaultSources());
         } catch (RuleException e) {
             throw new IllegalStateException("the default rule pack does not load:\n" + e.getMessage(), e);
         }
+    }
+
+    /** The default pack's files, in load order. */
+    public static List<Source> defaultSources() {
+        List<Source> sources = new ArrayList<>();
+        for (String name : resource(DEFAULT_PACK + "index.txt").split("\n")) {
+            if (!name.isBlank() && !name.startsWith("#")) {
+                sources.add(new Source(DEFAULT_PACK.substring(1) + name.trim(), resource(DEFAULT_PACK + name.trim())));
+            }
+        }
+        return sources;
     }
 
     /** Rule files and directories (searched for {@code *.yml} and {@code *.yaml}). */
@@ -146,6 +151,15 @@ public final class RuleSet {
                 errors.addAll(e.errors());
             }
         }
+        if (!errors.isEmpty()) {
+            throw new RuleException(errors);
+        }
+        return compileDocuments(documents);
+    }
+
+    /** Parsed documents (rules, correlations, lists, macros) compiled as one set. */
+    public static RuleSet compileDocuments(List<YamlDocument> documents) throws RuleException {
+        List<RuleError> errors = new ArrayList<>();
         Map<String, List<String>> lists = new LinkedHashMap<>();
         List<YamlDocument> macroDocs = new ArrayList<>();
         List<YamlDocument> ruleDocs = new ArrayList<>();
