@@ -1,5 +1,6 @@
 package io.auditwatch.detector;
 
+import io.auditwatch.rules.TunedRules;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -16,21 +17,36 @@ public final class DetectorApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DetectorApp.class);
 
     private final KafkaStreams streams;
+    private final RuleStatusPublisher ruleStatus;
 
-    private DetectorApp(KafkaStreams streams) {
+    private DetectorApp(KafkaStreams streams, RuleStatusPublisher ruleStatus) {
         this.streams = streams;
+        this.ruleStatus = ruleStatus;
     }
 
     /** Creates missing topics, then starts the topology. */
     public static DetectorApp start(DetectorConfig config) {
         TopicSetup.ensure(config.bootstrapServers(), config.partitions(), Duration.ofSeconds(30));
-        KafkaStreams streams = new KafkaStreams(DetectorTopology.build(config), properties(config));
+        RuleStatusPublisher ruleStatus = new RuleStatusPublisher(config.bootstrapServers(), instanceName(config));
+        KafkaStreams streams = new KafkaStreams(DetectorTopology.build(config,
+                TunedRules.defaults(config.requestMemory()), ruleStatus), properties(config));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
-        return new DetectorApp(streams);
+        return new DetectorApp(streams, ruleStatus);
+    }
+
+    /** Names this instance in rule status records: application id and host. */
+    private static String instanceName(DetectorConfig config) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return config.applicationId() + "@" + host + "/" + ProcessHandle.current().pid();
     }
 
     public static Properties properties(DetectorConfig config) {
@@ -57,5 +73,6 @@ public final class DetectorApp implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        ruleStatus.close();
     }
 }

@@ -4,17 +4,19 @@ import io.auditwatch.alert.Alert;
 import io.auditwatch.engine.Engine;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.state.ExpiringState;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /** Hosts the {@link Engine} on the {@value DetectorTopology#RULE_STATE_STORE} store; alerts are keyed by dedup key. */
 final class EngineProcessor implements Processor<String, AuditEvent, String, Alert> {
-    private final Engine engine;
+    /** The rules in force: swapped by the rules global store while the stream runs. */
+    private final Supplier<Engine> engine;
     private ProcessorContext<String, Alert> context;
     private ExpiringState state;
 
-    EngineProcessor(Engine engine) {
+    EngineProcessor(Supplier<Engine> engine) {
         this.engine = engine;
     }
 
@@ -27,7 +29,7 @@ final class EngineProcessor implements Processor<String, AuditEvent, String, Ale
     @Override
     public void process(Record<String, AuditEvent> record) {
         state.advanceTo(record.timestamp());
-        for (Alert alert : engine.evaluate(record.value(), state)) {
+        for (Alert alert : engine.get().evaluate(record.value(), state)) {
             context.forward(new Record<>(alert.dedupKey(), alert, record.timestamp()));
         }
     }
