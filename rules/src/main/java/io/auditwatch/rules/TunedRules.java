@@ -130,9 +130,12 @@ public final class TunedRules {
             return key.equals(root.path("id").asText()) ? null
                     : "the key is '" + key + "' but the rule's id is '" + root.path("id").asText() + "'";
         }
+        if (root.has("id") && !key.equals(root.path("id").asText())) {
+            return "the key is '" + key + "' but the patch's id is '" + root.path("id").asText() + "'";
+        }
         Set<String> unknown = new TreeSet<>();
         root.fieldNames().forEachRemaining(f -> {
-            if (!PATCH_KEYS.contains(f)) {
+            if (!PATCH_KEYS.contains(f) && !f.equals("id")) {
                 unknown.add(f);
             }
         });
@@ -165,6 +168,39 @@ public final class TunedRules {
         return out;
     }
 
+    /** A record for auditwatch.rules: its key and the YAML text of one document. */
+    public record Record(String key, String value) {
+    }
+
+    /**
+     * The records that push {@code text}, a rule file of one or more documents: each document under its id (a
+     * rule, a correlation, or a patch that names the rule it patches with {@code id}), a list under
+     * {@code list:<name>}.
+     */
+    public static List<Record> records(String file, String text) throws RuleException {
+        List<Record> records = new ArrayList<>();
+        List<RuleError> errors = new ArrayList<>();
+        for (String part : text.split("(?m)^---[ \\t]*$")) {
+            if (part.isBlank() || part.lines().allMatch(l -> l.isBlank() || l.strip().startsWith("#"))) {
+                continue;
+            }
+            List<YamlDocument> docs = YamlDocument.parse(file, part);
+            for (YamlDocument doc : docs) {
+                JsonNode root = doc.root();
+                String key = root.has("list") ? LIST_PREFIX + root.path("list").asText() : root.path("id").asText("");
+                if (key.isEmpty()) {
+                    errors.add(doc.error("", "a document to push needs an id (or is a list)"));
+                } else {
+                    records.add(new Record(key, part.strip() + "\n"));
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new RuleException(errors);
+        }
+        return records;
+    }
+
     private static YamlDocument patched(YamlDocument doc, YamlDocument patch) {
         ObjectNode root = doc.root().deepCopy();
         for (Iterator<Map.Entry<String, JsonNode>> it = patch.root().fields(); it.hasNext(); ) {
@@ -187,6 +223,7 @@ public final class TunedRules {
                     }
                     ((ObjectNode) root.path("correlation")).set("timespan", setting.getValue());
                 }
+                case "id" -> { }
                 default -> root.set(setting.getKey(), setting.getValue());
             }
         }
