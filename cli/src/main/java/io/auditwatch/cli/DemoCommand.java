@@ -11,7 +11,7 @@ import io.auditwatch.notify.ConsoleNotifier;
 import io.auditwatch.scenario.ExpectedAlert;
 import io.auditwatch.scenario.Scenario;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +21,8 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,12 +33,17 @@ import picocli.CommandLine.Option;
         description = {"Start an embedded Kafka, the detector and the console notifier, replay a recorded attack",
             "into audit.events, and print the alerts as they arrive. Exits 0 once every expected alert arrived."})
 final class DemoCommand implements Callable<Integer> {
-    static final String DEFAULT_SCENARIO = "replay-data/scenarios/compromised-pod";
+    static final String SCENARIOS = "replay-data/scenarios/";
+    /** The acts of the default demo: a compromised pod, then a compromised node. */
+    static final List<String> DEFAULT_ACTS = List.of("compromised-pod", "compromised-node");
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--scenario", paramLabel = "DIR",
-            description = "Scenario folder (events.jsonl, expected-alerts.jsonl). Default: " + DEFAULT_SCENARIO
-                    + " of this installation.")
-    Path scenarioDir;
+            description = "Scenario folder (events.jsonl, expected-alerts.jsonl), played in the order given; repeatable."
+                    + " Default: the acts compromised-pod and compromised-node under " + SCENARIOS + " of this installation.")
+    List<Path> scenarioDirs;
 
     @Option(names = "--alerts-out", paramLabel = "FILE", description = "Also write the alerts as JSON lines.")
     Path alertsOut;
@@ -48,14 +55,19 @@ final class DemoCommand implements Callable<Integer> {
             description = "Use this Kafka instead of starting an embedded one.")
     String bootstrapServers;
 
+    @Option(names = "--via-webhook",
+            description = "Take the events through the ingest webhook (loopback, bearer token) in EventList batches,"
+                    + " as kube-apiserver's webhook backend sends them, instead of producing them directly.")
+    boolean viaWebhook;
+
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT90S",
             description = "How long to wait for the expected alerts, ISO-8601.")
     Duration timeout;
 
     @Override
     public Integer call() throws Exception {
-        Scenario scenario = Scenario.load(resolveScenario());
-        PrintStream out = System.out;
+        List<Scenario> acts = resolveScenarios().stream().map(Scenario::load).toList();
+        PrintWriter out = spec.commandLine().getOut();
         long started = System.nanoTime();
         EmbeddedKafka kafka = null;
         Path stateDir = Files.createTempDirectory("auditwatch-demo-state-");
@@ -76,28 +88,35 @@ final class DemoCommand implements Callable<Integer> {
             try (DetectorApp detector = DetectorApp.start(config);
                  AlertSubscriber subscriber = new AlertSubscriber(bootstrap, config.applicationId() + "-console", true)) {
                 subscriber.awaitAssignment(Duration.ofSeconds(30), alerts::add);
-                int sent;
-                try (AuditProducer producer = new AuditProducer(bootstrap)) {
-                    sent = producer.sendFile(scenario.events());
-                }
-                out.println("Produced " + sent + " audit events of scenario '" + scenario.name() + "' to "
-                        + AuditProducer.AUDIT_EVENTS_TOPIC + "; alerts:");
                 long deadline = System.nanoTime() + timeout.toNanos();
-                while (!scenario.missing(alerts).isEmpty() && System.nanoTime() < deadline) {
-                    subscriber.pollOnce(Duration.ofMillis(200), alert -> {
-                        alerts.add(alert);
-                        console.accept(alert);
-                    });
-                }
-                List<ExpectedAlert> missing = scenario.missing(alerts);
-                if (!missing.isEmpty()) {
-                    throw new UserError("demo: timed out after " + timeout.toSeconds() + " s; still missing: "
-                            + missing.stream().map(ExpectedAlert::describe).collect(Collectors.joining("; ")));
+                int expected = 0;
+                for (Scenario act : acts) {
+                    int sent;
+                    try (AuditProducer producer = new AuditProducer(bootstrap)) {
+                        sent = viaWebhook ? DemoWebhook.post(act.events(), producer, stateDir, out)
+                                : producer.sendFile(act.events());
+                    }
+                    out.println("Act '" + act.name() + "': produced " + sent + " audit events to "
+                            + AuditProducer.AUDIT_EVENTS_TOPIC + (viaWebhook ? " through the webhook" : "") + "; alerts:");
+                    while (!act.missing(alerts).isEmpty() && System.nanoTime() < deadline) {
+                        subscriber.pollOnce(Duration.ofMillis(200), alert -> {
+                            alerts.add(alert);
+                            console.accept(alert);
+                        });
+                        out.flush();
+                    }
+                    List<ExpectedAlert> missing = act.missing(alerts);
+                    if (!missing.isEmpty()) {
+                        throw new UserError("demo: timed out after " + timeout.toSeconds() + " s in act '" + act.name()
+                                + "'; still missing: " + missing.stream().map(ExpectedAlert::describe)
+                                .collect(Collectors.joining("; ")));
+                    }
+                    expected += act.expected().size();
                 }
                 writeAlerts(alerts);
-                out.printf("demo: %d alerts, all %d expected by scenario '%s', in %.1f s%s%n", alerts.size(),
-                        scenario.expected().size(), scenario.name(), (System.nanoTime() - started) / 1e9,
-                        alertsOut == null ? "" : "; written to " + alertsOut);
+                out.printf("demo: %d alerts, all %d expected by %s, in %.1f s%s%n", alerts.size(), expected,
+                        acts.stream().map(a -> "'" + a.name() + "'").collect(Collectors.joining(" and ")),
+                        (System.nanoTime() - started) / 1e9, alertsOut == null ? "" : "; written to " + alertsOut);
                 if (keepRunning) {
                     out.println("Still running (Ctrl-C stops): produce to " + AuditProducer.AUDIT_EVENTS_TOPIC
                             + " at " + bootstrap + " and alerts print here.");
@@ -113,17 +132,20 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private Path resolveScenario() {
-        Path dir = scenarioDir;
-        if (dir == null) {
+    private List<Path> resolveScenarios() {
+        List<Path> dirs = scenarioDirs;
+        if (dirs == null || dirs.isEmpty()) {
             String home = System.getenv("AUDITWATCH_HOME");
-            dir = home == null ? Path.of(DEFAULT_SCENARIO) : Path.of(home).resolve(DEFAULT_SCENARIO);
+            Path root = home == null ? Path.of(SCENARIOS) : Path.of(home).resolve(SCENARIOS);
+            dirs = DEFAULT_ACTS.stream().map(root::resolve).toList();
         }
-        if (!Files.isRegularFile(dir.resolve(Scenario.EVENTS_FILE))) {
-            throw new UserError("no scenario at " + dir + " (expected " + Scenario.EVENTS_FILE + " and "
-                    + Scenario.EXPECTED_FILE + "; pass --scenario DIR)");
+        for (Path dir : dirs) {
+            if (!Files.isRegularFile(dir.resolve(Scenario.EVENTS_FILE))) {
+                throw new UserError("no scenario at " + dir + " (expected " + Scenario.EVENTS_FILE + " and "
+                        + Scenario.EXPECTED_FILE + "; pass --scenario DIR)");
+            }
         }
-        return dir;
+        return dirs;
     }
 
     private void writeAlerts(List<Alert> alerts) throws IOException {

@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
                 ReplayCommand.class,
                 RulesCommand.class,
                 RunCommand.class,
+                SnapshotCommand.class,
                 BrokerCommand.class,
                 HelpCommand.class,
         })

@@ -3,23 +3,22 @@ package io.auditwatch.cli;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.ConsoleFormat;
-import io.auditwatch.dedup.RequestDedup;
-import io.auditwatch.rules.RuleSet;
-import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.notify.ConsoleNotifier;
 import io.auditwatch.replay.Replay;
 import io.auditwatch.replay.ReplaySummary;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.io.PrintWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,8 +31,14 @@ final class ReplayCommand implements Callable<Integer> {
     /** Rejections printed one by one before only the count is kept. */
     private static final int REJECTIONS_SHOWN = 20;
 
+    @Spec
+    CommandSpec spec;
+
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "Audit log files, replayed in the order given.")
     List<Path> files;
+
+    @Mixin
+    AnalysisOptions analysis;
 
     @Option(names = "--alerts-out", paramLabel = "FILE", description = "Also write the alerts as JSON lines.")
     Path alertsOut;
@@ -41,19 +46,12 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--rules", paramLabel = "DIR|FILE", description = "Run exactly these rule files instead of the built-in pack.")
     List<Path> rules;
 
-    @Option(names = "--inventory", paramLabel = "FILE", description = "Inventory snapshot (takes effect with the node graph; checked to exist now).")
+    @Option(names = "--inventory", paramLabel = "FILE",
+            description = "Pods that existed before the log starts (kubectl get pods -A -o json), for the node graph.")
     Path inventory;
 
-    @Option(names = "--cluster", paramLabel = "NAME", defaultValue = "default", description = "Cluster name for events that do not carry one.")
-    String cluster;
 
-    @Option(names = "--max-event-bytes", paramLabel = "BYTES", defaultValue = "" + AuditEventReader.DEFAULT_MAX_EVENT_BYTES,
-            description = "Larger events are rejected as oversized.")
-    int maxEventBytes;
 
-    @Option(names = "--request-memory", paramLabel = "DURATION", defaultValue = "PT1H",
-            description = "How long (event time) a request is remembered for dedup, ISO-8601.")
-    Duration requestMemory;
 
     @Override
     public Integer call() throws IOException {
@@ -63,10 +61,17 @@ final class ReplayCommand implements Callable<Integer> {
         if (inventory != null) {
             requireFile(inventory, "--inventory");
         }
-        Replay replay = new Replay(new AuditEventReader(maxEventBytes, cluster), new RequestDedup(requestMemory),
-                (rules == null ? RuleSet.defaults()
-                        : RulesCommand.load(rules, new PrintWriter(System.err, true))).engine(requestMemory));
-        ConsoleNotifier console = new ConsoleNotifier(System.out);
+        Replay replay = new Replay(analysis.reader(), rules == null ? analysis.analyses()
+                : analysis.analyses(RulesCommand.load(rules, spec.commandLine().getErr()).engine(analysis.requestMemory)));
+        if (inventory != null) {
+            try {
+                replay.loadInventory(inventory);
+            } catch (IOException e) {
+                throw new UserError("--inventory " + inventory + ": not a pod list: " + e.getMessage(), e);
+            }
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        ConsoleNotifier console = new ConsoleNotifier(spec.commandLine().getOut());
         AtomicLong shown = new AtomicLong();
         ReplaySummary summary;
         try (BufferedWriter out = alertsOut == null ? null : Files.newBufferedWriter(alertsOut)) {
@@ -75,7 +80,7 @@ final class ReplayCommand implements Callable<Integer> {
                 write(out, alert);
             }, (file, rejection) -> {
                 if (shown.incrementAndGet() <= REJECTIONS_SHOWN) {
-                    System.err.println("rejected in " + file + ": " + rejection.reason().code() + ": "
+                    err.println("rejected in " + file + ": " + rejection.reason().code() + ": "
                             + ConsoleFormat.escape(rejection.message()));
                 }
             });
@@ -83,9 +88,11 @@ final class ReplayCommand implements Callable<Integer> {
             throw new UserError("cannot write " + alertsOut + ": " + e.getCause().getMessage(), e);
         }
         if (shown.get() > REJECTIONS_SHOWN) {
-            System.err.println("... " + (shown.get() - REJECTIONS_SHOWN) + " more rejected");
+            err.println("... " + (shown.get() - REJECTIONS_SHOWN) + " more rejected");
         }
-        System.err.println(summary.line());
+        err.println(summary.line());
+        err.println(summary.coverageLine());
+        err.flush();
         return 0;
     }
 

@@ -1,18 +1,21 @@
 package io.auditwatch.cli;
 
 import io.auditwatch.detector.DetectorApp;
+import io.auditwatch.metrics.PrometheusEndpoint;
 import io.auditwatch.notify.AlertSubscriber;
 import io.auditwatch.notify.ConsoleNotifier;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code auditwatch run <component>}: one component against an existing Kafka cluster. */
 @Command(name = "run", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Run one component against an existing Kafka cluster.",
-        subcommands = {RunCommand.Detector.class, RunCommand.Notify.class})
+        subcommands = {RunCommand.Detector.class, IngestCommand.class, RunCommand.Notify.class})
 final class RunCommand {
 
     @Command(name = "detector", mixinStandardHelpOptions = true, showDefaultValues = true,
@@ -25,12 +28,25 @@ final class RunCommand {
         @Mixin
         DetectorOptions options;
 
+        @Option(names = "--metrics-port", paramLabel = "PORT",
+                description = "Serve /metrics (Prometheus: Kafka Streams and JVM) over HTTP on this port.")
+        Integer metricsPort;
+
         @Override
-        public Integer call() throws InterruptedException {
+        public Integer call() throws InterruptedException, java.io.IOException {
             KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
             DetectorApp app = DetectorApp.start(options.toConfig(bootstrapServers));
+            PrometheusEndpoint metrics = new PrometheusEndpoint();
+            if (metricsPort != null) {
+                app.bindMetrics(metrics.registry());
+                int port = metrics.serve(new java.net.InetSocketAddress(metricsPort));
+                System.err.println("metrics on http://0.0.0.0:" + port + PrometheusEndpoint.PATH);
+            }
             System.err.println("detector running against " + bootstrapServers + " (Ctrl-C stops it)");
-            awaitShutdown(app);
+            awaitShutdown(() -> {
+                metrics.close();
+                app.close();
+            });
             return 0;
         }
     }
@@ -41,6 +57,9 @@ final class RunCommand {
         @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", required = true,
                 description = "Kafka to connect to.")
         String bootstrapServers;
+
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--group-id", paramLabel = "ID", defaultValue = "auditwatch-console",
                 description = "Consumer group: the console resumes where it stopped.")
@@ -60,7 +79,7 @@ final class RunCommand {
                 }
             }));
             try {
-                subscriber.run(new ConsoleNotifier(System.out));
+                subscriber.run(new ConsoleNotifier(spec.commandLine().getOut()));
             } finally {
                 subscriber.close();
                 done.countDown();

@@ -60,7 +60,7 @@ class LiveTuningTest {
         // One partition end to end, so alerts arrive in the order their events were sent.
         DetectorConfig defaults = DetectorConfig.defaults(bootstrap, dir.resolve("state"));
         detector = DetectorApp.start(new DetectorConfig(bootstrap, "live-tuning-test", defaults.cluster(), 1, 1,
-                defaults.stateDir(), true, defaults.maxEventBytes(), defaults.requestMemory()));
+                defaults.stateDir(), true, defaults.maxEventBytes(), defaults.requestMemory(), defaults.nodeGrace()));
         alerts = new AlertSubscriber(bootstrap, "live-tuning-test-alerts", false);
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
                 new StringSerializer(), new StringSerializer());

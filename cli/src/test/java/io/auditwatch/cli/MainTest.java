@@ -21,27 +21,6 @@ import picocli.CommandLine.Option;
 
 class MainTest {
 
-    /** Runs Main's command line with {@code env} and captured output. */
-    private static final class Run {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final int exitCode;
-
-        Run(Map<String, String> env, String... args) {
-            this(Main.commandLine(env), args);
-        }
-
-        Run(CommandLine cl, String... args) {
-            cl.setOut(new PrintWriter(out, true));
-            cl.setErr(new PrintWriter(err, true));
-            exitCode = cl.execute(args);
-        }
-
-        List<String> errLines() {
-            return err.toString().lines().toList();
-        }
-    }
-
     @Command(name = "fail")
     static final class FailingCommand implements Callable<Integer> {
         @Override
@@ -66,7 +45,7 @@ class MainTest {
 
     @Test
     void unknownFlagPrintsOneLineAndExits2() {
-        Run run = new Run(Map.of(), "--bogus");
+        CliRun run = new CliRun(Map.of(), "--bogus");
         assertEquals(2, run.exitCode);
         assertEquals(1, run.errLines().size(), run.err.toString());
         assertTrue(run.errLines().get(0).startsWith("auditwatch: Unknown option: '--bogus'"), run.err.toString());
@@ -75,7 +54,7 @@ class MainTest {
 
     @Test
     void unknownSubcommandFlagNamesTheSubcommand() {
-        Run run = new Run(Map.of(), "broker", "--pot=1");
+        CliRun run = new CliRun(Map.of(), "broker", "--pot=1");
         assertEquals(2, run.exitCode);
         assertEquals(List.of("auditwatch: Unknown option: '--pot=1'; did you mean --port? (see 'auditwatch broker --help')"),
                 run.errLines());
@@ -83,7 +62,7 @@ class MainTest {
 
     @Test
     void misspelledSubcommandGetsASuggestion() {
-        Run run = new Run(Map.of(), "brokr");
+        CliRun run = new CliRun(Map.of(), "brokr");
         assertEquals(2, run.exitCode);
         assertEquals(1, run.errLines().size(), run.err.toString());
         assertTrue(run.errLines().get(0).contains("did you mean broker?"), run.err.toString());
@@ -91,7 +70,7 @@ class MainTest {
 
     @Test
     void badValueFromEnvironmentSaysWhichVariable() {
-        Run run = new Run(Map.of("PORT", "abc"), "broker");
+        CliRun run = new CliRun(Map.of("PORT", "abc"), "broker");
         assertEquals(2, run.exitCode);
         assertEquals(1, run.errLines().size(), run.err.toString());
         String line = run.errLines().get(0);
@@ -101,7 +80,7 @@ class MainTest {
 
     @Test
     void outOfRangePortIsAUsageError() {
-        Run run = new Run(Map.of(), "broker", "--port", "70000");
+        CliRun run = new CliRun(Map.of(), "broker", "--port", "70000");
         assertEquals(2, run.exitCode);
         assertEquals(List.of("auditwatch: --port must be between 0 and 65535, got 70000 (see 'auditwatch broker --help')"),
                 run.errLines());
@@ -111,13 +90,13 @@ class MainTest {
     void userErrorPrintsOneLineExit1AndStackTraceOnlyInDebug() {
         CommandLine cl = Main.commandLine(Map.of());
         cl.addSubcommand(new FailingCommand());
-        Run run = new Run(cl, "fail");
+        CliRun run = new CliRun(cl, "fail");
         assertEquals(1, run.exitCode);
         assertEquals(List.of("auditwatch: no such file: events.json"), run.errLines());
 
         CommandLine debug = Main.commandLine(Map.of("AUDITWATCH_DEBUG", "1"));
         debug.addSubcommand(new FailingCommand());
-        Run debugRun = new Run(debug, "fail");
+        CliRun debugRun = new CliRun(debug, "fail");
         assertEquals(1, debugRun.exitCode);
         assertTrue(debugRun.err.toString().contains("at io.auditwatch.cli.MainTest$FailingCommand.call"), debugRun.err.toString());
         assertTrue(debugRun.err.toString().strip().endsWith("auditwatch: no such file: events.json"), debugRun.err.toString());
@@ -155,21 +134,21 @@ class MainTest {
         CommandLine cl = Main.commandLine(Map.of("VERSION", "1.2", "HELP", "true", "DEBUG", "true"));
         EnvDefaultProvider provider = new EnvDefaultProvider(Map.of("VERSION", "1.2", "HELP", "true", "DEBUG", "true"));
         cl.getCommandSpec().options().forEach(o -> assertNull(provider.defaultValue(o), o.longestName()));
-        Run run = new Run(cl);
+        CliRun run = new CliRun(cl);
         assertEquals(2, run.exitCode, "no command: usage, exit 2");
         assertTrue(run.err.toString().contains("Usage: auditwatch"), run.err.toString());
     }
 
     @Test
     void helpListsSubcommandsAndExplainsTheEnvironmentConvention() {
-        Run run = new Run(Map.of(), "--help");
+        CliRun run = new CliRun(Map.of(), "--help");
         assertEquals(0, run.exitCode);
         String help = run.out.toString().replaceAll("\\s+", " ");
         assertTrue(help.contains("broker"), help);
         assertTrue(help.contains("--bootstrap-servers -> BOOTSTRAP_SERVERS"), help);
         assertTrue(!help.contains("--debug"), "--debug stays hidden");
 
-        Run broker = new Run(Map.of(), "broker", "--help");
+        CliRun broker = new CliRun(Map.of(), "broker", "--help");
         assertEquals(0, broker.exitCode);
         String brokerHelp = broker.out.toString().replaceAll("\\s+", " ");
         assertTrue(brokerHelp.contains("--data-dir=DIR"), brokerHelp);

@@ -1,5 +1,10 @@
 package io.auditwatch.detector;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.auditwatch.rules.TunedRules;
 import java.time.Duration;
 import java.util.Properties;
@@ -18,6 +23,7 @@ public final class DetectorApp implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final RuleStatusPublisher ruleStatus;
+    private volatile MeterRegistry boundRegistry;
 
     private DetectorApp(KafkaStreams streams, RuleStatusPublisher ruleStatus) {
         this.streams = streams;
@@ -38,7 +44,7 @@ public final class DetectorApp implements AutoCloseable {
         return new DetectorApp(streams, ruleStatus);
     }
 
-    /** Names this instance in rule status records: application id and host. */
+    /** Names this instance in rule status records: application id, host and process. */
     private static String instanceName(DetectorConfig config) {
         String host;
         try {
@@ -57,13 +63,25 @@ public final class DetectorApp implements AutoCloseable {
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
                 config.exactlyOnce() ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
-        // The global rules store (auditwatch.rules) will need it; opting in now is what 5.0 makes the default.
+        // The global rules store (auditwatch.rules) needs it; opting in now is what 5.0 makes the default.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         // Audit events can be megabytes (a ConfigMap logged as request and response): let them through every hop.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.MAX_RECORD_BYTES + 65_536);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), Topics.MAX_RECORD_BYTES);
         p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), Integer.toString(Topics.MAX_RECORD_BYTES));
         return p;
+    }
+
+    /**
+     * Publishes to {@code registry} the events parsed (by source) and rejected (by reason), Kafka Streams' own
+     * metrics (throughput, lag, state stores) and the JVM's.
+     */
+    public void bindMetrics(MeterRegistry registry) {
+        Metrics.addRegistry(registry);
+        boundRegistry = registry;
+        new KafkaStreamsMetrics(streams).bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
     }
 
     public KafkaStreams.State state() {
@@ -74,5 +92,8 @@ public final class DetectorApp implements AutoCloseable {
     public void close() {
         streams.close(Duration.ofSeconds(30));
         ruleStatus.close();
+        if (boundRegistry != null) {
+            Metrics.removeRegistry(boundRegistry);
+        }
     }
 }

@@ -1,6 +1,8 @@
 package io.auditwatch.detector;
 
+import io.auditwatch.engine.Analyses;
 import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.rules.TunedRules;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -10,21 +12,36 @@ import java.time.Duration;
  *
  * @param requestMemory how long (event time) a request is remembered for dedup; covers webhook retries
  *                      and stages of long-running requests
+ * @param nodeGrace     how long (event time) an allowed node-credential access waits for a late pod create or
+ *                      binding that justifies it before it is judged
  */
 public record DetectorConfig(String bootstrapServers, String applicationId, String cluster, int partitions,
                              int streamThreads, Path stateDir, boolean exactlyOnce, int maxEventBytes,
-                             Duration requestMemory) {
+                             Duration requestMemory, Duration nodeGrace) {
 
     public static final String DEFAULT_APPLICATION_ID = "auditwatch-detector";
     public static final String DEFAULT_CLUSTER = "default";
 
     public static DetectorConfig defaults(String bootstrapServers, Path stateDir) {
         return new DetectorConfig(bootstrapServers, DEFAULT_APPLICATION_ID, DEFAULT_CLUSTER, 3, 1, stateDir, true,
-                AuditEventReader.DEFAULT_MAX_EVENT_BYTES, Duration.ofHours(1));
+                AuditEventReader.DEFAULT_MAX_EVENT_BYTES, Duration.ofHours(1), Duration.ofSeconds(90));
     }
 
     public DetectorConfig withApplicationId(String id) {
         return new DetectorConfig(bootstrapServers, id, cluster, partitions, streamThreads, stateDir, exactlyOnce,
-                maxEventBytes, requestMemory);
+                maxEventBytes, requestMemory, nodeGrace);
+    }
+
+    public AuditEventReader reader() {
+        return new AuditEventReader(maxEventBytes, cluster);
+    }
+
+    public Analyses analyses() {
+        return Analyses.standard(requestMemory, nodeGrace);
+    }
+
+    /** The analyses with {@code rules} (the live-tunable rule pack) as the rule engine. */
+    public Analyses analyses(TunedRules rules) {
+        return Analyses.standard(requestMemory, nodeGrace, rules);
     }
 }

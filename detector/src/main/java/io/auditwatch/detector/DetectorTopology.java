@@ -1,8 +1,10 @@
 package io.auditwatch.detector;
 
-import io.auditwatch.dedup.RequestDedup;
+import io.auditwatch.alert.Alert;
+import io.auditwatch.engine.Analyses;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.nodegraph.NodeGraph;
 import io.auditwatch.rules.TunedRules;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Serde;
@@ -24,16 +26,23 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * audit.events ─► parse-events ─┬─ rejected ─► audit.dlq (reason and origin in headers)
- *                               └─ accepted ─► by-identity (repartition) ─► dedup-requests ─► evaluate-rules ─► auditwatch.alerts
- * auditwatch.rules ─► rules (global store: every instance applies every rule change to the engine it runs)
+ *                               └─ accepted ─┬─► by-identity ─► dedup-requests ─┬─► evaluate-rules ─► auditwatch.alerts
+ *                                            │                                  └─► token-sources ─► auditwatch.alerts
+ *                                            └─► node-graph-events (+ auditwatch.inventory) ─► by-namespace ─► node-graph ─► auditwatch.alerts
+ * auditwatch.rules ─► apply-rules (global store: every instance applies every rule change to the rules it runs)
  * </pre>
  * Events are re-keyed by identity once, so a request's stages and retries meet in one task and per-identity
- * state is local.
+ * state is local. The node graph needs another key: a pod and every object it references share a namespace,
+ * so only the events it needs (pod lifecycle, node credentials touching namespaced objects) are re-keyed by
+ * namespace, straight from the parser so that their order within an input partition is kept.
  */
 public final class DetectorTopology {
     public static final String REQUEST_DEDUP_STORE = "request-dedup";
     public static final String RULE_STATE_STORE = "rule-state";
+    public static final String NODE_GRAPH_STORE = "node-graph";
+    public static final String TOKEN_SOURCES_STORE = "token-sources";
     public static final String BY_IDENTITY = "by-identity";
+    public static final String BY_NAMESPACE = "by-namespace";
     public static final String RULES_STORE = "rules";
 
     private DetectorTopology() {
@@ -45,13 +54,16 @@ public final class DetectorTopology {
 
     /** The topology with {@code rules} tuned live from auditwatch.rules; {@code onRuleChange} hears every outcome. */
     public static Topology build(DetectorConfig config, TunedRules rules, Consumer<TunedRules.Change> onRuleChange) {
-        AuditEventReader reader = new AuditEventReader(config.maxEventBytes(), config.cluster());
-        RequestDedup dedup = new RequestDedup(config.requestMemory());
+        AuditEventReader reader = config.reader();
+        Analyses analyses = config.analyses(rules);
         Serde<AuditEvent> events = AuditEventSerde.create(reader);
+        Produced<String, Alert> alerts = Produced.with(Serdes.String(), AlertSerde.create());
 
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(ExpiringStores.builder(REQUEST_DEDUP_STORE));
         builder.addStateStore(ExpiringStores.builder(RULE_STATE_STORE));
+        builder.addStateStore(ExpiringStores.builder(NODE_GRAPH_STORE));
+        builder.addStateStore(ExpiringStores.builder(TOKEN_SOURCES_STORE));
 
         KStream<String, ParseOutcome> parsed = builder
                 .stream(Topics.AUDIT_EVENTS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
@@ -59,20 +71,45 @@ public final class DetectorTopology {
                         .withName("audit-events-source"))
                 .process(() -> new ParseProcessor(reader), Named.as("parse-events"));
 
+        // Pods that predate the audit stream, as create events at time zero (auditwatch snapshot writes them).
+        KStream<String, AuditEvent> inventory = builder
+                .stream(Topics.INVENTORY, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("inventory-source"))
+                .flatMapValues(value -> InventoryRecords.pods(value, reader), Named.as("inventory-pods"))
+                .selectKey((key, event) -> NodeGraph.partitionKey(event), Named.as("inventory-by-namespace"));
+
         parsed.split(Named.as("route-"))
                 .branch((key, outcome) -> outcome.isRejected(), Branched.withConsumer(rejected -> rejected
                         .map((key, outcome) -> KeyValue.pair(outcome.originalKey(), outcome.rejection().raw()),
                                 Named.as("dlq-record"))
                         .to(Topics.AUDIT_DLQ, Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
                                 .withName("dlq-sink")), "rejected"))
-                .defaultBranch(Branched.withConsumer(accepted -> accepted
-                        .mapValues(ParseOutcome::event, Named.as("parsed-event"))
-                        .repartition(Repartitioned.<String, AuditEvent>as(BY_IDENTITY)
-                                .withKeySerde(Serdes.String()).withValueSerde(events))
-                        .processValues(() -> new DedupProcessor(dedup), Named.as("dedup-requests"), REQUEST_DEDUP_STORE)
-                        .process(() -> new EngineProcessor(rules::engine), Named.as("evaluate-rules"), RULE_STATE_STORE)
-                        .to(Topics.ALERTS, Produced.with(Serdes.String(), AlertSerde.create()).withName("alerts-sink")),
-                        "accepted"));
+                .defaultBranch(Branched.withConsumer(accepted -> {
+                    KStream<String, AuditEvent> parsedEvents = accepted.mapValues(ParseOutcome::event, Named.as("parsed-event"));
+                    KStream<String, AuditEvent> admitted = parsedEvents
+                            .repartition(Repartitioned.<String, AuditEvent>as(BY_IDENTITY)
+                                    .withKeySerde(Serdes.String()).withValueSerde(events))
+                            .processValues(() -> new DedupProcessor(analyses.dedup()), Named.as("dedup-requests"),
+                                    REQUEST_DEDUP_STORE);
+                    admitted.process(() -> new AnalysisProcessor(analyses.engine(), RULE_STATE_STORE),
+                                    Named.as("evaluate-rules"), RULE_STATE_STORE)
+                            .to(Topics.ALERTS, alerts.withName("alerts-sink"));
+                    admitted.filter((identity, event) -> analyses.tokenSources().accepts(event), Named.as("node-token-events"))
+                            .process(() -> new AnalysisProcessor(analyses.tokenSources(), TOKEN_SOURCES_STORE),
+                                    Named.as("token-sources"), TOKEN_SOURCES_STORE)
+                            .to(Topics.ALERTS, alerts.withName("token-sources-alerts-sink"));
+                    // Straight from the parser, not through by-identity: a namespace's pod creates, bindings and
+                    // kubelet reads come from different identities, and passing them through per-identity tasks
+                    // would reorder them. The graph needs no dedup: its updates are idempotent, its verdicts once
+                    // per request.
+                    parsedEvents.filter((key, event) -> analyses.nodeGraph().accepts(event), Named.as("node-graph-events"))
+                            .selectKey((key, event) -> NodeGraph.partitionKey(event), Named.as("key-by-namespace"))
+                            .merge(inventory, Named.as("graph-input"))
+                            .repartition(Repartitioned.<String, AuditEvent>as(BY_NAMESPACE)
+                                    .withKeySerde(Serdes.String()).withValueSerde(events))
+                            .process(() -> new AnalysisProcessor(analyses.nodeGraph(), NODE_GRAPH_STORE),
+                                    Named.as("node-graph"), NODE_GRAPH_STORE)
+                            .to(Topics.ALERTS, alerts.withName("node-graph-alerts-sink"));
+                }, "accepted"));
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RULES_STORE), Serdes.String(),
                         Serdes.String()).withLoggingDisabled(), Topics.RULES,
                 Consumed.with(Serdes.String(), Serdes.String()).withName("apply-rules"),

@@ -14,7 +14,7 @@ public final class DlqHeaders {
     private DlqHeaders() {
     }
 
-    static void add(Headers headers, String name, Object value) {
+    public static void add(Headers headers, String name, Object value) {
         headers.remove(name);
         headers.add(name, String.valueOf(value).getBytes(StandardCharsets.UTF_8));
     }

@@ -3,8 +3,12 @@ package io.auditwatch.detector;
 import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.event.Provenance;
 import io.auditwatch.event.ReadResult;
+import io.micrometer.core.instrument.Metrics;
 import io.auditwatch.event.Rejection;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -16,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Parses each record once: an Event, an EventList or an array becomes one record per event, keyed by identity
  * and stamped with its event time; anything unusable becomes a rejection carrying the reason and the record's
- * origin. Nothing here throws on bad input, so bad input never stops the stream.
+ * origin. Nothing here throws on bad input, so bad input never stops the stream. Counts go to Micrometer's
+ * global registry, which {@link DetectorApp#bindMetrics} publishes (a no-op until then, as in driver tests).
  */
 final class ParseProcessor implements Processor<byte[], byte[], String, ParseOutcome> {
     private static final Logger LOG = LoggerFactory.getLogger(ParseProcessor.class);
@@ -35,12 +40,18 @@ final class ParseProcessor implements Processor<byte[], byte[], String, ParseOut
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        ReadResult result = reader.read(record.value(), record.timestamp());
+        Header cluster = record.headers().lastHeader(Provenance.CLUSTER_HEADER);
+        ReadResult result = reader.read(record.value(), record.timestamp(),
+                cluster == null ? null : new String(cluster.value(), StandardCharsets.UTF_8));
         for (AuditEvent event : result.events()) {
+            String source = event.provenance.source();
+            Metrics.counter("auditwatch.detector.events.parsed", "source", source == null ? "native" : source)
+                    .increment();
             context.forward(new Record<>(event.identity().username(), ParseOutcome.parsed(event),
                     event.eventTimeMillis(), record.headers()));
         }
         for (Rejection rejection : result.rejections()) {
+            Metrics.counter("auditwatch.detector.events.rejected", "reason", rejection.reason().code()).increment();
             RecordHeaders headers = new RecordHeaders(record.headers().toArray());
             DlqHeaders.add(headers, DlqHeaders.REASON, rejection.reason().code());
             DlqHeaders.add(headers, DlqHeaders.MESSAGE, rejection.message());

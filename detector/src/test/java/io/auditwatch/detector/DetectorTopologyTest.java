@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
+import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.event.Provenance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,9 +15,11 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
@@ -64,6 +68,39 @@ class DetectorTopologyTest {
         String golden = Files.readString(Path.of("src/test/resources/topology.txt"));
         assertEquals(golden.strip(), topology.describe().toString().strip(),
                 "topology changed: if on purpose, update src/test/resources/topology.txt");
+    }
+
+    @Test
+    void shouldTakeTheClusterFromTheIngestHeaderWhenTheEventNamesNone() {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(Provenance.CLUSTER_HEADER, "prod-eu".getBytes(StandardCharsets.UTF_8));
+        input.pipeInput(new TestRecord<>(null, Events.exec("h-1", "ResponseComplete", "2026-11-20T03:12:45Z")
+                .getBytes(StandardCharsets.UTF_8), headers, T0));
+        send(Events.exec("h-2", "ResponseComplete", "2026-11-20T03:12:46Z"), T0);
+
+        List<Alert> out = alerts.readValuesToList();
+        assertEquals(List.of("prod-eu", DetectorConfig.DEFAULT_CLUSTER), out.stream().map(Alert::cluster).toList());
+    }
+
+    @Test
+    void shouldAlertOnCloudExportsForwardedRawWithTheirClusters() {
+        String aks = "{\"category\":\"kube-audit\",\"resourceId\":\"/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/"
+                + "MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/aks-prod\",\"properties\":{\"log\":"
+                + AuditEventReader.mapper().valueToTree(Events.exec("c-1", "ResponseComplete", "2026-11-20T03:12:45Z"))
+                + "}}";
+        String gke = "{\"timestamp\":\"2026-11-20T03:12:46Z\",\"operation\":{\"id\":\"c-2\"},"
+                + "\"resource\":{\"type\":\"k8s_cluster\",\"labels\":{\"cluster_name\":\"gke-prod\"}},"
+                + "\"protoPayload\":{\"serviceName\":\"k8s.io\",\"methodName\":\"io.k8s.core.v1.pods.exec.create\","
+                + "\"resourceName\":\"core/v1/namespaces/shop/pods/web-1/exec\","
+                + "\"authenticationInfo\":{\"principalEmail\":\"bob@example.com\"},"
+                + "\"authorizationInfo\":[{\"granted\":true}]}}";
+        send(aks, T0);
+        send(gke, T0);
+
+        List<Alert> out = alerts.readValuesToList();
+        assertEquals(List.of("aks-prod", "gke-prod"), out.stream().map(Alert::cluster).toList());
+        assertEquals(List.of("pod-exec", "pod-exec"), out.stream().map(a -> a.rule().id()).toList());
+        assertTrue(dlq.isEmpty());
     }
 
     @Test
@@ -184,6 +221,25 @@ class DetectorTopologyTest {
         List<Alert> out = alerts.readValuesToList();
         assertEquals(1, out.size());
         assertEquals("pod-portforward", out.get(0).rule().id());
+    }
+
+    @Test
+    void shouldJudgeAKubeletAgainstPodsKnownOnlyFromTheInventory() {
+        TestInputTopic<String, String> inventory = driver.createInputTopic(Topics.INVENTORY, new StringSerializer(),
+                new StringSerializer());
+        inventory.pipeInput("shop/web-1", "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-1\",\"namespace\":\"shop\","
+                + "\"uid\":\"u-1\"},\"spec\":{\"nodeName\":\"node-a\",\"containers\":[{\"name\":\"web\"}],"
+                + "\"volumes\":[{\"name\":\"db\",\"secret\":{\"secretName\":\"db-credentials\"}}]}}", T0);
+
+        send(Events.event("n-1", "ResponseComplete", "system:node:node-b", "get", "secrets", null, "shop",
+                "db-credentials", "allow", 200, "2026-11-20T03:12:45.000000Z"), T0);
+        assertTrue(alerts.isEmpty(), "judged only after the grace window");
+        send(Events.event("n-2", "ResponseComplete", "system:node:node-b", "get", "configmaps", null, "shop",
+                "kube-root-ca.crt", "allow", 200, "2026-11-20T03:14:30.000000Z"), T0);
+
+        Alert alert = alerts.readValue();
+        assertEquals("node-credential-unrelated-access", alert.rule().id());
+        assertTrue(alert.explanation().contains("Only pods on node-a reference it"), alert.explanation());
     }
 
     private static int count(KeyValueStore<String, String> store) {

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
-import io.auditwatch.dedup.RequestDedup;
-import io.auditwatch.rules.RuleSet;
-import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.AuditLogFiles;
 import io.auditwatch.replay.Replay;
 import io.auditwatch.scenario.Scenario;
@@ -43,9 +40,7 @@ class ReplayDifferentialTest {
     void shouldRaiseTheSameAlertsLiveAndInReplay(Scenario scenario) throws IOException {
         DetectorConfig config = DetectorConfig.defaults("unused:9092", stateDir);
         List<Alert> replayed = new ArrayList<>();
-        new Replay(new AuditEventReader(config.maxEventBytes(), config.cluster()),
-                new RequestDedup(config.requestMemory()),
-                RuleSet.defaults().engine(config.requestMemory()))
+        new Replay(config.reader(), config.analyses())
                 .run(List.of(scenario.events()), replayed::add, (file, rejection) -> { });
 
         List<Alert> live;

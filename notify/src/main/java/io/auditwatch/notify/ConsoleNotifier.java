@@ -2,14 +2,14 @@ package io.auditwatch.notify;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.ConsoleFormat;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.function.Consumer;
 
 /** Prints one readable line per alert (level, rule, who, what, where), attacker-controlled strings escaped. */
 public final class ConsoleNotifier implements Consumer<Alert> {
-    private final PrintStream out;
+    private final PrintWriter out;
 
-    public ConsoleNotifier(PrintStream out) {
+    public ConsoleNotifier(PrintWriter out) {
         this.out = out;
     }
 

@@ -16,22 +16,14 @@ import java.util.Map;
  * ResponseComplete, and alerting on both is the noise Falco users complain of. The memory of which rules
  * already matched which request lives in the host's state, so live and replay behave the same.
  */
-public final class Engine {
-    private static final String FIRED = "fired|";
-    /**
-     * A rule that fired before the request completed (exec, attach and port-forward fire at ResponseStarted)
-     * is remembered this long, so that a session's ResponseComplete hours later does not alert again. Only
-     * requests that fired are remembered, so this state stays small.
-     */
-    private static final long OPEN_REQUEST_MEMORY_MILLIS = Duration.ofHours(24).toMillis();
-
+public final class Engine implements Analysis {
     private final List<Detection> detections;
     /** Per resource (lower case): the detections that can match it, in the order given. */
     private final Map<String, List<Detection>> byResource = new HashMap<>();
     /** The detections that can match any event, for resources no detection names. */
     private final List<Detection> unindexed = new ArrayList<>();
     private final List<Correlation> correlations;
-    private final long requestMemoryMillis;
+    private final FiredMemory fired;
 
     public Engine(List<Detection> detections, Duration requestMemory) {
         this(detections, List.of(), requestMemory);
@@ -40,7 +32,7 @@ public final class Engine {
     public Engine(List<Detection> detections, List<Correlation> correlations, Duration requestMemory) {
         this.detections = List.copyOf(detections);
         this.correlations = List.copyOf(correlations);
-        this.requestMemoryMillis = requestMemory.toMillis();
+        this.fired = new FiredMemory(requestMemory);
         for (Detection detection : this.detections) {
             if (detection.resources() == null) {
                 unindexed.add(detection);
@@ -57,6 +49,14 @@ public final class Engine {
         });
     }
 
+    public List<Detection> detections() {
+        return detections;
+    }
+
+    public List<Correlation> correlations() {
+        return correlations;
+    }
+
     private List<Detection> candidates(AuditEvent event) {
         String resource = event.resource();
         if (resource == null) {
@@ -66,15 +66,8 @@ public final class Engine {
         return indexed == null ? unindexed : indexed;
     }
 
-    public List<Detection> detections() {
-        return detections;
-    }
-
-    public List<Correlation> correlations() {
-        return correlations;
-    }
-
-    public List<Alert> evaluate(AuditEvent event, ExpiringState state) {
+    @Override
+    public List<Alert> process(AuditEvent event, ExpiringState state) {
         List<Alert> alerts = null;
         String requestKey = null;
         for (Detection detection : candidates(event)) {
@@ -84,13 +77,9 @@ public final class Engine {
             if (requestKey == null) {
                 requestKey = RequestKey.of(event);
             }
-            String firedKey = FIRED + detection.rule().id() + "|" + requestKey;
-            if (state.get(firedKey) != null) {
+            if (!fired.firstTime(state, detection.rule().id(), event, requestKey)) {
                 continue;
             }
-            boolean complete = "ResponseComplete".equals(event.stage) || "Panic".equals(event.stage);
-            state.put(firedKey, "", event.stageTimeMillis()
-                    + (complete ? requestMemoryMillis : Math.max(requestMemoryMillis, OPEN_REQUEST_MEMORY_MILLIS)));
             if (alerts == null) {
                 alerts = new ArrayList<>(1);
             }

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditwatch.identity.Identity;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,6 +146,32 @@ public final class AuditEvent {
     @JsonIgnore
     public String objectName() {
         return objectRef == null ? null : objectRef.name();
+    }
+
+    /**
+     * The one object a request names: objectRef.name, or for list/watch the {@code metadata.name} of its field
+     * selector (how kubelets watch a single secret or configmap). Null for a whole collection.
+     */
+    @JsonIgnore
+    public String selectedName() {
+        String name = objectName();
+        if (name != null && !name.isEmpty()) {
+            return name;
+        }
+        if (requestURI == null || requestURI.indexOf('?') < 0) {
+            return null;
+        }
+        for (String param : requestURI.substring(requestURI.indexOf('?') + 1).split("&")) {
+            if (param.startsWith("fieldSelector=")) {
+                String selector = URLDecoder.decode(param.substring("fieldSelector=".length()), StandardCharsets.UTF_8);
+                for (String term : selector.split(",")) {
+                    if (term.startsWith("metadata.name=")) {
+                        return term.substring("metadata.name=".length());
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     @JsonIgnore

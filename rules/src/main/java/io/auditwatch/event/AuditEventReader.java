@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import io.auditwatch.cloud.CloudFormats;
+import io.auditwatch.cloud.CloudOrigin;
+import io.auditwatch.cloud.Unwrapped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -16,9 +19,11 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Turns one payload (an Event, an EventList, or a JSON array of Events) into {@link AuditEvent}s.
+ * Turns one payload (an Event, an EventList, a JSON array of Events, or a cloud export of them: see
+ * {@link CloudFormats}) into {@link AuditEvent}s.
  * Never throws on bad input: every part that cannot be used comes back as a {@link Rejection}.
  */
 public final class AuditEventReader {
@@ -26,6 +31,7 @@ public final class AuditEventReader {
     public static final int DEFAULT_MAX_EVENT_BYTES = 3 * 1024 * 1024;
 
     private static final ObjectMapper MAPPER = newMapper();
+    private static final CloudFormats CLOUD = new CloudFormats(MAPPER);
 
     private final int maxEventBytes;
     private final String defaultCluster;
@@ -57,93 +63,177 @@ public final class AuditEventReader {
      * @param fallbackTimeMillis the time to use when an event carries no timestamp (ingestion time)
      */
     public ReadResult read(byte[] payload, long fallbackTimeMillis) {
-        List<AuditEvent> events = new ArrayList<>(1);
-        List<Rejection> rejections = new ArrayList<>(0);
+        return read(payload, fallbackTimeMillis, null);
+    }
+
+    /**
+     * @param recordCluster the cluster the record was stamped with at ingest, or null. An event's cluster is, in
+     *                      order: the one it already carries (a re-read), the one its cloud export names, this
+     *                      one, the reader's default.
+     */
+    public ReadResult read(byte[] payload, long fallbackTimeMillis, String recordCluster) {
+        Batch batch = new Batch(fallbackTimeMillis, recordCluster);
         if (payload == null || isBlank(payload)) {
-            rejections.add(new Rejection(Rejection.Reason.EMPTY, "empty record", payload == null ? new byte[0] : payload));
-            return new ReadResult(events, rejections);
+            batch.reject(Rejection.Reason.EMPTY, "empty record", payload == null ? new byte[0] : payload);
+            return batch.result();
+        }
+        byte[] original = payload;
+        try {
+            payload = CLOUD.decode(payload);
+        } catch (IOException e) {
+            batch.reject(Rejection.Reason.NOT_JSON, "undecodable compressed payload: " + e.getMessage(), original);
+            return batch.result();
         }
         if (payload.length > maxEventBytes && !looksLikeList(payload)) {
-            rejections.add(oversized(payload.length, payload));
-            return new ReadResult(events, rejections);
+            batch.rejections.add(oversized(payload.length, original));
+            return batch.result();
         }
         JsonNode items;
         try {
             if (payload[firstNonBlank(payload)] == '[') {
                 items = MAPPER.readTree(payload);
             } else {
-                // Bind in one pass; an EventList's items land in "other" and are bound one by one below.
-                AuditEvent event = MAPPER.readValue(payload, AuditEvent.class);
+                AuditEvent event;
+                try {
+                    // Bind in one pass; an EventList's items land in "other" and are bound one by one below.
+                    event = MAPPER.readValue(payload, AuditEvent.class);
+                } catch (MismatchedInputException e) {
+                    // A cloud record may type a field differently from an Event (CloudWatch's numeric timestamp).
+                    JsonNode tree = readTreeOrNull(payload);
+                    if (tree == null || !CloudFormats.isWrapper(tree)) {
+                        throw e;
+                    }
+                    readItem(tree, null, batch);
+                    return batch.result();
+                }
+                if (event != null && event.kind == null && event.verb == null) {
+                    JsonNode tree = MAPPER.readTree(payload);
+                    if (CloudFormats.isWrapper(tree)) {
+                        readItem(tree, null, batch);
+                        return batch.result();
+                    }
+                }
                 if (event == null || !"EventList".equals(event.kind)) {
                     // The head check above can be fooled (a client picks its Audit-ID): size-check single events.
                     if (payload.length > maxEventBytes) {
-                        rejections.add(oversized(payload.length, payload));
-                        return new ReadResult(events, rejections);
+                        batch.rejections.add(oversized(payload.length, original));
+                        return batch.result();
                     }
-                    accept(event, payload, fallbackTimeMillis, events, rejections);
-                    return new ReadResult(events, rejections);
+                    accept(event, original, null, batch);
+                    return batch.result();
                 }
                 items = event.other().get("items");
                 if (items == null || !items.isArray()) {
-                    rejections.add(new Rejection(Rejection.Reason.NOT_AN_AUDIT_EVENT,
-                            "EventList without an items array", payload));
-                    return new ReadResult(events, rejections);
+                    batch.reject(Rejection.Reason.NOT_AN_AUDIT_EVENT, "EventList without an items array", original);
+                    return batch.result();
                 }
             }
         } catch (IOException e) {
-            rejections.add(new Rejection(classify(e), describe(e), payload));
-            return new ReadResult(events, rejections);
+            batch.reject(classify(e), describe(e), original);
+            return batch.result();
         }
         for (JsonNode item : items) {
-            byte[] raw = item.toString().getBytes(StandardCharsets.UTF_8);
-            if (raw.length > maxEventBytes) {
-                rejections.add(oversized(raw.length, raw));
-                continue;
-            }
-            try {
-                accept(MAPPER.treeToValue(item, AuditEvent.class), raw, fallbackTimeMillis, events, rejections);
-            } catch (IOException e) {
-                rejections.add(new Rejection(classify(e), describe(e), raw));
-            }
+            readItem(item, null, batch);
         }
-        return new ReadResult(events, rejections);
+        return batch.result();
     }
 
-    private void accept(AuditEvent event, byte[] raw, long fallbackTimeMillis, List<AuditEvent> events,
-                        List<Rejection> rejections) {
+    /** One item of a list or a cloud export: unwrapped first when it is a cloud shape (never twice). */
+    private void readItem(JsonNode item, CloudOrigin origin, Batch batch) {
+        if (origin == null) {
+            Optional<List<Unwrapped>> unwrapped = CLOUD.unwrap(item);
+            if (unwrapped.isPresent()) {
+                for (Unwrapped u : unwrapped.get()) {
+                    if (u.isError()) {
+                        batch.reject(Rejection.Reason.NOT_AN_AUDIT_EVENT, u.error(),
+                                u.item().toString().getBytes(StandardCharsets.UTF_8));
+                    } else {
+                        readItem(u.event(), u.origin(), batch);
+                    }
+                }
+                return;
+            }
+        }
+        byte[] raw = item.toString().getBytes(StandardCharsets.UTF_8);
+        if (raw.length > maxEventBytes) {
+            batch.rejections.add(oversized(raw.length, raw));
+            return;
+        }
+        try {
+            accept(MAPPER.treeToValue(item, AuditEvent.class), raw, origin, batch);
+        } catch (IOException e) {
+            batch.reject(classify(e), describe(e), raw);
+        }
+    }
+
+    private void accept(AuditEvent event, byte[] raw, CloudOrigin origin, Batch batch) {
         if (event == null) { // the JSON literal null binds to no event at all
-            rejections.add(new Rejection(Rejection.Reason.NOT_AN_AUDIT_EVENT, "null: not an audit event", raw));
+            batch.reject(Rejection.Reason.NOT_AN_AUDIT_EVENT, "null: not an audit event", raw);
             return;
         }
         if (event.kind != null && !"Event".equals(event.kind)) {
-            rejections.add(new Rejection(Rejection.Reason.NOT_AN_AUDIT_EVENT,
-                    "kind is \"" + event.kind + "\", expected Event or EventList", raw));
+            batch.reject(Rejection.Reason.NOT_AN_AUDIT_EVENT,
+                    "kind is \"" + event.kind + "\", expected Event or EventList", raw);
             return;
         }
         if (event.verb == null || event.verb.isEmpty()) {
-            rejections.add(new Rejection(Rejection.Reason.NOT_AN_AUDIT_EVENT, "no verb: not an audit event", raw));
+            batch.reject(Rejection.Reason.NOT_AN_AUDIT_EVENT, "no verb: not an audit event", raw);
             return;
         }
-        boolean wasFallback = event.provenance != null && event.provenance.timestampFallback();
+        Provenance known = event.provenance;
+        boolean wasFallback = known != null && known.timestampFallback();
         long eventTime;
         // v1alpha1/v1beta1 "timestamp" is the receive time too; stageTimestamp differs from stage to stage.
         String time = firstPresent(event.requestReceivedTimestamp, event.timestamp, event.stageTimestamp);
         if (time == null) {
             // Re-read after repartitioning: keep the fallback time chosen at first read.
-            eventTime = wasFallback ? event.provenance.eventTime() : fallbackTimeMillis;
+            eventTime = wasFallback ? known.eventTime() : batch.fallbackTimeMillis;
         } else {
             try {
                 eventTime = parseTime(time);
             } catch (DateTimeParseException e) {
-                rejections.add(new Rejection(Rejection.Reason.WRONG_FIELD_TYPE,
-                        "unreadable timestamp \"" + time + "\"", raw));
+                batch.reject(Rejection.Reason.WRONG_FIELD_TYPE, "unreadable timestamp \"" + time + "\"", raw);
                 return;
             }
         }
-        String cluster = event.provenance != null && event.provenance.cluster() != null
-                ? event.provenance.cluster() : defaultCluster;
-        event.provenance = new Provenance(cluster, eventTime, time == null);
-        events.add(event);
+        String cluster = firstPresent(known == null ? null : known.cluster(), origin == null ? null : origin.cluster(),
+                batch.recordCluster, defaultCluster);
+        String source = origin != null ? origin.source() : known == null ? null : known.source();
+        List<String> missing = origin != null ? origin.missing() : known == null ? null : known.missing();
+        if (missing != null && missing.isEmpty()) {
+            missing = null; // as it reads back: the JSON omits an empty list
+        }
+        event.provenance = new Provenance(cluster, eventTime, time == null, source, missing);
+        batch.events.add(event);
+    }
+
+    /** What one payload yields, collected as it is read. */
+    private static final class Batch {
+        final long fallbackTimeMillis;
+        final String recordCluster;
+        final List<AuditEvent> events = new ArrayList<>(1);
+        final List<Rejection> rejections = new ArrayList<>(0);
+
+        Batch(long fallbackTimeMillis, String recordCluster) {
+            this.fallbackTimeMillis = fallbackTimeMillis;
+            this.recordCluster = recordCluster;
+        }
+
+        void reject(Rejection.Reason reason, String message, byte[] raw) {
+            rejections.add(new Rejection(reason, message, raw));
+        }
+
+        ReadResult result() {
+            return new ReadResult(events, rejections);
+        }
+    }
+
+    private static JsonNode readTreeOrNull(byte[] payload) {
+        try {
+            return MAPPER.readTree(payload);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     static long parseTime(String text) {

@@ -2,7 +2,10 @@ package io.auditwatch.replay;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.dedup.RequestDedup;
-import io.auditwatch.engine.Engine;
+import io.auditwatch.engine.Analyses;
+import io.auditwatch.engine.Analysis;
+import io.auditwatch.nodegraph.Inventory;
+import io.auditwatch.nodegraph.NodeGraph;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.AuditLogFiles;
@@ -31,9 +34,11 @@ public final class Replay {
 
     private final AuditEventReader reader;
     private final RequestDedup dedup;
-    private final Engine engine;
+    private final NodeGraph nodeGraph;
     private final ExpiringState dedupState = new ExpiringState(new TreeMapStore());
-    private final ExpiringState engineState = new ExpiringState(new TreeMapStore());
+    /** Each analysis with a state of its own, whose clock moves only with the events it accepts, as live. */
+    private final List<Hosted> hosted;
+    private final ExpiringState graphState;
     private final Map<String, Long> rejected = new TreeMap<>();
     private long streamTime = Long.MIN_VALUE;
     private long lastExpiry = Long.MIN_VALUE;
@@ -42,10 +47,18 @@ public final class Replay {
     private long duplicates;
     private long alerts;
 
-    public Replay(AuditEventReader reader, RequestDedup dedup, Engine engine) {
+    public Replay(AuditEventReader reader, Analyses analyses) {
         this.reader = reader;
-        this.dedup = dedup;
-        this.engine = engine;
+        this.dedup = analyses.dedup();
+        this.nodeGraph = analyses.nodeGraph();
+        // The graph sees every event, as live, where it is fed straight from the parser (it needs no dedup).
+        Hosted graph = new Hosted(analyses.nodeGraph(), new ExpiringState(new TreeMapStore()), false);
+        this.graphState = graph.state();
+        this.hosted = List.of(new Hosted(analyses.engine(), new ExpiringState(new TreeMapStore()), true),
+                new Hosted(analyses.tokenSources(), new ExpiringState(new TreeMapStore()), true), graph);
+    }
+
+    private record Hosted(Analysis analysis, ExpiringState state, boolean afterDedup) {
     }
 
     /**
@@ -59,6 +72,7 @@ public final class Replay {
             AuditLogFiles.forEachPayload(file, payload -> accept(payload, fileTime, onAlert,
                     rejection -> onRejected.accept(file, rejection)));
         }
+        finish(onAlert);
         return summary();
     }
 
@@ -73,14 +87,35 @@ public final class Replay {
         for (AuditEvent event : result.events()) {
             events++;
             advance(event.eventTimeMillis());
-            if (!dedup.admit(event, dedupState)) {
+            boolean admitted = dedup.admit(event, dedupState);
+            if (!admitted) {
                 duplicates++;
-                continue;
             }
-            for (Alert alert : engine.evaluate(event, engineState)) {
-                alerts++;
-                onAlert.accept(alert);
+            for (Hosted h : hosted) {
+                if ((admitted || !h.afterDedup()) && h.analysis().accepts(event)) {
+                    h.state().advanceTo(event.eventTimeMillis());
+                    emit(h.analysis().process(event, h.state()), onAlert);
+                }
             }
+        }
+    }
+
+    /** Loads an inventory snapshot ({@code kubectl get pods -A -o json}) into the graph before the events. */
+    public void loadInventory(Path file) throws IOException {
+        for (AuditEvent pod : Inventory.events(AuditEventReader.mapper().readTree(file.toFile()), reader)) {
+            nodeGraph.process(pod, graphState);
+        }
+    }
+
+    /** End of input: judges every access still inside its grace window, as live detection will once time moves on. */
+    public void finish(Consumer<Alert> onAlert) {
+        emit(nodeGraph.flush(graphState, Long.MAX_VALUE), onAlert);
+    }
+
+    private void emit(List<Alert> raised, Consumer<Alert> onAlert) {
+        for (Alert alert : raised) {
+            alerts++;
+            onAlert.accept(alert);
         }
     }
 
@@ -89,12 +124,11 @@ public final class Replay {
             streamTime = eventTime;
         }
         dedupState.advanceTo(streamTime);
-        engineState.advanceTo(streamTime);
         if (lastExpiry == Long.MIN_VALUE) {
             lastExpiry = streamTime;
         } else if (streamTime - lastExpiry >= PURGE_INTERVAL_MILLIS) {
             dedupState.expire();
-            engineState.expire();
+            hosted.forEach(h -> h.state().expire());
             lastExpiry = streamTime;
         }
     }
@@ -102,6 +136,7 @@ public final class Replay {
     public ReplaySummary summary() {
         // Map.copyOf would drop the TreeMap's order and make summary lines differ from run to run.
         return new ReplaySummary(payloads, events, duplicates, alerts,
-                Collections.unmodifiableMap(new TreeMap<>(rejected)));
+                Collections.unmodifiableMap(new TreeMap<>(rejected)),
+                Collections.unmodifiableMap(new TreeMap<>(nodeGraph.coverage(graphState))));
     }
 }

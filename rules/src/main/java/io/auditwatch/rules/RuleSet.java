@@ -60,7 +60,7 @@ public final class RuleSet {
         this.allCorrelations = List.copyOf(allCorrelations);
     }
 
-    /** The engine that runs the enabled rules and correlations of this set. */
+    /** The engine that runs the enabled rules and correlations of this set (and nothing else). */
     public Engine engine(Duration requestMemory) {
         return new Engine(detections, correlations, requestMemory);
     }
@@ -107,6 +107,11 @@ public final class RuleSet {
 
     /** Rule files and directories (searched for {@code *.yml} and {@code *.yaml}). */
     public static RuleSet load(List<Path> paths) throws RuleException {
+        return compile(sources(paths));
+    }
+
+    /** The rule files among {@code paths} (directories are searched for {@code *.yml} and {@code *.yaml}), read. */
+    public static List<Source> sources(List<Path> paths) throws RuleException {
         List<Source> sources = new ArrayList<>();
         List<RuleError> errors = new ArrayList<>();
         for (Path path : paths) {
@@ -134,7 +139,7 @@ public final class RuleSet {
         if (!errors.isEmpty()) {
             throw new RuleException(errors);
         }
-        return compile(sources);
+        return sources;
     }
 
     /** A rule file's name (for errors) and text. */

@@ -2,7 +2,14 @@ package io.auditwatch.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.auditwatch.alert.Alert;
+import io.auditwatch.detections.BuiltinDetections;
+import io.auditwatch.engine.Analysis;
+import io.auditwatch.engine.Detection;
 import io.auditwatch.engine.Engine;
+import io.auditwatch.event.AuditEvent;
+import io.auditwatch.state.ExpiringState;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -20,7 +27,7 @@ import java.util.TreeSet;
  * compile is rejected and the last good rules stay. The engine is swapped atomically; its state is the host's
  * and keyed by rule id, so the state of unchanged rules survives a change to another rule.
  */
-public final class TunedRules {
+public final class TunedRules implements Analysis {
     static final String PATCH_KEYS_TEXT = "enabled, level, threshold, timespan, exceptions";
     private static final Set<String> PATCH_KEYS = Set.of("enabled", "level", "threshold", "timespan", "exceptions");
     private static final String LIST_PREFIX = "list:";
@@ -30,32 +37,53 @@ public final class TunedRules {
     }
 
     private final List<YamlDocument> base;
+    /** Detections written in Java that run beside the rules (not tunable through the topic). */
+    private final List<Detection> builtins;
     private final Duration requestMemory;
     private final Map<String, YamlDocument> overrides = new LinkedHashMap<>();
     private volatile RuleSet rules;
     private volatile Engine engine;
 
-    public TunedRules(List<RuleSet.Source> base, Duration requestMemory) throws RuleException {
+    public TunedRules(List<RuleSet.Source> base, List<Detection> builtins, Duration requestMemory) throws RuleException {
         List<YamlDocument> documents = new ArrayList<>();
+        List<RuleError> errors = new ArrayList<>();
         for (RuleSet.Source source : base) {
-            documents.addAll(YamlDocument.parse(source.file(), source.text()));
+            try {
+                documents.addAll(YamlDocument.parse(source.file(), source.text()));
+            } catch (RuleException e) {
+                errors.addAll(e.errors());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new RuleException(errors);
         }
         this.base = List.copyOf(documents);
+        this.builtins = List.copyOf(builtins);
         this.requestMemory = requestMemory;
         install(RuleSet.compileDocuments(this.base));
     }
 
-    /** The default pack, tunable. */
+    /** The default pack with the built-in Java detections, tunable. */
     public static TunedRules defaults(Duration requestMemory) {
         try {
-            return new TunedRules(RuleSet.defaultSources(), requestMemory);
+            return new TunedRules(RuleSet.defaultSources(), BuiltinDetections.all(), requestMemory);
         } catch (RuleException e) {
             throw new IllegalStateException("the default rule pack does not load:\n" + e.getMessage(), e);
         }
     }
 
+    /** Exactly the rules in these files and directories, nothing else. */
+    public static TunedRules load(List<Path> paths, Duration requestMemory) throws RuleException {
+        return new TunedRules(RuleSet.sources(paths), List.of(), requestMemory);
+    }
+
     public Engine engine() {
         return engine;
+    }
+
+    @Override
+    public List<Alert> process(AuditEvent event, ExpiringState state) {
+        return engine.process(event, state);
     }
 
     public RuleSet rules() {
@@ -116,7 +144,9 @@ public final class TunedRules {
 
     private void install(RuleSet compiled) {
         rules = compiled;
-        engine = compiled.engine(requestMemory);
+        List<Detection> detections = new ArrayList<>(compiled.detections());
+        detections.addAll(builtins);
+        engine = new Engine(detections, compiled.correlations(), requestMemory);
     }
 
     private static String check(String key, YamlDocument override, String action) {

@@ -29,6 +29,11 @@ public final class ExpiringState {
         }
     }
 
+    /** The latest stream time this state has been advanced to. */
+    public long now() {
+        return now;
+    }
+
     public String get(String key) {
         String stored = store.get(VALUE + key);
         if (stored == null) {

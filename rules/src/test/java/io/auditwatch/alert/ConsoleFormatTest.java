@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class ConsoleFormatTest {
     private static Alert alertOf(EventJson event) {
         List<Alert> alerts = new Engine(CoreRules.detections(), Duration.ofHours(1))
-                .evaluate(event.parse(), new ExpiringState(new TreeMapStore()));
+                .process(event.parse(), new ExpiringState(new TreeMapStore()));
         assertEquals(1, alerts.size());
         return alerts.get(0);
     }

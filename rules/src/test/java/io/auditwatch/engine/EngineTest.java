@@ -38,18 +38,18 @@ class EngineTest {
     private List<Alert> evaluate(EventJson event) {
         AuditEvent e = event.parse();
         state.advanceTo(e.eventTimeMillis());
-        return engine.evaluate(e, state);
+        return engine.process(e, state);
     }
 
     private static Alert alertOf(EventJson event) {
         List<Alert> alerts = new Engine(CoreRules.detections(), MEMORY)
-                .evaluate(event.parse(), new ExpiringState(new TreeMapStore()));
+                .process(event.parse(), new ExpiringState(new TreeMapStore()));
         assertEquals(1, alerts.size(), () -> "alerts for " + event);
         return alerts.get(0);
     }
 
     @Test
-    void shouldRunTheFourBuiltinDetections() {
+    void shouldRunTheCoreRules() {
         assertEquals(List.of("pod-exec", "pod-portforward", "secret-read", "anonymous-allowed"),
                 engine.detections().stream().map(d -> d.rule().id()).toList());
     }
@@ -83,25 +83,25 @@ class EngineTest {
     @Test
     void shouldAlertAgainForTheSameCompletedRequestOnceTheRequestMemoryHasPassed() {
         AuditEvent complete = portForward().auditID("pf-1").stage("ResponseComplete").parse();
-        assertEquals(1, engine.evaluate(complete, state).size());
+        assertEquals(1, engine.process(complete, state).size());
 
         state.advanceTo(complete.stageTimeMillis() + MEMORY.toMillis() - 1);
-        assertEquals(0, engine.evaluate(complete, state).size());
+        assertEquals(0, engine.process(complete, state).size());
 
         state.advanceTo(complete.stageTimeMillis() + MEMORY.toMillis());
-        assertEquals(1, engine.evaluate(complete, state).size());
+        assertEquals(1, engine.process(complete, state).size());
     }
 
     @Test
     void shouldRememberARequestThatFiredBeforeCompletingForADaySoALongSessionAlertsOnce() {
         AuditEvent started = portForward().auditID("pf-1").parse();
-        assertEquals(1, engine.evaluate(started, state).size());
+        assertEquals(1, engine.process(started, state).size());
 
         // The session ends four hours later: same request, its ResponseComplete stage.
         AuditEvent complete = portForward().auditID("pf-1").stage("ResponseComplete")
                 .stageAt("2024-05-01T14:00:00.000000Z").parse();
         state.advanceTo(started.eventTimeMillis() + Duration.ofHours(4).toMillis());
-        assertEquals(0, engine.evaluate(complete, state).size());
+        assertEquals(0, engine.process(complete, state).size());
     }
 
     @Test
@@ -148,11 +148,11 @@ class EngineTest {
         };
         Engine two = new Engine(List.of(CoreRules.detections().get(0), everything), MEMORY);
 
-        List<Alert> alerts = two.evaluate(podExec().parse(), state);
+        List<Alert> alerts = two.process(podExec().parse(), state);
 
         assertEquals(List.of("pod-exec", "everything"), alerts.stream().map(a -> a.rule().id()).toList());
         assertNotEquals(alerts.get(0).id(), alerts.get(1).id());
-        assertEquals(1, two.evaluate(event().auditID("other").parse(), state).size());
+        assertEquals(1, two.process(event().auditID("other").parse(), state).size());
     }
 
     @Test
@@ -241,7 +241,7 @@ class EngineTest {
         AuditEventReader prod = new AuditEventReader(AuditEventReader.DEFAULT_MAX_EVENT_BYTES, "prod-eu-1");
         AuditEvent e = prod.read(podExec().bytes(), 0).events().get(0);
 
-        List<Alert> alerts = engine.evaluate(e, state);
+        List<Alert> alerts = engine.process(e, state);
 
         assertEquals("prod-eu-1", alerts.get(0).cluster());
         assertNotEquals(alertOf(podExec()).dedupKey(), alerts.get(0).dedupKey(), "clusters do not share pages");

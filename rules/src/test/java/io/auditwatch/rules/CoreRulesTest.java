@@ -32,7 +32,7 @@ class CoreRulesTest {
     private List<Alert> alerts(EventJson event) {
         AuditEvent e = event.parse();
         state.advanceTo(e.eventTimeMillis());
-        return engine.evaluate(e, state);
+        return engine.process(e, state);
     }
 
     private List<String> fired(EventJson event) {

@@ -32,7 +32,7 @@ class CorrelationTest {
         for (EventJson e : events) {
             AuditEvent parsed = e.parse();
             state.advanceTo(parsed.eventTimeMillis());
-            alerts.addAll(engine.evaluate(parsed, state));
+            alerts.addAll(engine.process(parsed, state));
         }
         return alerts;
     }

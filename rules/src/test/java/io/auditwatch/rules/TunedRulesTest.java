@@ -22,7 +22,7 @@ class TunedRulesTest {
     private final TunedRules tuned = TunedRules.defaults(Duration.ofHours(1));
 
     private static List<String> fired(Engine engine, EventJson event) {
-        return engine.evaluate(event.parse(), new ExpiringState(new TreeMapStore())).stream()
+        return engine.process(event.parse(), new ExpiringState(new TreeMapStore())).stream()
                 .map(a -> a.rule().id()).toList();
     }
 
@@ -40,7 +40,7 @@ class TunedRulesTest {
     void shouldChangeALevelAndAddExceptions() {
         assertTrue(tuned.apply("pod-exec", "level: high\nexceptions:\n  - user.username: alice@example.com\n").accepted());
         assertFalse(fired(tuned.engine(), podExec()).contains("pod-exec"), "alice is excepted");
-        List<Alert> alerts = tuned.engine().evaluate(podExec().user("bob@example.com").parse(),
+        List<Alert> alerts = tuned.engine().process(podExec().user("bob@example.com").parse(),
                 new ExpiringState(new TreeMapStore()));
         assertEquals(Level.HIGH, alerts.stream().filter(a -> a.rule().id().equals("pod-exec")).findFirst()
                 .orElseThrow().rule().level());
@@ -52,8 +52,8 @@ class TunedRulesTest {
         ExpiringState state = new ExpiringState(new TreeMapStore());
         Engine engine = tuned.engine();
         EventJson read = EventJson.secretGet().user("system:serviceaccount:shop:web");
-        engine.evaluate(read.copy().auditID("r1").parse(), state);
-        List<String> second = engine.evaluate(read.copy().auditID("r2").objectRef("secrets", "shop", "other", null)
+        engine.process(read.copy().auditID("r1").parse(), state);
+        List<String> second = engine.process(read.copy().auditID("r2").objectRef("secrets", "shop", "other", null)
                 .parse(), state).stream().map(a -> a.rule().id()).toList();
         assertEquals(List.of("secret-enumeration"), second);
     }

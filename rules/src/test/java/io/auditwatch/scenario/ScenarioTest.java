@@ -39,7 +39,7 @@ class ScenarioTest {
 
     private static Alert alertOf(EventJson event) {
         List<Alert> alerts = RuleSet.defaults().engine(Duration.ofHours(1))
-                .evaluate(event.parse(), new ExpiringState(new TreeMapStore()));
+                .process(event.parse(), new ExpiringState(new TreeMapStore()));
         assertEquals(1, alerts.size());
         return alerts.get(0);
     }

@@ -1,35 +1,38 @@
 package io.auditwatch.detector;
 
 import io.auditwatch.alert.Alert;
-import io.auditwatch.engine.Engine;
+import io.auditwatch.engine.Analysis;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.state.ExpiringState;
-import java.util.function.Supplier;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
-/** Hosts the {@link Engine} on the {@value DetectorTopology#RULE_STATE_STORE} store; alerts are keyed by dedup key. */
-final class EngineProcessor implements Processor<String, AuditEvent, String, Alert> {
-    /** The rules in force: swapped by the rules global store while the stream runs. */
-    private final Supplier<Engine> engine;
+/**
+ * Hosts one {@link Analysis} on its own RocksDB store, as replay hosts it on a map: the state's clock follows
+ * the event time of the records this processor sees; alerts are keyed by their dedup key.
+ */
+final class AnalysisProcessor implements Processor<String, AuditEvent, String, Alert> {
+    private final Analysis analysis;
+    private final String storeName;
     private ProcessorContext<String, Alert> context;
     private ExpiringState state;
 
-    EngineProcessor(Supplier<Engine> engine) {
-        this.engine = engine;
+    AnalysisProcessor(Analysis analysis, String storeName) {
+        this.analysis = analysis;
+        this.storeName = storeName;
     }
 
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
-        this.state = ExpiringStores.open(context, DetectorTopology.RULE_STATE_STORE);
+        this.state = ExpiringStores.open(context, storeName);
     }
 
     @Override
     public void process(Record<String, AuditEvent> record) {
         state.advanceTo(record.timestamp());
-        for (Alert alert : engine.get().evaluate(record.value(), state)) {
+        for (Alert alert : analysis.process(record.value(), state)) {
             context.forward(new Record<>(alert.dedupKey(), alert, record.timestamp()));
         }
     }

@@ -1,0 +1,72 @@
+package io.auditwatch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.auditwatch.alert.Alert;
+import io.auditwatch.alert.AlertCodec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DemoAndReplayCommandTest {
+    private static final Path SCENARIO = Path.of("../replay-data/scenarios/compromised-pod");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldWriteTheSameAlertsInReplayAsTheDemoDoesThroughARealBroker() throws IOException {
+        Path demoAlerts = dir.resolve("demo.jsonl");
+        CliRun demo = new CliRun(Map.of(), "demo", "--scenario", SCENARIO.toString(), "--alerts-out", demoAlerts.toString());
+        assertEquals(0, demo.exitCode, demo.err.toString());
+        assertTrue(demo.outLines().stream().anyMatch(l -> l.startsWith("demo: 4 alerts, all 4 expected by 'compromised-pod', in")), demo.out.toString());
+        assertTrue(demo.outLines().stream().anyMatch(l -> l.contains("pod-exec") && l.contains("alice@example.com")));
+
+        Path replayAlerts = dir.resolve("replay.jsonl");
+        CliRun replay = new CliRun(Map.of(), "replay", SCENARIO.resolve("events.jsonl").toString(),
+                "--alerts-out", replayAlerts.toString());
+        assertEquals(0, replay.exitCode, replay.err.toString());
+        assertTrue(replay.err.toString().contains("4 alerts"), replay.err.toString());
+
+        assertEquals(sortedIds(demoAlerts), sortedIds(replayAlerts));
+        assertEquals(4, sortedIds(replayAlerts).size());
+    }
+
+    @Test
+    void shouldCountMalformedLinesOnStderrAndStillExitZero() throws IOException {
+        Path file = dir.resolve("mixed.jsonl");
+        String good = Files.readAllLines(SCENARIO.resolve("events.jsonl")).get(0);
+        Files.writeString(file, "garbage\n" + good + "\n{\"kind\":0}\n", StandardCharsets.UTF_8);
+
+        CliRun replay = new CliRun(Map.of(), "replay", file.toString());
+
+        assertEquals(0, replay.exitCode);
+        assertTrue(replay.err.toString().contains("rejected in " + file + ": not-json"), replay.err.toString());
+        assertTrue(replay.err.toString().contains("2 rejected"), replay.err.toString());
+    }
+
+    @Test
+    void shouldExitZeroOnAnEmptyFile() throws IOException {
+        Path empty = Files.createFile(dir.resolve("empty.jsonl"));
+        CliRun replay = new CliRun(Map.of(), "replay", empty.toString());
+        assertEquals(0, replay.exitCode);
+        assertTrue(replay.err.toString().contains("replayed 0 events"), replay.err.toString());
+    }
+
+    @Test
+    void shouldSayInOneLineWhenTheFileIsMissing() {
+        CliRun replay = new CliRun(Map.of(), "replay", dir.resolve("nope.jsonl").toString());
+        assertEquals(1, replay.exitCode);
+        assertEquals(List.of("auditwatch: audit log: no such file: " + dir.resolve("nope.jsonl")), replay.errLines());
+    }
+
+    private static List<String> sortedIds(Path alerts) throws IOException {
+        return Files.readAllLines(alerts).stream().map(AlertCodec::fromJson).map(Alert::id).sorted().toList();
+    }
+}

@@ -1,0 +1,59 @@
+package io.auditwatch.metrics;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A Prometheus registry and its scrape handler ({@code GET /metrics}, text format), to mount on a server a
+ * component already runs or on a small one of its own ({@link #serve}).
+ */
+public final class PrometheusEndpoint implements HttpHandler, AutoCloseable {
+    public static final String PATH = "/metrics";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private HttpServer server;
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Serves {@code /metrics} over plain HTTP on {@code address} (port 0 picks one); returns the bound port. */
+    public int serve(InetSocketAddress address) throws IOException {
+        server = HttpServer.create(address, 0);
+        server.createContext(PATH, this);
+        server.start();
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!"GET".equals(exchange.getRequestMethod())) {
+                exchange.getResponseHeaders().set("Allow", "GET");
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.stop(0);
+        }
+        registry.close();
+    }
+}

@@ -1,0 +1,60 @@
+package io.auditwatch.nodegraph;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.auditwatch.event.AuditEvent;
+import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.event.ReadResult;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Pods that existed before the audit stream starts ({@code kubectl get pods -A -o json}, or what
+ * {@code auditwatch snapshot} put on {@code auditwatch.inventory}). Each becomes the create event the graph
+ * would have learned it from, at time zero, so inventory and audit events take one path through the graph
+ * and never move its clock.
+ */
+public final class Inventory {
+    /** The user of synthetic inventory events; no real credential can have a colon-free "auditwatch:" prefix. */
+    public static final String USER = "auditwatch:inventory";
+
+    private Inventory() {
+    }
+
+    /** The pods of a pod, a List, or a PodList, as graph events; other kinds are skipped. */
+    public static List<AuditEvent> events(JsonNode document, AuditEventReader reader) {
+        List<AuditEvent> events = new ArrayList<>();
+        JsonNode items = document.has("items") ? document.get("items") : document.isArray() ? document : null;
+        if (items == null) {
+            addPod(document, reader, events);
+        } else {
+            for (JsonNode item : items) {
+                addPod(item, reader, events);
+            }
+        }
+        return events;
+    }
+
+    private static void addPod(JsonNode pod, AuditEventReader reader, List<AuditEvent> events) {
+        if (!"Pod".equals(pod.path("kind").asText("Pod")) || !pod.has("metadata")) {
+            return;
+        }
+        ObjectNode withKind = pod.deepCopy();
+        withKind.put("kind", "Pod");
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode event = f.objectNode();
+        event.put("kind", "Event");
+        event.put("stage", "ResponseComplete");
+        event.put("verb", "create");
+        event.set("user", f.objectNode().put("username", USER));
+        event.set("objectRef", f.objectNode().put("resource", "pods")
+                .put("namespace", pod.path("metadata").path("namespace").asText())
+                .put("name", pod.path("metadata").path("name").asText()));
+        event.set("responseStatus", f.objectNode().put("code", 200));
+        event.set("responseObject", withKind);
+        ReadResult result = reader.read(event.toString().getBytes(StandardCharsets.UTF_8), 0);
+        events.addAll(result.events());
+    }
+}

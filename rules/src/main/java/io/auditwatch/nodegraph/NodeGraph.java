@@ -1,0 +1,435 @@
+package io.auditwatch.nodegraph;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.auditwatch.alert.Alert;
+import io.auditwatch.engine.Alerts;
+import io.auditwatch.engine.Analysis;
+import io.auditwatch.engine.FiredMemory;
+import io.auditwatch.engine.RequestKey;
+import io.auditwatch.engine.RuleDefinition;
+import io.auditwatch.event.AuditEvent;
+import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.identity.Identity;
+import io.auditwatch.state.ExpiringState;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Rebuilds the Node Authorizer's node→pod→object graph from the audit stream and judges what node credentials
+ * (kubelets, and pod tokens bound to a node) touch: an object that only pods on other nodes reference is
+ * lateral movement. Pods reference secrets, configmaps, claims and service accounts of their own namespace
+ * only, so the whole graph of a namespace lives in one partition: the topology keys this analysis by namespace.
+ * <p>
+ * Allowed accesses are judged after a grace window in event time: events from several API servers interleave,
+ * and a kubelet's read can arrive seconds before the create or binding that justifies it.
+ */
+public final class NodeGraph implements Analysis {
+    private static final String POD = "pod|";
+    private static final String NAME = "podname|";
+    private static final String REF = "ref|";
+    private static final String BLIND = "blind|";
+    private static final String PENDING = "pending|";
+    private static final String COVERAGE = "coverage|";
+    private static final String PROBE = "probe|";
+    private static final String PROBED = "probed|";
+    /**
+     * Probing: this many distinct objects the graph cannot place, denied to one node within the window. Denials
+     * of objects related to the node (API server restarts, watches of a just-deleted pod's configmaps) never
+     * count; real clusters show a handful of those per node and minute.
+     */
+    static final int PROBE_DISTINCT_OBJECTS = 8;
+    static final long PROBE_WINDOW_MILLIS = Duration.ofMinutes(5).toMillis();
+    /** Live pods never expire; a deleted pod's entries expire once it is no longer "recently related". */
+    private static final long FOREVER = 9_999_999_999_999L;
+    /** How long a kubelet's access to a pod we never saw keeps its node "blind" in that namespace. */
+    private static final long BLIND_MEMORY_MILLIS = Duration.ofHours(24).toMillis();
+    private static final Set<String> READ_VERBS = Set.of("get", "list", "watch");
+    private static final Map<String, String> KINDS = Map.of("secrets", PodRefs.SECRET, "configmaps", PodRefs.CONFIGMAP,
+            "persistentvolumeclaims", PodRefs.PVC, "resourceclaims", PodRefs.RESOURCE_CLAIM,
+            "serviceaccounts", PodRefs.SERVICE_ACCOUNT, "pods", "pod");
+    private static final ObjectMapper JSON = AuditEventReader.mapper();
+
+    private final long graceMillis;
+    private final long recentlyRelatedMillis;
+    private final FiredMemory fired;
+
+    /**
+     * @param grace           how long (event time) an allowed access waits for a late create or binding
+     * @param requestMemory   how long a request that fired is remembered (as for every rule)
+     * @param recentlyRelated how long a deleted pod still entitles its node (kubelets tear pods down after delete)
+     */
+    public NodeGraph(Duration grace, Duration requestMemory, Duration recentlyRelated) {
+        this.graceMillis = grace.toMillis();
+        this.recentlyRelatedMillis = recentlyRelated.toMillis();
+        this.fired = new FiredMemory(requestMemory);
+    }
+
+    /** The graph needs pod lifecycle, and node credentials touching namespaced objects. */
+    @Override
+    public boolean accepts(AuditEvent e) {
+        if (e.namespace() == null || e.namespace().isEmpty()) {
+            return false;
+        }
+        return "pods".equals(e.resource()) || e.identity().isNodeBound() && KINDS.containsKey(e.resource());
+    }
+
+    /** The partition key this analysis needs: the namespace. */
+    public static String partitionKey(AuditEvent e) {
+        return e.namespace();
+    }
+
+    /** Updates the graph with one event, judges it, and flushes accesses whose grace window has passed. */
+    @Override
+    public List<Alert> process(AuditEvent e, ExpiringState state) {
+        List<Alert> alerts = new ArrayList<>(0);
+        if (isPodLifecycle(e)) {
+            updatePods(e, state);
+        }
+        Identity who = e.identity();
+        if (who.isNodeBound() && KINDS.containsKey(e.resource())) {
+            judge(e, who, state, alerts);
+        }
+        alerts.addAll(flush(state, state.now()));
+        return alerts;
+    }
+
+    /** Judges every pending access due at {@code upTo}; replay calls it with Long.MAX_VALUE at end of input. */
+    public List<Alert> flush(ExpiringState state, long upTo) {
+        List<Map.Entry<String, String>> due = new ArrayList<>();
+        state.range(PENDING, (key, value) -> {
+            if (Long.parseLong(value.substring(0, value.indexOf('|'))) <= upTo) {
+                due.add(Map.entry(key, value));
+            }
+        });
+        List<Alert> alerts = new ArrayList<>(0);
+        for (Map.Entry<String, String> pending : due) {
+            state.delete(pending.getKey());
+            String value = pending.getValue();
+            String rule = pending.getKey().split("\\|", 4)[2];
+            AuditEvent event = read(value.substring(value.indexOf('|') + 1));
+            Target target = Target.of(event);
+            Relation relation = relation(state, event.namespace(), target, event.identity(), true);
+            if (relation.kind() == Relation.Kind.UNRELATED) {
+                RuleDefinition definition = NodeRules.UNRELATED_ACCESS.id().equals(rule) ? NodeRules.UNRELATED_ACCESS
+                        : NodeRules.CROSS_NODE;
+                alerts.add(alert(definition, event, target, relation));
+            }
+            count(state, event.identity().node(), relation.kind());
+        }
+        return alerts;
+    }
+
+    /** Accesses judged per node and verdict, for the coverage line and gauge. */
+    public Map<String, Long> coverage(ExpiringState state) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        state.range(COVERAGE, (key, value) -> counts.put(key.substring(COVERAGE.length()), Long.parseLong(value)));
+        return counts;
+    }
+
+    private void judge(AuditEvent e, Identity who, ExpiringState state, List<Alert> alerts) {
+        String node = who.node();
+        Target target = Target.of(e);
+        boolean denied = !e.allowed() && e.responseCode() != null;
+        if (who.isNode() && denied) {
+            if (!fired.fired(state, NodeRules.DENIED.id(), RequestKey.of(e))) {
+                judgeDenial(e, node, target, state, alerts);
+            }
+            return;
+        }
+        if (!e.allowed() || target.name() == null || !isJudgedAccess(e, who)) {
+            return;
+        }
+        String rule = who.isNode() ? NodeRules.UNRELATED_ACCESS.id() : NodeRules.CROSS_NODE.id();
+        String requestKey = RequestKey.of(e);
+        if (fired.fired(state, rule, requestKey)) {
+            return;
+        }
+        // Judged after the grace window; fired memory is set now so later stages do not queue it again.
+        fired.firstTime(state, rule, e, requestKey);
+        // Related when it happened stays related: the window only waits for late events that could justify an
+        // access. Judged later by name alone, a pod's last accesses from its old node would be blamed once a
+        // StatefulSet reuses the name on another node within the window.
+        if (relation(state, e.namespace(), target, who, false).kind() == Relation.Kind.RELATED) {
+            count(state, node, Relation.Kind.RELATED);
+            return;
+        }
+        state.put(PENDING + e.namespace() + "|" + rule + "|" + requestKey,
+                (e.eventTimeMillis() + graceMillis) + "|" + write(e), FOREVER);
+    }
+
+    private void judgeDenial(AuditEvent e, String node, Target target, ExpiringState state, List<Alert> alerts) {
+        Relation relation = target.name() == null ? null : relation(state, e.namespace(), target, e.identity(), true);
+        // A whole collection asked for, or an object only other nodes' pods use: not the benign kinds of denial
+        // (API server restart, a deleted pod's watches), which name an object of this node or one we don't know.
+        boolean alert = relation == null || relation.kind() == Relation.Kind.UNRELATED
+                || relation.kind() == Relation.Kind.UNKNOWN && probing(state, node, e.namespace(), target);
+        if (alert && fired.firstTime(state, NodeRules.DENIED.id(), e, RequestKey.of(e))) {
+            alerts.add(alert(NodeRules.DENIED, e, target, relation));
+        }
+        count(state, node, relation == null ? Relation.Kind.UNRELATED : relation.kind());
+    }
+
+    /** Remembers a denial of an object the graph cannot place; true once per window when the node crosses the bar. */
+    private static boolean probing(ExpiringState state, String node, String ns, Target target) {
+        String prefix = PROBE + node + "|" + ns + "|";
+        state.put(prefix + target.kind() + "/" + target.name(), "", state.now() + PROBE_WINDOW_MILLIS);
+        int[] distinct = {0};
+        state.range(prefix, (key, value) -> distinct[0]++);
+        if (distinct[0] < PROBE_DISTINCT_OBJECTS || state.get(PROBED + node + "|" + ns) != null) {
+            return false;
+        }
+        state.put(PROBED + node + "|" + ns, "", state.now() + PROBE_WINDOW_MILLIS);
+        return true;
+    }
+
+    /** Kubelets: any read or write of a named object. Pod tokens: what lateral movement needs. */
+    private static boolean isJudgedAccess(AuditEvent e, Identity who) {
+        if (who.isNode()) {
+            return true;
+        }
+        String resource = e.resource();
+        String sub = e.subresource();
+        return switch (resource) {
+            case "secrets", "configmaps" -> READ_VERBS.contains(e.verb);
+            case "serviceaccounts" -> "token".equals(sub) && "create".equals(e.verb);
+            case "pods" -> "exec".equals(sub) || "attach".equals(sub) || "portforward".equals(sub)
+                    || "ephemeralcontainers".equals(sub) || sub == null && ("patch".equals(e.verb) || "update".equals(e.verb));
+            default -> false;
+        };
+    }
+
+    /** @param verdict whether this is the verdict (then a pod we never saw makes a kubelet's node blind) */
+    Relation relation(ExpiringState state, String ns, Target target, Identity who, boolean verdict) {
+        String node = who.node();
+        if ("pod".equals(target.kind())) {
+            PodRecord pod = podByName(state, ns, target.name());
+            if (pod == null || pod.node() == null) {
+                if (who.isNode() && verdict) {
+                    // The kubelet runs a pod we never saw created: its references are unknown, so no verdicts
+                    // for this node in this namespace until the pod is learned or gone.
+                    state.put(BLIND + node + "|" + ns + "|name:" + target.name(), "", state.now() + BLIND_MEMORY_MILLIS);
+                }
+                return Relation.UNKNOWN;
+            }
+            return pod.node().equals(node) ? Relation.RELATED : Relation.unrelated(Set.of(pod.node()));
+        }
+        String ref = target.kind() + "/" + target.name();
+        if (who.isServiceAccount() && ns.equals(who.serviceAccountNamespace())) {
+            // A pod token speaks for its own pod: unknown pod, unknown references. Its pod can reference objects
+            // of its own namespace only, so it is not looked up for others: live, their graph is in another task.
+            PodRecord own = who.pod() == null ? null : podByName(state, ns, who.pod());
+            if (own == null || !own.specKnown()) {
+                return Relation.UNKNOWN;
+            }
+            if (own.refs().contains(ref)) {
+                return Relation.RELATED;
+            }
+        }
+        Set<String> nodes = new TreeSet<>();
+        boolean[] referenced = {false};
+        state.range(REF + ns + "|" + ref + "|", (key, refNode) -> {
+            referenced[0] = true;
+            if (!refNode.isEmpty()) {
+                nodes.add(refNode);
+            }
+        });
+        if (nodes.contains(node)) {
+            return Relation.RELATED;
+        }
+        boolean[] blind = {false};
+        state.range(BLIND + node + "|" + ns + "|", (key, value) -> blind[0] = true);
+        if (!referenced[0] || nodes.isEmpty() || blind[0]) {
+            return Relation.UNKNOWN;
+        }
+        return Relation.unrelated(nodes);
+    }
+
+    private static PodRecord podByName(ExpiringState state, String ns, String name) {
+        String uid = state.get(NAME + ns + "|" + name);
+        String stored = uid == null ? null : state.get(POD + ns + "|" + uid);
+        return stored == null ? null : read(stored, PodRecord.class);
+    }
+
+    private static boolean isPodLifecycle(AuditEvent e) {
+        Integer code = e.responseCode();
+        if (!"pods".equals(e.resource()) || code == null || code >= 300 || !"ResponseComplete".equals(e.stage)) {
+            return false;
+        }
+        String sub = e.subresource();
+        return sub == null && ("create".equals(e.verb) || "delete".equals(e.verb))
+                || "binding".equals(sub) && "create".equals(e.verb)
+                || "ephemeralcontainers".equals(sub);
+    }
+
+    private void updatePods(AuditEvent e, ExpiringState state) {
+        String ns = e.namespace();
+        String sub = e.subresource();
+        if ("binding".equals(sub)) {
+            String node = e.requestObject == null ? null : e.requestObject.path("target").path("name").asText(null);
+            String name = e.objectName();
+            if (node == null || name == null) {
+                return;
+            }
+            String uid = state.get(NAME + ns + "|" + name);
+            PodRecord pod = podByName(state, ns, name);
+            if (pod == null) {
+                // Bound but never seen created: its spec is unknown.
+                putPod(state, ns, "name:" + name, new PodRecord(name, node, false, Set.of()), FOREVER);
+            } else {
+                putPod(state, ns, uid, pod.withNode(node), FOREVER);
+            }
+            return;
+        }
+        JsonNode pod = podObject(e);
+        if ("delete".equals(e.verb)) {
+            delete(e, pod, state);
+            return;
+        }
+        String name = pod != null ? pod.path("metadata").path("name").asText(e.objectName()) : e.objectName();
+        if (name == null) {
+            return;
+        }
+        String uid = pod != null && pod.path("metadata").hasNonNull("uid") ? pod.path("metadata").path("uid").asText()
+                : "name:" + name;
+        String previousUid = state.get(NAME + ns + "|" + name);
+        String previous = previousUid == null ? null : state.get(POD + ns + "|" + previousUid);
+        String node = pod == null ? null : pod.path("spec").path("nodeName").asText(null);
+        if (node == null && previous != null && ("ephemeralcontainers".equals(e.subresource()) || previousUid.equals(uid))) {
+            node = read(previous, PodRecord.class).node();
+        }
+        boolean specKnown = pod != null && pod.has("spec");
+        putPod(state, ns, uid, new PodRecord(name, node, specKnown, specKnown ? PodRefs.of(pod) : Set.of()), FOREVER);
+    }
+
+    /**
+     * A graceful delete leaves the pod terminating (still entitled); the final delete (by its kubelet, or with
+     * grace period 0) removes it after the recently-related window.
+     */
+    private void delete(AuditEvent e, JsonNode pod, ExpiringState state) {
+        String ns = e.namespace();
+        String uid = pod != null && pod.path("metadata").hasNonNull("uid") ? pod.path("metadata").path("uid").asText()
+                : state.get(NAME + ns + "|" + e.objectName());
+        if (uid == null) {
+            return;
+        }
+        boolean immediate = e.identity().isNode()
+                || e.requestObject != null && e.requestObject.path("gracePeriodSeconds").asLong(-1) == 0;
+        String stored = state.get(POD + ns + "|" + uid);
+        if (!immediate || stored == null) {
+            return;
+        }
+        putPod(state, ns, uid, read(stored, PodRecord.class), e.eventTimeMillis() + recentlyRelatedMillis);
+    }
+
+    private static JsonNode podObject(AuditEvent e) {
+        for (JsonNode candidate : new JsonNode[] {e.responseObject, e.requestObject}) {
+            if (candidate != null && "Pod".equals(candidate.path("kind").asText())) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** Writes a pod, its name index, its references and its blind marker, all expiring together. */
+    private static void putPod(ExpiringState state, String ns, String uid, PodRecord pod, long expiresAt) {
+        String previous = state.get(POD + ns + "|" + uid);
+        if (previous != null) {
+            PodRecord old = read(previous, PodRecord.class);
+            for (String ref : old.refs()) {
+                state.delete(REF + ns + "|" + ref + "|" + uid);
+            }
+            if (old.node() != null) {
+                state.delete(BLIND + old.node() + "|" + ns + "|" + uid);
+            }
+        }
+        state.put(POD + ns + "|" + uid, write(pod), expiresAt);
+        state.put(NAME + ns + "|" + pod.name(), uid, expiresAt);
+        for (String ref : pod.refs()) {
+            state.put(REF + ns + "|" + ref + "|" + uid, pod.node() == null ? "" : pod.node(), expiresAt);
+        }
+        if (!pod.specKnown() && pod.node() != null) {
+            state.put(BLIND + pod.node() + "|" + ns + "|" + uid, "", expiresAt);
+        }
+    }
+
+    private static void count(ExpiringState state, String node, Relation.Kind kind) {
+        String key = COVERAGE + node + "|" + kind.name().toLowerCase(java.util.Locale.ROOT);
+        String current = state.get(key);
+        state.put(key, Long.toString(current == null ? 1 : Long.parseLong(current) + 1), FOREVER);
+    }
+
+    private Alert alert(RuleDefinition rule, AuditEvent e, Target target, Relation relation) {
+        String id = RequestKey.digest(rule.id() + "|" + RequestKey.of(e), 32);
+        String node = e.identity().node();
+        String object = target.describe(e.namespace());
+        String who = e.identity().isNode() ? "the kubelet of node " + node
+                : "a pod token bound to node " + node + " (" + e.username()
+                        + (e.identity().pod() == null ? "" : ", pod " + e.identity().pod()) + ")";
+        String others = relation == null || relation.otherNodes().isEmpty() ? ""
+                : " Only pods on " + String.join(", ", relation.otherNodes()) + " reference it.";
+        String summary;
+        String explanation;
+        if (rule == NodeRules.DENIED) {
+            summary = "node " + node + " denied " + e.verb + " " + object;
+            explanation = (relation == null
+                    ? "The kubelet of node " + node + " asked for every " + target.kind() + " in " + e.namespace()
+                            + " (" + e.verb + " without a name) and was denied. Kubelets ask for the objects of their own pods by name;"
+                    : relation.kind() == Relation.Kind.UNKNOWN
+                    ? "The kubelet of node " + node + " was denied " + e.verb + " on " + object + ", its "
+                            + PROBE_DISTINCT_OBJECTS + "th distinct denied object in " + e.namespace() + " within "
+                            + PROBE_WINDOW_MILLIS / 60_000 + " minutes, none of them used by its pods as far as the graph knows."
+                            + " A kubelet asks for what its pods mount;"
+                    : "The kubelet of node " + node + " was denied " + e.verb + " on " + object + "." + others
+                            + " A kubelet has no reason to ask for another node's objects;")
+                    + " this is what a stolen node credential probing for secrets looks like. Check the node for compromise.";
+        } else {
+            summary = (e.identity().isNode() ? "node " : "node-bound token on ") + node + " " + e.verb + " " + object;
+            explanation = "Event-time grace of " + graceMillis / 1000 + " s passed and the access stands: " + who
+                    + " was allowed to " + e.verb + " " + object + ", which no pod on " + node + " references." + others
+                    + " An attacker who escaped a pod onto " + node + " holds this credential; reaching objects of pods"
+                    + " on other nodes is lateral movement. If this is an agent that legitimately reads cluster-wide,"
+                    + " add an exception for it.";
+        }
+        return Alerts.single(rule, e, id, summary, explanation);
+    }
+
+    /** The object a node credential touched, as the graph names it. */
+    record Target(String kind, String name) {
+        static Target of(AuditEvent e) {
+            String kind = KINDS.get(e.resource());
+            return new Target(kind, e.selectedName());
+        }
+
+        String describe(String ns) {
+            return kind + " " + ns + "/" + (name == null ? "*" : name);
+        }
+    }
+
+    private static String write(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static <T> T read(String json, Class<T> type) {
+        try {
+            return JSON.readValue(json, type);
+        } catch (JsonProcessingException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static AuditEvent read(String json) {
+        return read(json, AuditEvent.class);
+    }
+}
