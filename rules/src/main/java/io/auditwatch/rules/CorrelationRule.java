@@ -33,7 +33,8 @@ final class CorrelationRule implements Correlation {
     private final RuleDefinition rule;
     private final Type type;
     private final List<Detection> bases;
-    private final List<EventField> groupBy;
+    /** The group-by fields of each base rule, by rule id: aliases name a different field per rule. */
+    private final Map<String, List<EventField>> groupBy;
     private final List<EventField> valueFields;
     private final long timespanMillis;
     private final long learningMillis;
@@ -41,13 +42,13 @@ final class CorrelationRule implements Correlation {
     private final List<String> valueNames;
     private final String description;
 
-    CorrelationRule(RuleDefinition rule, Type type, List<Detection> bases, List<EventField> groupBy,
+    CorrelationRule(RuleDefinition rule, Type type, List<Detection> bases, Map<String, List<EventField>> groupBy,
                     List<EventField> valueFields, List<String> valueNames, long timespanMillis, long learningMillis,
                     long threshold, String description) {
         this.rule = rule;
         this.type = type;
         this.bases = List.copyOf(bases);
-        this.groupBy = List.copyOf(groupBy);
+        this.groupBy = Map.copyOf(groupBy);
         this.valueFields = List.copyOf(valueFields);
         this.valueNames = List.copyOf(valueNames);
         this.timespanMillis = timespanMillis;
@@ -75,7 +76,8 @@ final class CorrelationRule implements Correlation {
         if (matched == null) {
             return List.of();
         }
-        String group = group(event);
+        List<EventField> keys = groupBy.get(matched.get(0).rule().id());
+        String group = group(keys, event);
         String prefix = "c|" + rule.id() + "|" + group + "|";
         long time = event.eventTimeMillis();
         String request = RequestKey.digest(requestKey, 24);
@@ -85,15 +87,15 @@ final class CorrelationRule implements Correlation {
         }
         state.put(seenKey, "", time + Math.max(timespanMillis, learningMillis) + 1);
         return switch (type) {
-            case EVENT_COUNT -> eventCount(event, state, prefix, time, request, group);
-            case VALUE_COUNT -> valueCount(event, state, prefix, time, request, group);
-            case TEMPORAL, TEMPORAL_ORDERED -> temporal(event, state, prefix, time, matched, request, group);
-            case FIRST_SEEN -> firstSeen(event, state, prefix, time, request, group);
+            case EVENT_COUNT -> eventCount(event, state, prefix, time, request, group, keys);
+            case VALUE_COUNT -> valueCount(event, state, prefix, time, request, group, keys);
+            case TEMPORAL, TEMPORAL_ORDERED -> temporal(event, state, prefix, time, matched, request, group, keys);
+            case FIRST_SEEN -> firstSeen(event, state, prefix, time, request, group, keys);
         };
     }
 
     private List<Alert> eventCount(AuditEvent event, ExpiringState state, String prefix, long time, String request,
-                                   String group) {
+                                   String group, List<EventField> keys) {
         state.put(prefix + "n|" + time + "|" + request, "", time + timespanMillis);
         long[] count = {0};
         long[] first = {time};
@@ -103,13 +105,13 @@ final class CorrelationRule implements Correlation {
             first[0] = Math.min(first[0], t);
         });
         return count[0] >= threshold
-                ? fire(event, state, prefix, time, request, group, count[0], first[0],
+                ? fire(event, state, prefix, time, request, group, keys, count[0], first[0],
                         count[0] + " matching requests within " + human(timespanMillis))
                 : List.of();
     }
 
     private List<Alert> valueCount(AuditEvent event, ExpiringState state, String prefix, long time, String request,
-                                   String group) {
+                                   String group, List<EventField> keys) {
         String value = values(event);
         if (value == null) {
             return List.of();
@@ -122,13 +124,13 @@ final class CorrelationRule implements Correlation {
             first[0] = Math.min(first[0], Long.parseLong(v));
         });
         return count[0] >= threshold
-                ? fire(event, state, prefix, time, request, group, count[0], first[0],
+                ? fire(event, state, prefix, time, request, group, keys, count[0], first[0],
                         count[0] + " distinct values of " + valueNames() + " within " + human(timespanMillis))
                 : List.of();
     }
 
     private List<Alert> temporal(AuditEvent event, ExpiringState state, String prefix, long time,
-                                 List<Detection> matched, String request, String group) {
+                                 List<Detection> matched, String request, String group, List<EventField> keys) {
         for (Detection base : matched) {
             state.put(prefix + "r|" + base.rule().id(), Long.toString(time), time + timespanMillis);
         }
@@ -146,14 +148,14 @@ final class CorrelationRule implements Correlation {
             previous = t;
             first = Math.min(first, t);
         }
-        return fire(event, state, prefix, time, request, group, bases.size(), first,
+        return fire(event, state, prefix, time, request, group, keys, bases.size(), first,
                 (type == Type.TEMPORAL_ORDERED ? "in order: " : "all of: ")
                         + String.join(", ", bases.stream().map(b -> b.rule().title()).toList())
                         + " within " + human(timespanMillis));
     }
 
     private List<Alert> firstSeen(AuditEvent event, ExpiringState state, String prefix, long time, String request,
-                                  String group) {
+                                  String group, List<EventField> keys) {
         String value = values(event);
         if (value == null) {
             return List.of();
@@ -161,42 +163,45 @@ final class CorrelationRule implements Correlation {
         String startKey = prefix + "start";
         String start = state.get(startKey);
         long learningSince = start == null ? time : Long.parseLong(start);
+        boolean newGroup = start == null;
         // The group's baseline lives as long as it is used; a group silent for a whole timespan starts learning anew.
         state.put(startKey, Long.toString(learningSince), time + timespanMillis);
         String valueKey = prefix + "v|" + RequestKey.digest(value, 24);
         boolean known = state.get(valueKey) != null;
         state.put(valueKey, Long.toString(time), time + timespanMillis);
-        if (known || time - learningSince < learningMillis) {
+        // A group's first value is its baseline, never news, whatever the learning period.
+        if (known || newGroup || time - learningSince < learningMillis) {
             return List.of();
         }
-        return List.of(alert(event, request, group, 1, time,
+        return List.of(alert(event, request, group, keys, 1, time,
                 "first " + valueNames() + " '" + value + "' after " + human(learningMillis) + " of learning"));
     }
 
     private List<Alert> fire(AuditEvent event, ExpiringState state, String prefix, long time, String request,
-                             String group, long count, long first, String what) {
+                             String group, List<EventField> keys, long count, long first, String what) {
         String firedKey = prefix + "fired";
         if (state.get(firedKey) != null) {
             return List.of();
         }
         state.put(firedKey, "", time + timespanMillis);
-        return List.of(alert(event, request, group, count, first, what));
+        return List.of(alert(event, request, group, keys, count, first, what));
     }
 
-    private Alert alert(AuditEvent event, String request, String group, long count, long first, String what) {
-        String groupText = groupText(event);
+    private Alert alert(AuditEvent event, String request, String group, List<EventField> keys, long count, long first,
+                        String what) {
+        String groupText = groupText(keys, event);
         String summary = rule.title() + ": " + what + (groupText.isEmpty() ? "" : " (" + groupText + ")");
         return Alerts.correlated(rule, event, RequestKey.digest(rule.id() + "|" + group + "|" + request, 32), summary,
                 description.isBlank() ? summary : description.strip(), count, first);
     }
 
-    private String group(AuditEvent event) {
-        return groupBy.isEmpty() ? "-" : RequestKey.digest(groupText(event), 24);
+    private static String group(List<EventField> keys, AuditEvent event) {
+        return keys.isEmpty() ? "-" : RequestKey.digest(groupText(keys, event), 24);
     }
 
-    private String groupText(AuditEvent event) {
-        List<String> parts = new ArrayList<>(groupBy.size());
-        for (EventField field : groupBy) {
+    private static String groupText(List<EventField> keys, AuditEvent event) {
+        List<String> parts = new ArrayList<>(keys.size());
+        for (EventField field : keys) {
             parts.add(String.join(",", EventField.values(field, event)));
         }
         return String.join(" / ", parts);

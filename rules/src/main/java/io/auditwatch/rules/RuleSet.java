@@ -382,7 +382,7 @@ public final class RuleSet {
                 }
             }
         }
-        List<EventField> groupBy = fields(doc, "/correlation/group-by", c.path("group-by"), errors);
+        Map<String, List<EventField>> groupBy = groupBy(doc, c, rules, errors);
         long timespan = duration(doc, "/correlation/timespan", c.path("timespan"), errors);
         long learning = 0;
         long threshold = 1;
@@ -428,23 +428,42 @@ public final class RuleSet {
                 threshold, doc.root().path("description").asText(""));
     }
 
-    private static List<EventField> fields(YamlDocument doc, String pointer, JsonNode names, List<RuleError> errors) {
-        List<EventField> fields = new ArrayList<>();
+    /**
+     * The group-by fields for each base rule. A name under {@code aliases} stands for a different field in each
+     * base rule (Sigma's aliases: the pod a create names in requestObject.metadata.name is the objectRef.name of
+     * a later exec); any other name is a field path.
+     */
+    private static Map<String, List<EventField>> groupBy(YamlDocument doc, JsonNode correlation, List<Detection> rules,
+                                                         List<RuleError> errors) {
+        Map<String, List<EventField>> perRule = new LinkedHashMap<>();
+        rules.forEach(r -> perRule.put(r.rule().id(), new ArrayList<>()));
+        JsonNode names = correlation.path("group-by");
+        JsonNode aliases = correlation.path("aliases");
         if (names.isMissingNode()) {
-            return fields;
+            return perRule;
         }
         if (!names.isArray()) {
-            errors.add(doc.error(pointer, "a list of field names"));
-            return fields;
+            errors.add(doc.error("/correlation/group-by", "a list of field names or aliases"));
+            return perRule;
         }
         for (int i = 0; i < names.size(); i++) {
-            try {
-                fields.add(EventField.of(names.get(i).asText()));
-            } catch (IllegalArgumentException e) {
-                errors.add(doc.error(pointer + "/" + i, e.getMessage()));
+            String name = names.get(i).asText();
+            JsonNode alias = aliases.path(name);
+            for (Detection rule : rules) {
+                String path = alias.isObject() ? alias.path(rule.rule().id()).asText("") : name;
+                String where = alias.isObject() ? "/correlation/aliases/" + YamlDocument.escape(name) : "/correlation/group-by/" + i;
+                if (path.isEmpty()) {
+                    errors.add(doc.error(where, "alias '" + name + "' names no field for rule '" + rule.rule().id() + "'"));
+                    continue;
+                }
+                try {
+                    perRule.get(rule.rule().id()).add(EventField.of(path));
+                } catch (IllegalArgumentException e) {
+                    errors.add(doc.error(where, e.getMessage()));
+                }
             }
         }
-        return fields;
+        return perRule;
     }
 
     /** Sigma's durations: a number and s, m, h, d or w. */
