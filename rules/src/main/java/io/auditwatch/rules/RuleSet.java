@@ -171,8 +171,11 @@ public final class RuleSet {
         List<YamlDocument> correlationDocs = new ArrayList<>();
         for (YamlDocument doc : documents) {
             JsonNode root = doc.root();
+            List<RuleError> shape = root.isObject() ? RuleSchema.check(doc) : List.of();
             if (!root.isObject()) {
                 errors.add(doc.error("", "a rule file document must be a mapping"));
+            } else if (!shape.isEmpty()) {
+                errors.addAll(shape);
             } else if (root.has("list")) {
                 readList(doc, lists, errors);
             } else if (root.has("macro")) {

@@ -214,6 +214,17 @@ class RuleLanguageTest {
     }
 
     @Test
+    void shouldCheckTheShapeAgainstTheRuleFileSchema() {
+        List<String> nested = errors(HEAD + "detection:\n  sel:\n    verb:\n      nested: map\n  condition: sel\n");
+        assertTrue(nested.stream().anyMatch(e -> e.startsWith("bad.yml:6: detection.sel.verb: does not fit the rule file"
+                + " schema:")), nested.toString());
+        List<String> correlation = errors("title: c\nid: c\nlevel: low\ncorrelation:\n  type: event_count\n"
+                + "  rules: [x]\n  groupby: [user.username]\n");
+        assertTrue(correlation.stream().anyMatch(e -> e.startsWith("bad.yml:") && e.contains("does not fit the rule file schema")
+                && e.contains("groupby")), correlation.toString());
+    }
+
+    @Test
     void shouldLoadDirectoriesAndSkipDisabledRules(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("a.yml"), HEAD + "detection:\n  s:\n    verb: get\n  condition: s\n");
         Files.writeString(dir.resolve("b.yaml"), "title: u\nid: u\nlevel: low\nenabled: false\n"
