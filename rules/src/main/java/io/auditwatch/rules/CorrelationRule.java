@@ -30,6 +30,8 @@ import java.util.TreeMap;
 final class CorrelationRule implements Correlation {
     enum Type { EVENT_COUNT, VALUE_COUNT, TEMPORAL, TEMPORAL_ORDERED, FIRST_SEEN }
 
+    private static final long REQUEST_STAGES_MILLIS = java.time.Duration.ofHours(24).toMillis();
+
     private final RuleDefinition rule;
     private final Type type;
     private final List<Detection> bases;
@@ -85,7 +87,8 @@ final class CorrelationRule implements Correlation {
         if (state.get(seenKey) != null) {
             return List.of();
         }
-        state.put(seenKey, "", time + Math.max(timespanMillis, learningMillis) + 1);
+        // Long enough for every stage of the request (an exec session can last hours), not for the whole window.
+        state.put(seenKey, "", time + Math.min(Math.max(timespanMillis, learningMillis) + 1, REQUEST_STAGES_MILLIS));
         return switch (type) {
             case EVENT_COUNT -> eventCount(event, state, prefix, time, request, group, keys);
             case VALUE_COUNT -> valueCount(event, state, prefix, time, request, group, keys);

@@ -59,6 +59,22 @@ class TunedRulesTest {
     }
 
     @Test
+    void shouldKeepTheCountsOfOtherRulesWhenOneRuleChanges() {
+        ExpiringState state = new ExpiringState(new TreeMapStore());
+        EventJson denied = event().verb("list").objectRef("nodes", null, null, null).forbidden()
+                .set("sourceIPs", List.of("198.51.100.23"));
+        for (int i = 0; i < 9; i++) {
+            EventJson request = denied.copy().auditID("d-" + i);
+            state.advanceTo(request.parse().eventTimeMillis());
+            assertEquals(List.of(), tuned.process(request.parse(), state));
+        }
+        assertTrue(tuned.apply("pod-exec", "level: low").accepted());
+        List<String> tenth = tuned.process(denied.copy().auditID("d-9").parse(), state).stream()
+                .map(a -> a.rule().id()).toList();
+        assertEquals(List.of("denied-burst-by-source"), tenth, "nine counted before the change, one after");
+    }
+
+    @Test
     void shouldRejectABrokenRuleAndKeepTheLastGoodOne() {
         Engine before = tuned.engine();
         TunedRules.Change change = tuned.apply("pod-exec", "title: Exec\nid: pod-exec\nlevel: medium\n"
