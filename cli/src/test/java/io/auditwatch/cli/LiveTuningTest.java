@@ -13,7 +13,6 @@ import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.notify.AlertSubscriber;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
