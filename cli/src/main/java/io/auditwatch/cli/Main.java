@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 DemoCommand.class,
                 ReplayCommand.class,
+                RulesCommand.class,
                 RunCommand.class,
                 SnapshotCommand.class,
                 BrokerCommand.class,

@@ -1,0 +1,17 @@
+package io.auditwatch.engine;
+
+import io.auditwatch.alert.Alert;
+import io.auditwatch.event.AuditEvent;
+import io.auditwatch.state.ExpiringState;
+import java.util.List;
+
+/**
+ * A stateful analysis over many requests (thresholds, distinct counts, sequences, first-seen baselines), kept in
+ * the host's state in event time so live and replay agree. It sees every event; counting each request once,
+ * whatever the number of stages it was logged at, is its own business (it gets the request's key for that).
+ */
+public interface Correlation {
+    RuleDefinition rule();
+
+    List<Alert> observe(AuditEvent event, String requestKey, ExpiringState state);
+}
