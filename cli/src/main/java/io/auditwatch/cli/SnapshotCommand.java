@@ -19,6 +19,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import io.fabric8.kubernetes.api.model.PodList;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.file.Files;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -27,14 +34,23 @@ import picocli.CommandLine.Spec;
 /** {@code auditwatch snapshot}: the pods that exist now, for the node graph, onto {@code auditwatch.inventory}. */
 @Command(name = "snapshot", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Publish the pods that exist now to the compacted topic auditwatch.inventory, so the node graph",
-            "knows pods older than the audit stream. Input: kubectl get pods -A -o json > pods.json"})
+            "knows pods older than the audit stream: from a file (kubectl get pods -A -o json > pods.json) or the API."})
 final class SnapshotCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--file", paramLabel = "FILE", required = true,
-            description = "Output of 'kubectl get pods -A -o json' (a List or PodList).")
-    Path file;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Option(names = "--file", paramLabel = "FILE", required = true,
+                description = "Output of 'kubectl get pods -A -o json' (a List or PodList).")
+        Path file;
+
+        @Option(names = "--kubeconfig", paramLabel = "FILE", required = true,
+                description = "List the pods through the API (read-only: list pods in all namespaces; see deploy/snapshot-rbac.yaml).")
+        Path kubeconfig;
+    }
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", required = true, description = "Kafka to publish to.")
     String bootstrapServers;
@@ -43,8 +59,7 @@ final class SnapshotCommand implements Callable<Integer> {
             description = "Partitions if the topic must be created (match the detector's --partitions).")
     int partitions;
 
-    @Override
-    public Integer call() throws IOException, InterruptedException {
+    private static JsonNode readFile(Path file) {
         ReplayCommand.requireFile(file, "--file");
         JsonNode document;
         try {
@@ -52,10 +67,26 @@ final class SnapshotCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UserError("--file " + file + ": not JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
         }
-        JsonNode items = document.path("items");
-        if (!items.isArray()) {
+        if (!document.path("items").isArray()) {
             throw new UserError("--file " + file + ": expected kubectl's List or PodList with an items array");
         }
+        return document;
+    }
+
+    private static JsonNode listPods(Path kubeconfig) throws IOException {
+        ReplayCommand.requireFile(kubeconfig, "--kubeconfig");
+        Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+            PodList pods = client.pods().inAnyNamespace().list();
+            return AuditEventReader.mapper().readTree(client.getKubernetesSerialization().asJson(pods));
+        } catch (KubernetesClientException e) {
+            throw new UserError("cannot list pods through " + kubeconfig + ": " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+    }
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        JsonNode items = (source.file != null ? readFile(source.file) : listPods(source.kubeconfig)).path("items");
         KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
         TopicSetup.ensure(bootstrapServers, partitions, Duration.ofSeconds(30));
         List<Future<RecordMetadata>> sends = new ArrayList<>();

@@ -25,7 +25,7 @@ class DemoAndReplayCommandTest {
         Path demoAlerts = dir.resolve("demo.jsonl");
         CliRun demo = new CliRun(Map.of(), "demo", "--scenario", SCENARIO.toString(), "--alerts-out", demoAlerts.toString());
         assertEquals(0, demo.exitCode, demo.err.toString());
-        assertTrue(demo.outLines().stream().anyMatch(l -> l.startsWith("demo: 4 alerts, all 4 expected by 'compromised-pod'")), demo.out.toString());
+        assertTrue(demo.outLines().stream().anyMatch(l -> l.startsWith("demo: 4 alerts, all 4 expected by 'compromised-pod', in")), demo.out.toString());
         assertTrue(demo.outLines().stream().anyMatch(l -> l.contains("pod-exec") && l.contains("alice@example.com")));
 
         Path replayAlerts = dir.resolve("replay.jsonl");

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,9 +81,12 @@ class KcatShipperTest {
     private static String kcat() throws IOException, InterruptedException {
         Process which = new ProcessBuilder("sh", "-c", "command -v kcat").start();
         String path = new String(which.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (which.waitFor() != 0 || path.isEmpty()) {
+        boolean missing = which.waitFor() != 0 || path.isEmpty();
+        // CI (.ci/run installs kcat) must run this test; a developer machine without kcat skips it and says why.
+        if (missing && "true".equals(System.getenv("CI"))) {
             fail("kcat is not installed: apt-get install -y kcat (.ci/run does this)");
         }
+        Assumptions.assumeFalse(missing, "kcat is not installed (apt-get install -y kcat): the shipper test is skipped");
         return path;
     }
 }

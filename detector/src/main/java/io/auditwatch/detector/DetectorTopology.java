@@ -23,13 +23,14 @@ import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
  *
  * <pre>
  * audit.events ─► parse-events ─┬─ rejected ─► audit.dlq (reason and origin in headers)
- *                               └─ accepted ─► by-identity ─► dedup-requests ─┬─► evaluate-rules ─► auditwatch.alerts
- *                                                                             └─► node-graph-events ─► by-namespace ─► node-graph ─► auditwatch.alerts
+ *                               └─ accepted ─┬─► by-identity ─► dedup-requests ─┬─► evaluate-rules ─► auditwatch.alerts
+ *                                            │                                  └─► token-sources ─► auditwatch.alerts
+ *                                            └─► node-graph-events (+ auditwatch.inventory) ─► by-namespace ─► node-graph ─► auditwatch.alerts
  * </pre>
  * Events are re-keyed by identity once, so a request's stages and retries meet in one task and per-identity
  * state is local. The node graph needs another key: a pod and every object it references share a namespace,
  * so only the events it needs (pod lifecycle, node credentials touching namespaced objects) are re-keyed by
- * namespace.
+ * namespace, straight from the parser so that their order within an input partition is kept.
  */
 public final class DetectorTopology {
     public static final String REQUEST_DEDUP_STORE = "request-dedup";
@@ -73,8 +74,8 @@ public final class DetectorTopology {
                         .to(Topics.AUDIT_DLQ, Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
                                 .withName("dlq-sink")), "rejected"))
                 .defaultBranch(Branched.withConsumer(accepted -> {
-                    KStream<String, AuditEvent> admitted = accepted
-                            .mapValues(ParseOutcome::event, Named.as("parsed-event"))
+                    KStream<String, AuditEvent> parsedEvents = accepted.mapValues(ParseOutcome::event, Named.as("parsed-event"));
+                    KStream<String, AuditEvent> admitted = parsedEvents
                             .repartition(Repartitioned.<String, AuditEvent>as(BY_IDENTITY)
                                     .withKeySerde(Serdes.String()).withValueSerde(events))
                             .processValues(() -> new DedupProcessor(analyses.dedup()), Named.as("dedup-requests"),
@@ -86,8 +87,12 @@ public final class DetectorTopology {
                             .process(() -> new AnalysisProcessor(analyses.tokenSources(), TOKEN_SOURCES_STORE),
                                     Named.as("token-sources"), TOKEN_SOURCES_STORE)
                             .to(Topics.ALERTS, alerts.withName("token-sources-alerts-sink"));
-                    admitted.filter((identity, event) -> analyses.nodeGraph().accepts(event), Named.as("node-graph-events"))
-                            .selectKey((identity, event) -> NodeGraph.partitionKey(event), Named.as("key-by-namespace"))
+                    // Straight from the parser, not through by-identity: a namespace's pod creates, bindings and
+                    // kubelet reads come from different identities, and passing them through per-identity tasks
+                    // would reorder them. The graph needs no dedup: its updates are idempotent, its verdicts once
+                    // per request.
+                    parsedEvents.filter((key, event) -> analyses.nodeGraph().accepts(event), Named.as("node-graph-events"))
+                            .selectKey((key, event) -> NodeGraph.partitionKey(event), Named.as("key-by-namespace"))
                             .merge(inventory, Named.as("graph-input"))
                             .repartition(Repartitioned.<String, AuditEvent>as(BY_NAMESPACE)
                                     .withKeySerde(Serdes.String()).withValueSerde(events))

@@ -19,6 +19,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
@@ -220,6 +221,25 @@ class DetectorTopologyTest {
         List<Alert> out = alerts.readValuesToList();
         assertEquals(1, out.size());
         assertEquals("pod-portforward", out.get(0).rule().id());
+    }
+
+    @Test
+    void shouldJudgeAKubeletAgainstPodsKnownOnlyFromTheInventory() {
+        TestInputTopic<String, String> inventory = driver.createInputTopic(Topics.INVENTORY, new StringSerializer(),
+                new StringSerializer());
+        inventory.pipeInput("shop/web-1", "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-1\",\"namespace\":\"shop\","
+                + "\"uid\":\"u-1\"},\"spec\":{\"nodeName\":\"node-a\",\"containers\":[{\"name\":\"web\"}],"
+                + "\"volumes\":[{\"name\":\"db\",\"secret\":{\"secretName\":\"db-credentials\"}}]}}", T0);
+
+        send(Events.event("n-1", "ResponseComplete", "system:node:node-b", "get", "secrets", null, "shop",
+                "db-credentials", "allow", 200, "2026-11-20T03:12:45.000000Z"), T0);
+        assertTrue(alerts.isEmpty(), "judged only after the grace window");
+        send(Events.event("n-2", "ResponseComplete", "system:node:node-b", "get", "configmaps", null, "shop",
+                "kube-root-ca.crt", "allow", 200, "2026-11-20T03:14:30.000000Z"), T0);
+
+        Alert alert = alerts.readValue();
+        assertEquals("node-credential-unrelated-access", alert.rule().id());
+        assertTrue(alert.explanation().contains("Only pods on node-a reference it"), alert.explanation());
     }
 
     private static int count(KeyValueStore<String, String> store) {

@@ -51,13 +51,14 @@ public final class Replay {
         this.reader = reader;
         this.dedup = analyses.dedup();
         this.nodeGraph = analyses.nodeGraph();
-        Hosted graph = new Hosted(analyses.nodeGraph(), new ExpiringState(new TreeMapStore()));
+        // The graph sees every event, as live, where it is fed straight from the parser (it needs no dedup).
+        Hosted graph = new Hosted(analyses.nodeGraph(), new ExpiringState(new TreeMapStore()), false);
         this.graphState = graph.state();
-        this.hosted = List.of(new Hosted(analyses.engine(), new ExpiringState(new TreeMapStore())),
-                new Hosted(analyses.tokenSources(), new ExpiringState(new TreeMapStore())), graph);
+        this.hosted = List.of(new Hosted(analyses.engine(), new ExpiringState(new TreeMapStore()), true),
+                new Hosted(analyses.tokenSources(), new ExpiringState(new TreeMapStore()), true), graph);
     }
 
-    private record Hosted(Analysis analysis, ExpiringState state) {
+    private record Hosted(Analysis analysis, ExpiringState state, boolean afterDedup) {
     }
 
     /**
@@ -86,12 +87,12 @@ public final class Replay {
         for (AuditEvent event : result.events()) {
             events++;
             advance(event.eventTimeMillis());
-            if (!dedup.admit(event, dedupState)) {
+            boolean admitted = dedup.admit(event, dedupState);
+            if (!admitted) {
                 duplicates++;
-                continue;
             }
             for (Hosted h : hosted) {
-                if (h.analysis().accepts(event)) {
+                if ((admitted || !h.afterDedup()) && h.analysis().accepts(event)) {
                     h.state().advanceTo(event.eventTimeMillis());
                     emit(h.analysis().process(event, h.state()), onAlert);
                 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.ReadResult;
+import io.auditwatch.identity.Identity;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -84,6 +85,81 @@ public final class EventJson {
     public static EventJson anonymous(String uri) {
         return event().user("system:anonymous", "system:unauthenticated").noObjectRef().uri(uri)
                 .set("userAgent", "curl/8.5.0");
+    }
+
+    /** A kubelet's allowed {@code get secrets/db-credentials} in shop: user {@code system:node:<node>} with its groups. */
+    public static EventJson kubelet(String node) {
+        return event().user(Identity.NODE_PREFIX + node, Identity.NODES_GROUP, "system:authenticated")
+                .set("userAgent", "kubelet/v1.31.2 (linux/amd64) kubernetes/5864a46")
+                .set("sourceIPs", List.of("10.0.1.17")).objectRef("secrets", "shop", "db-credentials", null)
+                .reason("");
+    }
+
+    /**
+     * A pod's own service-account token (every claim a v1.30+ API server puts in {@code user.extra}), reading
+     * secret shop/db-credentials.
+     */
+    public static EventJson podToken(String namespace, String account, String pod, String node) {
+        return event().user(Identity.SERVICE_ACCOUNT_PREFIX + namespace + ":" + account, "system:serviceaccounts",
+                        "system:serviceaccounts:" + namespace, "system:authenticated")
+                .extra(Identity.CLAIM_CREDENTIAL_ID, "JTI=0b7c9d2e-" + pod)
+                .extra(Identity.CLAIM_NODE_NAME, node)
+                .extra(Identity.CLAIM_NODE_UID, "uid-of-" + node)
+                .extra(Identity.CLAIM_POD_NAME, pod)
+                .extra(Identity.CLAIM_POD_UID, "uid-of-" + pod)
+                .set("userAgent", "curl/8.5.0").objectRef("secrets", "shop", "db-credentials", null)
+                .reason("RBAC: allowed by ClusterRoleBinding \"agent\" of ClusterRole \"agent\" to ServiceAccount \""
+                        + account + "/" + namespace + "\"");
+    }
+
+    /**
+     * {@code create pods} by the ReplicaSet controller at level RequestResponse (201): the response carries the
+     * pod with its uid and {@code spec} (raw JSON; it may set {@code nodeName}).
+     */
+    public static EventJson podCreate(String namespace, String name, String uid, String specJson) {
+        EventJson e = event().user("system:serviceaccount:kube-system:replicaset-controller",
+                        "system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated")
+                .set("level", "RequestResponse").verb("create").objectRef("pods", namespace, null, null)
+                .code(201).set("userAgent", "kube-controller-manager/v1.31.2 (linux/amd64) kubernetes/5864a46/system:serviceaccount:kube-system:replicaset-controller");
+        ((ObjectNode) e.node.get("objectRef")).put("name", name);
+        ObjectNode pod = TREE.createObjectNode();
+        pod.put("kind", "Pod");
+        pod.put("apiVersion", "v1");
+        ObjectNode metadata = pod.putObject("metadata");
+        metadata.put("name", name);
+        metadata.put("namespace", namespace);
+        metadata.put("uid", uid);
+        e.node.set("responseObject", pod);
+        pod.set("spec", tree(specJson));
+        return e;
+    }
+
+    /** The scheduler's {@code create pods/binding} of a pod to a node (201). */
+    public static EventJson binding(String namespace, String pod, String node) {
+        EventJson e = event().user("system:kube-scheduler", "system:authenticated").set("level", "RequestResponse")
+                .verb("create").objectRef("pods", namespace, pod, "binding").code(201)
+                .set("userAgent", "kube-scheduler/v1.31.2 (linux/amd64) kubernetes/5864a46/scheduler");
+        return e.setJson("requestObject", "{\"kind\":\"Binding\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":"
+                + TREE.valueToTree(pod) + ",\"namespace\":" + TREE.valueToTree(namespace)
+                + "},\"target\":{\"kind\":\"Node\",\"name\":" + TREE.valueToTree(node) + "}}");
+    }
+
+    /** {@code delete pods/<name>} (200) by the ReplicaSet controller: a graceful delete, the pod terminates. */
+    public static EventJson podDelete(String namespace, String pod) {
+        return event().user("system:serviceaccount:kube-system:replicaset-controller", "system:serviceaccounts",
+                "system:authenticated").verb("delete").objectRef("pods", namespace, pod, null);
+    }
+
+    /** Received (and completed) {@code seconds} after {@link #T0}. */
+    public EventJson at(double seconds) {
+        java.time.Instant t = java.time.Instant.parse(T0).plusNanos(Math.round(seconds * 1e9));
+        return received(t.toString()).stageAt(t.plusMillis(3).toString());
+    }
+
+    /** The authorizer's reason annotation. */
+    public EventJson reason(String reason) {
+        ((ObjectNode) node.get("annotations")).put(AuditEvent.REASON_ANNOTATION, reason);
+        return this;
     }
 
     public EventJson apiVersion(String apiVersion) {

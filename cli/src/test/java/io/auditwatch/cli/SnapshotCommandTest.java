@@ -1,0 +1,127 @@
+package io.auditwatch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.auditwatch.broker.EmbeddedKafka;
+import io.auditwatch.detector.Topics;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SnapshotCommandTest {
+    private static final String POD_LIST = """
+            {"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"42"},"items":[
+             {"metadata":{"name":"web-1","namespace":"shop","uid":"u-1"},
+              "spec":{"nodeName":"node-a","serviceAccountName":"web","containers":[{"name":"web","image":"web:1"}],
+                      "volumes":[{"name":"db","secret":{"secretName":"db-credentials"}}]}},
+             {"metadata":{"name":"agent-x","namespace":"monitoring","uid":"u-2"},
+              "spec":{"nodeName":"node-b","containers":[{"name":"agent","image":"agent:1"}]}}]}
+            """;
+
+    private static EmbeddedKafka kafka;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafka.start(0, null);
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    @Test
+    void shouldPublishEveryPodOfAKubectlListKeyedByNamespaceAndName() throws IOException {
+        Path pods = Files.writeString(dir.resolve("pods.json"), POD_LIST);
+        CliRun run = new CliRun(Map.of(), "snapshot", "--file", pods.toString(), "--bootstrap-servers", kafka.bootstrapServers());
+        assertEquals(0, run.exitCode, run.err.toString());
+        assertEquals(List.of("published 2 pods to auditwatch.inventory (0 other items skipped)"), run.outLines());
+        assertTrue(inventoryKeys().containsAll(List.of("shop/web-1", "monitoring/agent-x")));
+    }
+
+    @Test
+    void shouldListPodsThroughTheApiWithTheKubeconfigsToken() throws IOException {
+        List<String> authorizations = new CopyOnWriteArrayList<>();
+        HttpServer api = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        api.createContext("/api/v1/pods", exchange -> {
+            authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
+            byte[] body = POD_LIST.replace("web-1", "web-2").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        api.start();
+        try {
+            Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
+                    apiVersion: v1
+                    kind: Config
+                    clusters:
+                    - name: test
+                      cluster: {server: "http://127.0.0.1:%d"}
+                    users:
+                    - name: snapshot
+                      user: {token: "snapshot-token"}
+                    contexts:
+                    - name: test
+                      context: {cluster: test, user: snapshot}
+                    current-context: test
+                    """.formatted(api.getAddress().getPort()));
+            CliRun run = new CliRun(Map.of(), "snapshot", "--kubeconfig", kubeconfig.toString(),
+                    "--bootstrap-servers", kafka.bootstrapServers());
+            assertEquals(0, run.exitCode, run.err.toString());
+            assertTrue(authorizations.contains("Bearer snapshot-token"), authorizations.toString());
+            assertTrue(inventoryKeys().contains("shop/web-2"));
+        } finally {
+            api.stop(0);
+        }
+    }
+
+    @Test
+    void shouldRefuseAFileThatIsNotAPodListInOneLine() throws IOException {
+        Path bad = Files.writeString(dir.resolve("bad.json"), "{\"kind\":\"Pod\"}");
+        CliRun run = new CliRun(Map.of(), "snapshot", "--file", bad.toString(), "--bootstrap-servers", kafka.bootstrapServers());
+        assertEquals(1, run.exitCode);
+        assertEquals(List.of("auditwatch: --file " + bad + ": expected kubectl's List or PodList with an items array"),
+                run.errLines());
+    }
+
+    private static List<String> inventoryKeys() {
+        List<String> keys = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "snapshot-test-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(Topics.INVENTORY));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            int empty = 0;
+            while (System.nanoTime() < deadline && empty < 3) {
+                var records = consumer.poll(Duration.ofMillis(500));
+                if (records.isEmpty() && !keys.isEmpty()) {
+                    empty++;
+                }
+                records.forEach(r -> keys.add(r.key()));
+            }
+        }
+        return keys;
+    }
+}
