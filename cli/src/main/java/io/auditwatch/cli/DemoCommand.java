@@ -5,15 +5,21 @@ import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.broker.EmbeddedKafka;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
+import io.auditwatch.detector.Topics;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.notify.AlertSubscriber;
 import io.auditwatch.notify.ConsoleNotifier;
+import io.auditwatch.notify.Notifier;
+import io.auditwatch.notify.NotifierConfig;
+import io.auditwatch.notify.delivery.Destination;
+import io.auditwatch.notify.routing.Plan;
 import io.auditwatch.scenario.ExpectedAlert;
 import io.auditwatch.scenario.Scenario;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +27,10 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code auditwatch demo}: a real embedded Kafka, the detector and the console notifier; produces a recorded
@@ -31,7 +38,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Start an embedded Kafka, the detector and the console notifier, replay a recorded attack",
-            "into audit.events, and print the alerts as they arrive. Exits 0 once every expected alert arrived."})
+            "into audit.events, and print the alerts as they arrive. Exits 0 once every expected alert arrived.",
+            "With --slack-webhook-file, --pagerduty-routing-key-file (...) the alerts are also delivered there, as routed."})
 final class DemoCommand implements Callable<Integer> {
     static final String SCENARIOS = "replay-data/scenarios/";
     /** The acts of the default demo: a compromised pod, then a compromised node. */
@@ -61,12 +69,17 @@ final class DemoCommand implements Callable<Integer> {
     boolean viaWebhook;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT90S",
-            description = "How long to wait for the expected alerts, ISO-8601.")
+            description = "How long to wait for the expected alerts (and their delivery), ISO-8601.")
     Duration timeout;
+
+    /** Destinations: with --slack-webhook-file, --pagerduty-routing-key-file (...) the alerts are delivered too. */
+    @Mixin
+    NotifyOptions notify;
 
     @Override
     public Integer call() throws Exception {
         List<Scenario> acts = resolveScenarios().stream().map(Scenario::load).toList();
+        Plan plan = notify.plan(EnvDefaultProvider.of(spec));
         PrintWriter out = spec.commandLine().getOut();
         long started = System.nanoTime();
         EmbeddedKafka kafka = null;
@@ -86,7 +99,8 @@ final class DemoCommand implements Callable<Integer> {
             List<Alert> alerts = new ArrayList<>();
             ConsoleNotifier console = new ConsoleNotifier(out);
             try (DetectorApp detector = DetectorApp.start(config);
-                 AlertSubscriber subscriber = new AlertSubscriber(bootstrap, config.applicationId() + "-console", true)) {
+                 AlertSubscriber subscriber = new AlertSubscriber(bootstrap, config.applicationId() + "-console", true);
+                 Delivery delivery = plan.isEmpty() ? null : new Delivery(bootstrap, config.applicationId(), plan, stateDir)) {
                 subscriber.awaitAssignment(Duration.ofSeconds(30), alerts::add);
                 long deadline = System.nanoTime() + timeout.toNanos();
                 int expected = 0;
@@ -113,6 +127,9 @@ final class DemoCommand implements Callable<Integer> {
                     }
                     expected += act.expected().size();
                 }
+                if (delivery != null) {
+                    delivery.awaitSettled(alerts.size(), deadline, out);
+                }
                 writeAlerts(alerts);
                 out.printf("demo: %d alerts, all %d expected by %s, in %.1f s%s%n", alerts.size(), expected,
                         acts.stream().map(a -> "'" + a.name() + "'").collect(Collectors.joining(" and ")),
@@ -129,6 +146,63 @@ final class DemoCommand implements Callable<Integer> {
                 kafka.close();
             }
             deleteRecursively(stateDir);
+        }
+    }
+
+    /** The notifier of the demo, on its own thread, from "now" on (a fresh group reading from the latest offset). */
+    private final class Delivery implements AutoCloseable {
+        private final Notifier notifier;
+        private final Plan plan;
+        private final Thread thread;
+        private volatile RuntimeException failure;
+
+        Delivery(String bootstrap, String applicationId, Plan plan, Path stateDir) {
+            this.plan = plan;
+            NotifierConfig config = new NotifierConfig(bootstrap, applicationId + "-notify", Topics.ALERTS,
+                    Topics.ALERTS_DLQ, null, true, notify.groupWindow, notify.retryPolicy(), NotifierConfig.DEFAULT_MAX_PENDING,
+                    stateDir.resolve("notify"), NotifierConfig.DEFAULT_STORE_RETENTION,
+                    NotifierConfig.DEFAULT_SESSION_TIMEOUT);
+            this.notifier = new Notifier(config, plan, Clock.systemUTC(), null);
+            try {
+                notifier.awaitAssignment(Duration.ofSeconds(30));
+            } catch (RuntimeException e) {
+                notifier.close();
+                throw e;
+            }
+            this.thread = new Thread(() -> {
+                try {
+                    notifier.run();
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+            }, "demo-notify");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Waits until the notifier settled as many alerts as the console saw (delivered, or in the DLQ). */
+        void awaitSettled(int alerts, long deadline, PrintWriter out) throws InterruptedException {
+            while (notifier.settled() < alerts && System.nanoTime() < deadline && thread.isAlive()) {
+                Thread.sleep(100);
+            }
+            if (failure != null) {
+                throw new UserError("demo: the notifier stopped: " + failure.getMessage(), failure);
+            }
+            if (notifier.settled() < alerts) {
+                throw new UserError("demo: only " + notifier.settled() + " of " + alerts + " alerts were delivered to "
+                        + plan.destinations().stream().map(Destination::name).collect(Collectors.joining(", "))
+                        + " within " + timeout.toSeconds() + " s (repeats are held for --group-window "
+                        + notify.groupWindow + ")");
+            }
+            out.println("Delivered to " + plan.destinations().stream().map(Destination::name)
+                    .collect(Collectors.joining(", ")) + " as routed (undeliverable ones are in " + Topics.ALERTS_DLQ + ")");
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            notifier.stop();
+            thread.join(10_000);
+            notifier.close();
         }
     }
 

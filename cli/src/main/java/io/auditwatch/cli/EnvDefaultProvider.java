@@ -24,6 +24,14 @@ public final class EnvDefaultProvider implements IDefaultValueProvider {
         this.env = Objects.requireNonNull(env, "env");
     }
 
+    /**
+     * The environment the command line was built with, for settings a file names by variable (the routing
+     * file's {@code urlEnv}); the process environment when the command runs without this provider.
+     */
+    static Map<String, String> of(picocli.CommandLine.Model.CommandSpec spec) {
+        return spec.root().commandLine().getDefaultValueProvider() instanceof EnvDefaultProvider p ? p.env : System.getenv();
+    }
+
     /** {@code --bootstrap-servers} → {@code BOOTSTRAP_SERVERS}. */
     public static String envName(String longOption) {
         String name = longOption;

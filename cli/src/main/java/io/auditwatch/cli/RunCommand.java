@@ -1,16 +1,24 @@
 package io.auditwatch.cli;
 
 import io.auditwatch.detector.DetectorApp;
+import io.auditwatch.detector.TopicSetup;
+import io.auditwatch.detector.Topics;
 import io.auditwatch.metrics.PrometheusEndpoint;
 import io.auditwatch.notify.AlertSubscriber;
 import io.auditwatch.notify.ConsoleNotifier;
+import io.auditwatch.notify.Notifier;
+import io.auditwatch.notify.NotifierConfig;
+import io.auditwatch.notify.delivery.Destination;
+import io.auditwatch.notify.routing.Plan;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code auditwatch run <component>}: one component against an existing Kafka cluster. */
 @Command(name = "run", mixinStandardHelpOptions = true, showDefaultValues = true,
@@ -52,39 +60,89 @@ final class RunCommand {
     }
 
     @Command(name = "notify", mixinStandardHelpOptions = true, showDefaultValues = true,
-            description = "Print every alert on auditwatch.alerts as one readable line (console notifier).")
+            description = {"Deliver the alerts on auditwatch.alerts to Slack, PagerDuty and signed webhooks as routed,",
+                "grouped and rate-limited, at least once and without paging twice (undeliverable alerts go to",
+                "auditwatch.alerts.dlq). With no destination configured, print each alert as one readable line."})
     static final class Notify implements java.util.concurrent.Callable<Integer> {
         @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", required = true,
                 description = "Kafka to connect to.")
         String bootstrapServers;
 
+        @Option(names = "--group-id", paramLabel = "ID",
+                description = "Consumer group: the notifier resumes where it stopped. Default: "
+                        + NotifierConfig.DEFAULT_GROUP_ID + ", or " + CONSOLE_GROUP_ID + " when printing to the console.")
+        String groupId;
+
+        @Option(names = "--delivery-store", paramLabel = "DIR", defaultValue = "./data/notify",
+                description = "Where deliveries are remembered, so a restart does not post an alert twice.")
+        Path deliveryStore;
+
+        @Option(names = "--partitions", paramLabel = "N", defaultValue = "3",
+                description = "Partitions of the pipeline's topics when this command has to create them.")
+        int partitions;
+
+        @Mixin
+        NotifyOptions notify;
+
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--group-id", paramLabel = "ID", defaultValue = "auditwatch-console",
-                description = "Consumer group: the console resumes where it stopped.")
-        String groupId;
-
         @Override
         public Integer call() throws InterruptedException {
+            Plan plan = notify.plan(EnvDefaultProvider.of(spec));
             KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
-            AlertSubscriber subscriber = new AlertSubscriber(bootstrapServers, groupId, false);
-            CountDownLatch done = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                subscriber.stop();
-                try {
-                    done.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }));
-            try {
-                subscriber.run(new ConsoleNotifier(spec.commandLine().getOut()));
-            } finally {
-                subscriber.close();
-                done.countDown();
+            if (plan.isEmpty()) {
+                return console();
             }
+            TopicSetup.ensure(bootstrapServers, partitions, Duration.ofSeconds(30));
+            NotifierConfig config = new NotifierConfig(bootstrapServers,
+                    groupId == null ? NotifierConfig.DEFAULT_GROUP_ID : groupId, Topics.ALERTS, Topics.ALERTS_DLQ,
+                    Topics.ROUTES, false, notify.groupWindow, notify.retryPolicy(), NotifierConfig.DEFAULT_MAX_PENDING,
+                    deliveryStore, NotifierConfig.DEFAULT_STORE_RETENTION,
+                    NotifierConfig.DEFAULT_SESSION_TIMEOUT);
+            Notifier notifier;
+            try {
+                notifier = new Notifier(config, plan, Clock.systemUTC(), new ConsoleNotifier(spec.commandLine().getOut()));
+            } catch (IllegalStateException | java.io.UncheckedIOException e) {
+                throw new UserError(e.getMessage(), e);
+            }
+            System.err.println("notify: delivering to " + plan.destinations().stream().map(Destination::name)
+                    .collect(java.util.stream.Collectors.joining(", ")) + " (Ctrl-C stops it)");
+            runUntilShutdown(notifier::run, notifier::stop, notifier);
             return 0;
+        }
+
+        private int console() throws InterruptedException {
+            AlertSubscriber subscriber = new AlertSubscriber(bootstrapServers,
+                    groupId == null ? CONSOLE_GROUP_ID : groupId, false);
+            ConsoleNotifier console = new ConsoleNotifier(spec.commandLine().getOut());
+            runUntilShutdown(() -> subscriber.run(console), subscriber::stop, subscriber);
+            return 0;
+        }
+    }
+
+    static final String CONSOLE_GROUP_ID = "auditwatch-console";
+
+    /** Runs {@code loop} on this thread until Ctrl-C, which calls {@code stop} and waits for {@code resource} to close. */
+    private static void runUntilShutdown(Runnable loop, Runnable stop, AutoCloseable resource) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.run();
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        try {
+            loop.run();
+        } finally {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                System.err.println("auditwatch: error while stopping: " + e.getMessage());
+            }
+            done.countDown();
         }
     }
 

@@ -11,6 +11,10 @@ public final class Topics {
     public static final String AUDIT_EVENTS = "audit.events";
     public static final String AUDIT_DLQ = "audit.dlq";
     public static final String ALERTS = "auditwatch.alerts";
+    /** Alerts a destination would not take after every attempt, with the destination and its last error. */
+    public static final String ALERTS_DLQ = "auditwatch.alerts.dlq";
+    /** Run-time tuning of the notifier's routes: the latest record wins, a tombstone restores the file's. */
+    public static final String ROUTES = "auditwatch.routes";
     public static final String INVENTORY = "auditwatch.inventory";
     public static final String RULES = "auditwatch.rules";
     /** The outcome of every change to auditwatch.rules (accepted or rejected with the reason), keyed by rule id. */
@@ -31,6 +35,9 @@ public final class Topics {
                 topic(AUDIT_DLQ, 1, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes,
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(30L * 24 * 3600 * 1000))),
                 topic(ALERTS, partitions, Map.of()),
+                // An undelivered alert is still an alert: keep it a month, like bad input.
+                topic(ALERTS_DLQ, 1, Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(30L * 24 * 3600 * 1000))),
+                topic(ROUTES, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 topic(INVENTORY, partitions, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 // Every instance reads all rules (a global store): one partition keeps them in order.
                 topic(RULES, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),

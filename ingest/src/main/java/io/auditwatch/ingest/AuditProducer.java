@@ -55,12 +55,19 @@ public final class AuditProducer implements AutoCloseable {
         this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /** Producer settings for anything auditwatch must not lose: idempotent, acknowledged by all replicas. */
+    /**
+     * Producer settings for anything auditwatch must not lose: idempotent, acknowledged by all replicas. One
+     * request in flight per connection: seen here on a just-created topic, a first batch refused with
+     * NOT_LEADER_OR_FOLLOWER while the next one was accepted left the producer retrying it forever with
+     * OUT_OF_ORDER_SEQUENCE_NUMBER. Larger batches keep the throughput.
+     */
     public static Map<String, Object> reliableConfig(String bootstrapServers) {
         return Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_BYTES,
                 ProducerConfig.LINGER_MS_CONFIG, LINGER_MS,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");

@@ -7,14 +7,30 @@ import java.util.List;
 /**
  * What auditwatch tells a SOC, in the shape DESIGN.md fixes. {@code id} is a function of the rule and the
  * requests that raised it, so live and replay give the same ids; {@code dedupKey} groups repeats of one
- * finding (same rule, cluster, identity and target) for paging.
+ * finding (same rule, cluster, identity and target) for paging. {@code status} is absent while the finding
+ * stands and {@value #RESOLVED} when a rule declares that its condition cleared (PagerDuty then resolves the
+ * incident with the same dedup key).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"id", "rule", "cluster", "identity", "target", "summary", "explanation", "evidence",
-        "firstSeen", "lastSeen", "count", "dedupKey"})
+        "firstSeen", "lastSeen", "count", "dedupKey", "status"})
 public record Alert(String id, RuleRef rule, String cluster, AlertIdentity identity, Target target,
                     String summary, String explanation, List<Evidence> evidence, String firstSeen,
-                    String lastSeen, long count, String dedupKey) {
+                    String lastSeen, long count, String dedupKey, String status) {
+    public static final String RESOLVED = "resolved";
+
+    /** A finding that stands (no status). */
+    public Alert(String id, RuleRef rule, String cluster, AlertIdentity identity, Target target, String summary,
+                 String explanation, List<Evidence> evidence, String firstSeen, String lastSeen, long count,
+                 String dedupKey) {
+        this(id, rule, cluster, identity, target, summary, explanation, evidence, firstSeen, lastSeen, count,
+                dedupKey, null);
+    }
+
+    /** The rule declared that the condition of the finding with this dedup key cleared. */
+    public boolean resolved() {
+        return RESOLVED.equals(status);
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record RuleRef(String id, String title, Level level, List<String> tags, List<String> equivalents) {

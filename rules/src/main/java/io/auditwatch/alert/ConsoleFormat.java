@@ -10,14 +10,21 @@ public final class ConsoleFormat {
     }
 
     public static String line(Alert alert) {
-        Alert.Target t = alert.target();
-        String where = t == null ? "" : join(t.namespace(), t.resource(), t.subresource(), t.name());
-        String who = alert.identity() == null ? "?" : alert.identity().username()
-                + (alert.identity().impersonatedUser() == null ? "" : " as " + alert.identity().impersonatedUser());
         return String.format("%-13s %-20s who=%s what=%s where=%s cluster=%s count=%d",
                 "[" + alert.rule().level().json().toUpperCase(java.util.Locale.ROOT) + "]",
-                alert.rule().id(), escape(who), escape(alert.summary()), escape(where), escape(alert.cluster()),
-                alert.count());
+                alert.rule().id(), escape(who(alert)), escape(alert.summary()), escape(where(alert.target())),
+                escape(alert.cluster()), alert.count());
+    }
+
+    /** Who acted, unescaped: the user name, and whom they impersonated. */
+    public static String who(Alert alert) {
+        return alert.identity() == null ? "?" : alert.identity().username()
+                + (alert.identity().impersonatedUser() == null ? "" : " as " + alert.identity().impersonatedUser());
+    }
+
+    /** What was touched, unescaped: {@code namespace/resource/subresource name}. */
+    public static String where(Alert.Target t) {
+        return t == null ? "" : join(t.namespace(), t.resource(), t.subresource(), t.name());
     }
 
     private static String join(String namespace, String resource, String subresource, String name) {

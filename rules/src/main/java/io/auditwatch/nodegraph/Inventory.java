@@ -23,7 +23,7 @@ public final class Inventory {
     private Inventory() {
     }
 
-    /** The pods of a pod, a List, or a PodList, as graph events; other kinds are skipped. */
+    /** The pods and VolumeAttachments of an item, a List, or a PodList, as graph events; other kinds are skipped. */
     public static List<AuditEvent> events(JsonNode document, AuditEventReader reader) {
         List<AuditEvent> events = new ArrayList<>();
         JsonNode items = document.has("items") ? document.get("items") : document.isArray() ? document : null;
@@ -38,20 +38,25 @@ public final class Inventory {
     }
 
     private static void addPod(JsonNode pod, AuditEventReader reader, List<AuditEvent> events) {
-        if (!"Pod".equals(pod.path("kind").asText("Pod")) || !pod.has("metadata")) {
+        String kind = pod.path("kind").asText("Pod");
+        if (!("Pod".equals(kind) || "VolumeAttachment".equals(kind)) || !pod.has("metadata")) {
             return;
         }
+        boolean attachment = "VolumeAttachment".equals(kind);
         ObjectNode withKind = pod.deepCopy();
-        withKind.put("kind", "Pod");
+        withKind.put("kind", kind);
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode event = f.objectNode();
         event.put("kind", "Event");
         event.put("stage", "ResponseComplete");
         event.put("verb", "create");
         event.set("user", f.objectNode().put("username", USER));
-        event.set("objectRef", f.objectNode().put("resource", "pods")
-                .put("namespace", pod.path("metadata").path("namespace").asText())
-                .put("name", pod.path("metadata").path("name").asText()));
+        ObjectNode objectRef = f.objectNode().put("resource", attachment ? "volumeattachments" : "pods")
+                .put("name", pod.path("metadata").path("name").asText());
+        if (!attachment) {
+            objectRef.put("namespace", pod.path("metadata").path("namespace").asText());
+        }
+        event.set("objectRef", objectRef);
         event.set("responseStatus", f.objectNode().put("code", 200));
         event.set("responseObject", withKind);
         ReadResult result = reader.read(event.toString().getBytes(StandardCharsets.UTF_8), 0);

@@ -13,6 +13,7 @@ import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.identity.Identity;
 import io.auditwatch.state.ExpiringState;
+import io.micrometer.core.instrument.Metrics;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +39,10 @@ public final class NodeGraph implements Analysis {
     private static final String BLIND = "blind|";
     private static final String PENDING = "pending|";
     private static final String COVERAGE = "coverage|";
+    /** Accesses by node credentials judged, per node and verdict (related, unrelated, unknown). */
+    public static final String COVERAGE_METRIC = "auditwatch.nodegraph.accesses";
+    /** Remembers which denials were judged, as {@link FiredMemory} remembers which rules fired. */
+    private static final String DENIAL_JUDGED = "node-denial-judged";
     private static final String PROBE = "probe|";
     private static final String PROBED = "probed|";
     /**
@@ -55,6 +60,13 @@ public final class NodeGraph implements Analysis {
     private static final Map<String, String> KINDS = Map.of("secrets", PodRefs.SECRET, "configmaps", PodRefs.CONFIGMAP,
             "persistentvolumeclaims", PodRefs.PVC, "resourceclaims", PodRefs.RESOURCE_CLAIM,
             "serviceaccounts", PodRefs.SERVICE_ACCOUNT, "pods", "pod");
+    /** Cluster-scoped objects a kubelet may touch: judged through VolumeAttachments (node→attachment→PV). */
+    private static final Map<String, String> VOLUMES = Map.of("persistentvolumes", "persistentvolume",
+            "volumeattachments", "volumeattachment");
+    /** Partition of the cluster-scoped part of the graph; no namespace can be named so. */
+    static final String CLUSTER_SCOPED = "~cluster";
+    private static final String ATTACHMENT = "va|";
+    private static final String ATTACHED_PV = "vapv|";
     private static final ObjectMapper JSON = AuditEventReader.mapper();
 
     private final long graceMillis;
@@ -72,18 +84,21 @@ public final class NodeGraph implements Analysis {
         this.fired = new FiredMemory(requestMemory);
     }
 
-    /** The graph needs pod lifecycle, and node credentials touching namespaced objects. */
+    /**
+     * The graph needs pod and VolumeAttachment lifecycle, node credentials touching namespaced objects, and
+     * kubelets touching persistent volumes and attachments.
+     */
     @Override
     public boolean accepts(AuditEvent e) {
         if (e.namespace() == null || e.namespace().isEmpty()) {
-            return false;
+            return isAttachmentLifecycle(e) || e.identity().isNode() && VOLUMES.containsKey(e.resource());
         }
         return "pods".equals(e.resource()) || e.identity().isNodeBound() && KINDS.containsKey(e.resource());
     }
 
-    /** The partition key this analysis needs: the namespace. */
+    /** The partition key this analysis needs: the namespace, or one partition for the cluster-scoped part. */
     public static String partitionKey(AuditEvent e) {
-        return e.namespace();
+        return e.namespace() == null || e.namespace().isEmpty() ? CLUSTER_SCOPED : e.namespace();
     }
 
     /** Updates the graph with one event, judges it, and flushes accesses whose grace window has passed. */
@@ -92,9 +107,11 @@ public final class NodeGraph implements Analysis {
         List<Alert> alerts = new ArrayList<>(0);
         if (isPodLifecycle(e)) {
             updatePods(e, state);
+        } else if (isAttachmentLifecycle(e)) {
+            updateAttachments(e, state);
         }
         Identity who = e.identity();
-        if (who.isNodeBound() && KINDS.containsKey(e.resource())) {
+        if (who.isNodeBound() && KINDS.containsKey(e.resource()) || who.isNode() && VOLUMES.containsKey(e.resource())) {
             judge(e, who, state, alerts);
         }
         alerts.addAll(flush(state, state.now()));
@@ -139,7 +156,8 @@ public final class NodeGraph implements Analysis {
         Target target = Target.of(e);
         boolean denied = !e.allowed() && e.responseCode() != null;
         if (who.isNode() && denied) {
-            if (!fired.fired(state, NodeRules.DENIED.id(), RequestKey.of(e))) {
+            // Once per request: a denied watch is logged at ResponseStarted and again at ResponseComplete.
+            if (fired.firstTime(state, DENIAL_JUDGED, e, RequestKey.of(e))) {
                 judgeDenial(e, node, target, state, alerts);
             }
             return;
@@ -209,8 +227,12 @@ public final class NodeGraph implements Analysis {
     /** @param verdict whether this is the verdict (then a pod we never saw makes a kubelet's node blind) */
     Relation relation(ExpiringState state, String ns, Target target, Identity who, boolean verdict) {
         String node = who.node();
+        if (VOLUMES.containsValue(target.kind())) {
+            return attachmentRelation(state, target, node);
+        }
         if ("pod".equals(target.kind())) {
-            PodRecord pod = podByName(state, ns, target.name());
+            String stored = target.podUid() == null ? null : state.get(POD + ns + "|" + target.podUid());
+            PodRecord pod = stored != null ? read(stored, PodRecord.class) : podByName(state, ns, target.name());
             if (pod == null || pod.node() == null) {
                 if (who.isNode() && verdict) {
                     // The kubelet runs a pod we never saw created: its references are unknown, so no verdicts
@@ -250,6 +272,54 @@ public final class NodeGraph implements Analysis {
             return Relation.UNKNOWN;
         }
         return Relation.unrelated(nodes);
+    }
+
+    /** A PV is the node's while an attachment binds it there; an attachment is the node's it names. */
+    private static Relation attachmentRelation(ExpiringState state, Target target, String node) {
+        Set<String> nodes = new TreeSet<>();
+        if ("volumeattachment".equals(target.kind())) {
+            String attached = state.get(ATTACHMENT + target.name());
+            if (attached != null) {
+                nodes.add(attached);
+            }
+        } else {
+            state.range(ATTACHED_PV + target.name() + "|", (key, attachedNode) -> nodes.add(attachedNode));
+        }
+        if (nodes.isEmpty()) {
+            return Relation.UNKNOWN; // not every volume is attached through a VolumeAttachment (in-tree, NFS, local)
+        }
+        return nodes.contains(node) ? Relation.RELATED : Relation.unrelated(nodes);
+    }
+
+    private static boolean isAttachmentLifecycle(AuditEvent e) {
+        Integer code = e.responseCode();
+        return "volumeattachments".equals(e.resource()) && e.subresource() == null && code != null && code < 300
+                && "ResponseComplete".equals(e.stage) && ("create".equals(e.verb) || "delete".equals(e.verb));
+    }
+
+    /** The attach/detach controller attaches a PV to a node; a detached one stays related a while, like a pod. */
+    private void updateAttachments(AuditEvent e, ExpiringState state) {
+        JsonNode va = null;
+        for (JsonNode candidate : new JsonNode[] {e.responseObject, e.requestObject}) {
+            if (candidate != null && "VolumeAttachment".equals(candidate.path("kind").asText())) {
+                va = candidate;
+                break;
+            }
+        }
+        String name = va != null ? va.path("metadata").path("name").asText(e.objectName()) : e.objectName();
+        if (va == null || name == null) {
+            return;
+        }
+        String node = va.path("spec").path("nodeName").asText(null);
+        String pv = va.path("spec").path("source").path("persistentVolumeName").asText(null);
+        if (node == null) {
+            return;
+        }
+        long expiresAt = "delete".equals(e.verb) ? e.eventTimeMillis() + recentlyRelatedMillis : FOREVER;
+        state.put(ATTACHMENT + name, node, expiresAt);
+        if (pv != null) {
+            state.put(ATTACHED_PV + pv + "|" + name, node, expiresAt);
+        }
     }
 
     private static PodRecord podByName(ExpiringState state, String ns, String name) {
@@ -351,7 +421,12 @@ public final class NodeGraph implements Analysis {
             }
         }
         state.put(POD + ns + "|" + uid, write(pod), expiresAt);
-        state.put(NAME + ns + "|" + pod.name(), uid, expiresAt);
+        // A pod's final delete can be logged after its name's reuse (API servers interleave): the name then stays
+        // with the newer pod.
+        String named = state.get(NAME + ns + "|" + pod.name());
+        if (expiresAt == FOREVER || named == null || named.equals(uid)) {
+            state.put(NAME + ns + "|" + pod.name(), uid, expiresAt);
+        }
         for (String ref : pod.refs()) {
             state.put(REF + ns + "|" + ref + "|" + uid, pod.node() == null ? "" : pod.node(), expiresAt);
         }
@@ -361,7 +436,10 @@ public final class NodeGraph implements Analysis {
     }
 
     private static void count(ExpiringState state, String node, Relation.Kind kind) {
-        String key = COVERAGE + node + "|" + kind.name().toLowerCase(java.util.Locale.ROOT);
+        String verdict = kind.name().toLowerCase(java.util.Locale.ROOT);
+        // The coverage gauge per node: many "unknown" means the audit policy or the snapshot is too thin.
+        Metrics.counter(COVERAGE_METRIC, "node", node, "verdict", verdict).increment();
+        String key = COVERAGE + node + "|" + verdict;
         String current = state.get(key);
         state.put(key, Long.toString(current == null ? 1 : Long.parseLong(current) + 1), FOREVER);
     }
@@ -374,6 +452,8 @@ public final class NodeGraph implements Analysis {
                 : "a pod token bound to node " + node + " (" + e.username()
                         + (e.identity().pod() == null ? "" : ", pod " + e.identity().pod()) + ")";
         String others = relation == null || relation.otherNodes().isEmpty() ? ""
+                : VOLUMES.containsValue(target.kind())
+                ? " It is attached only to " + String.join(", ", relation.otherNodes()) + "."
                 : " Only pods on " + String.join(", ", relation.otherNodes()) + " reference it.";
         String summary;
         String explanation;
@@ -402,14 +482,26 @@ public final class NodeGraph implements Analysis {
     }
 
     /** The object a node credential touched, as the graph names it. */
-    record Target(String kind, String name) {
+    record Target(String kind, String name, String podUid) {
         static Target of(AuditEvent e) {
-            String kind = KINDS.get(e.resource());
-            return new Target(kind, e.selectedName());
+            String kind = KINDS.containsKey(e.resource()) ? KINDS.get(e.resource()) : VOLUMES.get(e.resource());
+            return new Target(kind, e.selectedName(), "pod".equals(kind) ? podUid(e) : null);
+        }
+
+        /** Which pod of that name: status updates and deletes say, and a StatefulSet reuses names. */
+        private static String podUid(AuditEvent e) {
+            if (e.objectRef.uid() != null && !e.objectRef.uid().isEmpty()) {
+                return e.objectRef.uid();
+            }
+            JsonNode pod = podObject(e);
+            if (pod != null && pod.path("metadata").hasNonNull("uid")) {
+                return pod.path("metadata").path("uid").asText();
+            }
+            return e.requestObject == null ? null : e.requestObject.path("preconditions").path("uid").asText(null);
         }
 
         String describe(String ns) {
-            return kind + " " + ns + "/" + (name == null ? "*" : name);
+            return kind + " " + (ns == null ? "" : ns + "/") + (name == null ? "*" : name);
         }
     }
 

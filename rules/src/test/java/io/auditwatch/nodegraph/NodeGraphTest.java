@@ -21,7 +21,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The node graph driven as the hosts drive it: only the events {@link NodeGraph#relevant} admits, the state's
+ * The node graph driven as the hosts drive it: only the events {@link NodeGraph#accepts} admits, the state's
  * clock advanced to each event's time, pending accesses judged once event time passes the grace window (live)
  * or at end of input (replay's {@code flush(state, Long.MAX_VALUE)}).
  */
@@ -244,6 +244,20 @@ class NodeGraphTest {
     }
 
     @Test
+    void shouldKeepTheNewPodWhenTheOldPodsFinalDeleteIsLoggedAfterItsReplacement() {
+        process(podCreate("shop", "db-0", "u-old", WEB_SPEC).at(0), binding("shop", "db-0", A).at(0.2),
+                podCreate("shop", "db-0", "u-new", WEB_SPEC).at(601), binding("shop", "db-0", B).at(601.2),
+                // A's final delete of the old pod, received before the new create, shipped late by its API server
+                kubelet(A).verb("delete").objectRef("pods", "shop", "db-0", null).setJson("responseObject",
+                        "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"db-0\",\"uid\":\"u-old\"}}")
+                        .set("level", "RequestResponse").at(600.6),
+                kubelet(B).verb("patch").objectRef("pods", "shop", "db-0", "status").at(610));
+
+        assertEquals(List.of(), fired(), () -> alerts.get(0).summary());
+        assertEquals(Map.of(A + "|related", 1L, B + "|related", 1L), graph.coverage(state));
+    }
+
+    @Test
     void shouldLearnTheNodeOfAPodCreatedWithNodeName() {
         process(podCreate("shop", "debugger", "u-d", "{\"nodeName\":\"" + A + "\",\"volumes\":["
                         + "{\"name\":\"c\",\"configMap\":{\"name\":\"debug-config\"}}]}").at(0),
@@ -296,6 +310,20 @@ class NodeGraphTest {
 
         assertEquals(List.of(), fired());
         assertEquals(Map.of(B + "|unknown", 1L), graph.coverage(state));
+    }
+
+    @Test
+    void shouldCountADeniedWatchOnceWhateverTheStagesItWasLoggedAt() {
+        webPodOn(A, "web-1", "u-1", 0);
+        EventJson watch = denied(kubelet(A).verb("watch").objectRef("configmaps", "shop", "shop-config", null)
+                .uri("/api/v1/namespaces/shop/configmaps?fieldSelector=metadata.name%3Dshop-config&watch=true"), A)
+                .auditID("w-403").at(10);
+
+        process(watch.copy().stage("RequestReceived").remove("responseStatus", "annotations"),
+                watch.copy().stage("ResponseStarted"), watch.copy().stage("ResponseComplete"));
+
+        assertEquals(List.of(), fired());
+        assertEquals(Map.of(A + "|related", 1L), graph.coverage(state));
     }
 
     @Test
@@ -393,5 +421,48 @@ class NodeGraphTest {
 
         assertEquals(List.of(), fired());
         assertEquals(Map.of(), graph.coverage(state));
+    }
+
+    /** The attach/detach controller attaching PV {@code pv} to {@code node} through attachment {@code name}. */
+    private static EventJson attachment(String name, String pv, String node, double at) {
+        EventJson e = event().user("system:kube-controller-manager", "system:authenticated").set("level", "RequestResponse")
+                .verb("create").objectRef("volumeattachments", null, name, null).code(201).at(at);
+        return e.setJson("responseObject", "{\"kind\":\"VolumeAttachment\",\"apiVersion\":\"storage.k8s.io/v1\","
+                + "\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"attacher\":\"ebs.csi.aws.com\",\"nodeName\":\""
+                + node + "\",\"source\":{\"persistentVolumeName\":\"" + pv + "\"}}}");
+    }
+
+    private static EventJson kubeletGetClusterScoped(String node, String resource, String name, double at) {
+        return kubelet(node).objectRef(resource, null, name, null).at(at);
+    }
+
+    @Test
+    void shouldAlertWhenKubeletReadsAVolumeAttachedOnlyToAnotherNode() {
+        process(attachment("csi-123", "pvc-9f1", A, 0));
+        assertEquals(NodeGraph.CLUSTER_SCOPED, NodeGraph.partitionKey(kubeletGetClusterScoped(B, "persistentvolumes", "pvc-9f1", 1).parse()));
+
+        process(kubeletGetClusterScoped(A, "persistentvolumes", "pvc-9f1", 5),
+                kubeletGetClusterScoped(B, "persistentvolumes", "pvc-9f1", 6),
+                kubeletGetClusterScoped(B, "volumeattachments", "csi-123", 7));
+
+        assertEquals(List.of("node-credential-unrelated-access", "node-credential-unrelated-access"), fired());
+        assertTrue(alerts.get(0).explanation().contains("It is attached only to " + A), alerts.get(0).explanation());
+    }
+
+    @Test
+    void shouldNotJudgeAVolumeWithoutAnyAttachment() {
+        process(kubeletGetClusterScoped(B, "persistentvolumes", "nfs-share", 5),
+                denied(kubeletGetClusterScoped(B, "persistentvolumes", "local-pv-3", 6), B));
+
+        assertEquals(List.of(), fired());
+    }
+
+    @Test
+    void shouldKeepADetachedVolumeRelatedForAWhile() {
+        process(attachment("csi-123", "pvc-9f1", A, 0));
+        process(attachment("csi-123", "pvc-9f1", A, 100).verb("delete").code(200));
+
+        process(kubeletGetClusterScoped(A, "persistentvolumes", "pvc-9f1", 200));
+        assertEquals(List.of(), fired());
     }
 }

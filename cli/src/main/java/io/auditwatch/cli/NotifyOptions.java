@@ -1,0 +1,139 @@
+package io.auditwatch.cli;
+
+import io.auditwatch.alert.Level;
+import io.auditwatch.notify.delivery.Destination;
+import io.auditwatch.notify.delivery.RetryPolicy;
+import io.auditwatch.notify.pagerduty.PagerDutyDestination;
+import io.auditwatch.notify.routing.Plan;
+import io.auditwatch.notify.routing.Route;
+import io.auditwatch.notify.routing.Routing;
+import io.auditwatch.notify.routing.RoutingException;
+import io.auditwatch.notify.routing.RoutingFile;
+import io.auditwatch.notify.routing.Secret;
+import io.auditwatch.notify.slack.SlackDestination;
+import io.auditwatch.notify.webhook.WebhookDestination;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Help;
+import picocli.CommandLine.Option;
+
+/**
+ * Where alerts go: a routing file, or one destination of each kind with default routes (PagerDuty high and
+ * above, Slack medium and above, the webhook low and above). Secrets come from files (the -file options) or
+ * from the environment (SLACK_WEBHOOK_URL, PAGERDUTY_ROUTING_KEY, WEBHOOK_URL, WEBHOOK_HMAC_KEY); their
+ * values are never shown in help, logs or errors.
+ */
+final class NotifyOptions {
+    static final String SLACK = "slack";
+    static final String PAGERDUTY = "pagerduty";
+    static final String WEBHOOK = "webhook";
+
+    @Option(names = "--routing-file", paramLabel = "FILE",
+            description = "YAML with destinations and routes (docs/alerting.md). Replaces the single-destination options.")
+    Path routingFile;
+
+    @Option(names = "--slack-webhook-file", paramLabel = "FILE",
+            description = "File holding a Slack incoming-webhook URL; alerts of level medium and above go there.")
+    Path slackWebhookFile;
+
+    @Option(names = "--slack-webhook-url", paramLabel = "URL", showDefaultValue = Help.Visibility.NEVER,
+            description = "The Slack webhook URL itself; set SLACK_WEBHOOK_URL rather than this flag, "
+                    + "which other users of the machine can see.")
+    String slackWebhookUrl;
+
+    @Option(names = "--pagerduty-routing-key-file", paramLabel = "FILE",
+            description = "File holding a PagerDuty Events API v2 routing key; alerts of level high and above page.")
+    Path pagerDutyRoutingKeyFile;
+
+    @Option(names = "--pagerduty-routing-key", paramLabel = "KEY", showDefaultValue = Help.Visibility.NEVER,
+            description = "The routing key itself; set PAGERDUTY_ROUTING_KEY rather than this flag.")
+    String pagerDutyRoutingKey;
+
+    @Option(names = "--pagerduty-url", paramLabel = "URL", defaultValue = PagerDutyDestination.DEFAULT_BASE_URL,
+            description = "PagerDuty Events API base URL (events are POSTed to URL/v2/enqueue).")
+    String pagerDutyUrl;
+
+    @Option(names = "--webhook-url-file", paramLabel = "FILE",
+            description = "File holding a URL that gets every alert of level low and above as signed JSON.")
+    Path webhookUrlFile;
+
+    @Option(names = "--webhook-url", paramLabel = "URL", showDefaultValue = Help.Visibility.NEVER,
+            description = "The webhook URL itself; set WEBHOOK_URL rather than this flag.")
+    String webhookUrl;
+
+    @Option(names = "--webhook-hmac-key-file", paramLabel = "FILE",
+            description = "File holding the key that signs webhook bodies (HMAC-SHA256, header X-Auditwatch-Signature).")
+    Path webhookHmacKeyFile;
+
+    @Option(names = "--webhook-hmac-key", paramLabel = "KEY", showDefaultValue = Help.Visibility.NEVER,
+            description = "The signing key itself; set WEBHOOK_HMAC_KEY rather than this flag.")
+    String webhookHmacKey;
+
+    @Option(names = "--group-window", paramLabel = "DURATION", defaultValue = "PT5M",
+            description = "Repeats of one finding within this window become one message with a count, ISO-8601; PT0S sends each.")
+    Duration groupWindow;
+
+    @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "8",
+            description = "Attempts per destination before an alert goes to auditwatch.alerts.dlq with the last error.")
+    int maxAttempts;
+
+    @Option(names = "--retry-backoff", paramLabel = "DURATION", defaultValue = "PT1S",
+            description = "First wait between attempts (doubles up to 2 minutes) when a destination sends no Retry-After.")
+    Duration retryBackoff;
+
+    RetryPolicy retryPolicy() {
+        if (maxAttempts < 1 || groupWindow.isNegative() || retryBackoff.isNegative()) {
+            throw new UserError("--max-attempts must be at least 1, --group-window and --retry-backoff not negative",
+                    null, 2);
+        }
+        return new RetryPolicy(maxAttempts, retryBackoff, Duration.ofMinutes(2), Duration.ofSeconds(30));
+    }
+
+    /** The destinations and routes these options describe; empty when none is configured. */
+    Plan plan(Map<String, String> env) {
+        try {
+            boolean single = slackWebhookFile != null || slackWebhookUrl != null || pagerDutyRoutingKeyFile != null
+                    || pagerDutyRoutingKey != null || webhookUrlFile != null || webhookUrl != null;
+            if (routingFile != null) {
+                if (single) {
+                    throw new UserError("use --routing-file or the single-destination options, not both", null, 2);
+                }
+                return RoutingFile.load(routingFile, env);
+            }
+            List<Destination> destinations = new ArrayList<>();
+            List<Route> routes = new ArrayList<>();
+            if (pagerDutyRoutingKeyFile != null || pagerDutyRoutingKey != null) {
+                String key = pagerDutyRoutingKey != null ? pagerDutyRoutingKey
+                        : Secret.read("PagerDuty routing key", pagerDutyRoutingKeyFile, null, env);
+                destinations.add(new PagerDutyDestination(PAGERDUTY, Secret.url("--pagerduty-url", pagerDutyUrl), key,
+                        Duration.ZERO));
+                routes.add(Route.atLeast(Level.HIGH, PAGERDUTY));
+            }
+            if (slackWebhookFile != null || slackWebhookUrl != null) {
+                URI url = slackWebhookUrl != null ? Secret.url("Slack webhook URL", slackWebhookUrl)
+                        : Secret.readUrl("Slack webhook URL", slackWebhookFile, null, env);
+                destinations.add(new SlackDestination(SLACK, url, SlackDestination.DEFAULT_MIN_INTERVAL));
+                routes.add(Route.atLeast(Level.MEDIUM, SLACK));
+            }
+            if (webhookUrlFile != null || webhookUrl != null) {
+                URI url = webhookUrl != null ? Secret.url("webhook URL", webhookUrl)
+                        : Secret.readUrl("webhook URL", webhookUrlFile, null, env);
+                if (webhookHmacKeyFile == null && webhookHmacKey == null) {
+                    throw new UserError("a webhook needs a signing key: --webhook-hmac-key-file or WEBHOOK_HMAC_KEY",
+                            null, 2);
+                }
+                String key = webhookHmacKey != null ? webhookHmacKey
+                        : Secret.read("webhook HMAC key", webhookHmacKeyFile, null, env);
+                destinations.add(new WebhookDestination(WEBHOOK, url, key, Duration.ZERO));
+                routes.add(Route.atLeast(Level.LOW, WEBHOOK));
+            }
+            return new Plan(destinations, new Routing(routes));
+        } catch (RoutingException e) {
+            throw new UserError(e.getMessage(), null, 2);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package io.auditwatch.notify.delivery;
+
+import io.auditwatch.alert.Alert;
+import io.auditwatch.alert.ConsoleFormat;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+
+/**
+ * Delivers to one destination on its own thread, one message at a time in order, so a destination that is
+ * slow, rate-limited or down delays only itself. Each message is tried up to the policy's attempts: 2xx is
+ * accepted (and recorded in the store before it is reported), 408/425/429/5xx and network errors are retried
+ * after the destination's Retry-After or an exponential backoff, any other status is final. Every error text is
+ * stripped of the destination's secrets before it leaves this class.
+ */
+public final class DestinationWorker implements AutoCloseable {
+    private static final int ERROR_BODY_MAX = 200;
+
+    /** What to deliver: {@code messageId} identifies it in the store; {@code ticket} is the caller's. */
+    public record Job(String messageId, Alert alert, Object ticket) {
+    }
+
+    /** How a job ended: accepted, or failed with the last error after {@code attempts}. */
+    public record Outcome(String destination, Job job, boolean accepted, String error, int attempts) {
+    }
+
+    private final Destination destination;
+    private final HttpClient http;
+    private final DeliveryStore store;
+    private final RetryPolicy policy;
+    private final Consumer<Outcome> outcomes;
+    private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private long lastSendNanos;
+    private volatile boolean running = true;
+
+    public DestinationWorker(Destination destination, HttpClient http, DeliveryStore store, RetryPolicy policy,
+                             Consumer<Outcome> outcomes) {
+        this.destination = destination;
+        this.http = http;
+        this.store = store;
+        this.policy = policy;
+        this.outcomes = outcomes;
+        this.thread = new Thread(this::loop, "notify-" + destination.name());
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    public String name() {
+        return destination.name();
+    }
+
+    public void submit(Job job) {
+        queue.add(job);
+    }
+
+    private void loop() {
+        try {
+            while (running) {
+                Job job = queue.take();
+                outcomes.accept(deliver(job));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // closing
+        }
+    }
+
+    private Outcome deliver(Job job) throws InterruptedException {
+        if (store.contains(destination.name(), job.messageId())) {
+            return new Outcome(destination.name(), job, true, null, 0);
+        }
+        HttpRequest request;
+        try {
+            request = HttpRequest.newBuilder(destination.request(job.alert()), (n, v) -> true)
+                    .timeout(policy.requestTimeout()).build();
+        } catch (RuntimeException e) {
+            return new Outcome(destination.name(), job, false, redact("cannot build the request: " + e.getMessage()), 0);
+        }
+        String lastError = null;
+        for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++) {
+            pace();
+            Duration wait;
+            try {
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                int status = response.statusCode();
+                if (status / 100 == 2) {
+                    store.record(destination.name(), job.messageId());
+                    return new Outcome(destination.name(), job, true, null, attempt);
+                }
+                lastError = redact("HTTP " + status + " from " + destination + ": " + cut(response.body()));
+                if (!(status == 408 || status == 425 || status == 429 || status / 100 == 5)) {
+                    return new Outcome(destination.name(), job, false, lastError, attempt);
+                }
+                wait = retryAfter(response).orElse(policy.backoff(attempt));
+            } catch (IOException e) {
+                lastError = redact(e.getClass().getSimpleName() + " from " + destination + ": " + e.getMessage());
+                wait = policy.backoff(attempt);
+            }
+            if (attempt < policy.maxAttempts()) {
+                Thread.sleep(wait.toMillis());
+            }
+        }
+        return new Outcome(destination.name(), job, false, lastError, policy.maxAttempts());
+    }
+
+    /** Keeps at least the destination's minimum interval between two requests. */
+    private void pace() throws InterruptedException {
+        long gap = destination.minInterval().toNanos() - (System.nanoTime() - lastSendNanos);
+        if (lastSendNanos != 0 && gap > 0) {
+            Thread.sleep(gap / 1_000_000, (int) (gap % 1_000_000));
+        }
+        lastSendNanos = System.nanoTime();
+    }
+
+    /** Retry-After in seconds or as an HTTP date (RFC 9110); capped at an hour against absurd values. */
+    static Optional<Duration> retryAfter(HttpResponse<?> response) {
+        return response.headers().firstValue("Retry-After").map(String::trim).flatMap(v -> {
+            try {
+                return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(v))));
+            } catch (NumberFormatException notSeconds) {
+                try {
+                    ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
+                    return Optional.of(Duration.between(ZonedDateTime.now(at.getZone()), at));
+                } catch (DateTimeParseException notDate) {
+                    return Optional.<Duration>empty();
+                }
+            }
+        }).map(d -> d.isNegative() ? Duration.ZERO : d).map(d -> d.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : d);
+    }
+
+    private String redact(String text) {
+        String out = text;
+        for (String secret : destination.secrets()) {
+            if (secret != null && !secret.isEmpty()) {
+                out = out.replace(secret, "[secret]");
+            }
+        }
+        return out;
+    }
+
+    private static String cut(String body) {
+        if (body == null) {
+            return "";
+        }
+        String oneLine = ConsoleFormat.escape(body.strip());
+        return oneLine.length() <= ERROR_BODY_MAX ? oneLine : oneLine.substring(0, ERROR_BODY_MAX) + " …[cut]";
+    }
+
+    /** Stops the thread; jobs not delivered yet stay undelivered (their offsets were not committed). */
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.auditwatch.notify.webhook;
+
+import io.auditwatch.alert.Alert;
+import io.auditwatch.alert.AlertCodec;
+import io.auditwatch.notify.delivery.Destination;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+/** Any HTTP receiver: the alert's JSON, signed with a shared key so the receiver can tell it came from us. */
+public record WebhookDestination(String name, URI url, String hmacKey, Duration minInterval) implements Destination {
+    public static final String ALERT_ID_HEADER = "X-Auditwatch-Alert-Id";
+
+    @Override
+    public HttpRequest request(Alert alert) {
+        byte[] body = AlertCodec.toBytes(alert);
+        return HttpRequest.newBuilder(url)
+                .header("Content-Type", "application/json")
+                .header(ALERT_ID_HEADER, alert.id())
+                .header(WebhookSignature.HEADER, WebhookSignature.sign(hmacKey.getBytes(StandardCharsets.UTF_8), body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+    }
+
+    @Override
+    public List<String> secrets() {
+        return List.of(url.toString(), hmacKey);
+    }
+
+    @Override
+    public String toString() {
+        return "webhook " + name; // never the URL or key
+    }
+}
