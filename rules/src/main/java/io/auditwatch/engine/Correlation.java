@@ -4,6 +4,7 @@ import io.auditwatch.alert.Alert;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.state.ExpiringState;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A stateful analysis over many requests (thresholds, distinct counts, sequences, first-seen baselines), kept in
@@ -13,5 +14,14 @@ import java.util.List;
 public interface Correlation {
     RuleDefinition rule();
 
-    List<Alert> observe(AuditEvent event, String requestKey, ExpiringState state);
+    /**
+     * @param raised ids of the rules and correlations that already alerted on this event, for correlations over
+     *               correlations (a burst of refusals, then a success)
+     */
+    List<Alert> observe(AuditEvent event, String requestKey, ExpiringState state, Set<String> raised);
+
+    /** A correlation that only feeds others: it keeps its state and counts, its own alerts are not emitted. */
+    default boolean silent() {
+        return false;
+    }
 }

@@ -6,9 +6,11 @@ import io.auditwatch.state.ExpiringState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Evaluates detections on one event and builds alerts. A rule matches a request at most once, whatever the
@@ -86,12 +88,23 @@ public final class Engine implements Analysis {
             alerts.add(Alerts.single(detection.rule(), event, RequestKey.digest(detection.rule().id() + "|" + requestKey, 32),
                     detection.summary(event), detection.explanation(event)));
         }
+        if (correlations.isEmpty()) {
+            return alerts == null ? List.of() : alerts;
+        }
+        Set<String> raisedIds = new HashSet<>();
+        if (alerts != null) {
+            alerts.forEach(a -> raisedIds.add(a.rule().id()));
+        }
+        if (requestKey == null) {
+            requestKey = RequestKey.of(event);
+        }
         for (Correlation correlation : correlations) {
-            if (requestKey == null) {
-                requestKey = RequestKey.of(event);
+            List<Alert> raised = correlation.observe(event, requestKey, state, raisedIds);
+            if (raised.isEmpty()) {
+                continue;
             }
-            List<Alert> raised = correlation.observe(event, requestKey, state);
-            if (!raised.isEmpty()) {
+            raisedIds.add(correlation.rule().id());
+            if (!correlation.silent()) {
                 if (alerts == null) {
                     alerts = new ArrayList<>(raised.size());
                 }

@@ -11,6 +11,7 @@ import io.auditwatch.state.ExpiringState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -34,7 +35,15 @@ final class CorrelationRule implements Correlation {
 
     private final RuleDefinition rule;
     private final Type type;
-    private final List<Detection> bases;
+    /** A base is a rule (matched against the event) or an earlier correlation (that alerted on the event). */
+    record Base(RuleDefinition rule, Detection detection) {
+        boolean matches(AuditEvent event, Set<String> raised) {
+            return detection == null ? raised.contains(rule.id()) : mayMatch(detection, event) && detection.matches(event);
+        }
+    }
+
+    private final List<Base> bases;
+    private final boolean silent;
     /** The group-by fields of each base rule, by rule id: aliases name a different field per rule. */
     private final Map<String, List<EventField>> groupBy;
     private final List<EventField> valueFields;
@@ -44,12 +53,13 @@ final class CorrelationRule implements Correlation {
     private final List<String> valueNames;
     private final String description;
 
-    CorrelationRule(RuleDefinition rule, Type type, List<Detection> bases, Map<String, List<EventField>> groupBy,
+    CorrelationRule(RuleDefinition rule, Type type, List<Base> bases, boolean silent, Map<String, List<EventField>> groupBy,
                     List<EventField> valueFields, List<String> valueNames, long timespanMillis, long learningMillis,
                     long threshold, String description) {
         this.rule = rule;
         this.type = type;
         this.bases = List.copyOf(bases);
+        this.silent = silent;
         this.groupBy = Map.copyOf(groupBy);
         this.valueFields = List.copyOf(valueFields);
         this.valueNames = List.copyOf(valueNames);
@@ -64,11 +74,27 @@ final class CorrelationRule implements Correlation {
         return rule;
     }
 
+    /** The ids of the correlations this one counts. */
+    List<String> correlationBases() {
+        return bases.stream().filter(b -> b.detection() == null).map(b -> b.rule().id()).toList();
+    }
+
     @Override
-    public List<Alert> observe(AuditEvent event, String requestKey, ExpiringState state) {
-        List<Detection> matched = null;
-        for (Detection base : bases) {
-            if (mayMatch(base, event) && base.matches(event)) {
+    public boolean silent() {
+        return silent;
+    }
+
+    /** The same correlation, running only to feed the correlations that name it. */
+    CorrelationRule feeding() {
+        return new CorrelationRule(rule, type, bases, true, groupBy, valueFields, valueNames, timespanMillis,
+                learningMillis, threshold, description);
+    }
+
+    @Override
+    public List<Alert> observe(AuditEvent event, String requestKey, ExpiringState state, Set<String> raised) {
+        List<Base> matched = null;
+        for (Base base : bases) {
+            if (base.matches(event, raised)) {
                 if (matched == null) {
                     matched = new ArrayList<>(1);
                 }
@@ -133,13 +159,13 @@ final class CorrelationRule implements Correlation {
     }
 
     private List<Alert> temporal(AuditEvent event, ExpiringState state, String prefix, long time,
-                                 List<Detection> matched, String request, String group, List<EventField> keys) {
-        for (Detection base : matched) {
+                                 List<Base> matched, String request, String group, List<EventField> keys) {
+        for (Base base : matched) {
             state.put(prefix + "r|" + base.rule().id(), Long.toString(time), time + timespanMillis);
         }
         long previous = Long.MIN_VALUE;
         long first = time;
-        for (Detection base : bases) {
+        for (Base base : bases) {
             String seen = state.get(prefix + "r|" + base.rule().id());
             if (seen == null) {
                 return List.of();

@@ -45,7 +45,7 @@ public final class RuleFixtures {
             outcomes.add(check(rule.rule().id(), new Engine(List.of(rule), MEMORY), false, root));
         }
         for (Correlation correlation : rules.allCorrelations()) {
-            outcomes.add(check(correlation.rule().id(), new Engine(List.of(), List.of(correlation), MEMORY), true, root));
+            outcomes.add(check(correlation.rule().id(), correlationEngine(rules, correlation), true, root));
         }
         return outcomes;
     }
@@ -72,9 +72,28 @@ public final class RuleFixtures {
         Optional<Correlation> correlation = rules.allCorrelations().stream().filter(c -> c.rule().id().equals(id))
                 .findFirst();
         if (correlation.isPresent()) {
-            return check(id, new Engine(List.of(), List.of(correlation.get()), MEMORY), true, root);
+            return check(id, correlationEngine(rules, correlation.get()), true, root);
         }
         return new Outcome(id, "no rule with this id");
+    }
+
+    /** The correlation with the correlations it counts (which run first); only its own alerts are looked at. */
+    private static Engine correlationEngine(RuleSet rules, Correlation correlation) {
+        List<Correlation> chain = new ArrayList<>();
+        addWithBases(rules, correlation, chain);
+        return new Engine(List.of(), chain, MEMORY);
+    }
+
+    private static void addWithBases(RuleSet rules, Correlation correlation, List<Correlation> chain) {
+        if (correlation instanceof CorrelationRule rule) {
+            for (String base : rule.correlationBases()) {
+                rules.allCorrelations().stream().filter(c -> c.rule().id().equals(base)).findFirst()
+                        .ifPresent(c -> addWithBases(rules, c, chain));
+            }
+        }
+        if (!chain.contains(correlation)) {
+            chain.add(correlation);
+        }
     }
 
     /** The engine holds no state (each replay brings its own), so one engine serves both files. */

@@ -223,10 +223,11 @@ public final class RuleSet {
                 detections.add(rule);
             }
         }
-        List<Correlation> correlations = new ArrayList<>();
-        List<Correlation> allCorrelations = new ArrayList<>();
+        Map<String, CorrelationRule> earlier = new LinkedHashMap<>();
+        List<CorrelationRule> compiled = new ArrayList<>();
+        Set<String> enabled = new java.util.HashSet<>();
         for (YamlDocument doc : correlationDocs) {
-            CorrelationRule correlation = correlation(doc, byRef, errors);
+            CorrelationRule correlation = correlation(doc, byRef, earlier, errors);
             if (correlation == null) {
                 continue;
             }
@@ -235,11 +236,31 @@ public final class RuleSet {
                 errors.add(doc.error("/id", "duplicate id '" + correlation.rule().id() + "' (first at " + previous + ")"));
                 continue;
             }
-            allCorrelations.add(correlation);
+            compiled.add(correlation);
+            earlier.put(correlation.rule().id(), correlation);
+            if (doc.root().has("name")) {
+                earlier.putIfAbsent(doc.root().path("name").asText(), correlation);
+            }
             if (doc.root().path("enabled").asBoolean(true)) {
-                correlations.add(correlation);
+                enabled.add(correlation.rule().id());
             }
         }
+        // A disabled correlation that an enabled one counts still runs, silently, ahead of it.
+        Set<String> needed = new java.util.HashSet<>(enabled);
+        for (int i = compiled.size() - 1; i >= 0; i--) {
+            if (needed.contains(compiled.get(i).rule().id())) {
+                needed.addAll(compiled.get(i).correlationBases());
+            }
+        }
+        List<Correlation> correlations = new ArrayList<>();
+        for (CorrelationRule correlation : compiled) {
+            if (enabled.contains(correlation.rule().id())) {
+                correlations.add(correlation);
+            } else if (needed.contains(correlation.rule().id())) {
+                correlations.add(correlation.feeding());
+            }
+        }
+        List<Correlation> allCorrelations = new ArrayList<>(compiled);
         if (!errors.isEmpty()) {
             throw new RuleException(errors);
         }
@@ -359,7 +380,8 @@ public final class RuleSet {
         return new RuleDefinition(id, title, level, tags, equivalents);
     }
 
-    private static CorrelationRule correlation(YamlDocument doc, Map<String, Detection> bases, List<RuleError> errors) {
+    private static CorrelationRule correlation(YamlDocument doc, Map<String, Detection> bases,
+                                               Map<String, CorrelationRule> earlier, List<RuleError> errors) {
         int before = errors.size();
         RuleDefinition definition = definition(doc, errors);
         JsonNode c = doc.root().path("correlation");
@@ -371,17 +393,21 @@ public final class RuleSet {
             errors.add(doc.error("/correlation/type", "unknown correlation type '" + typeText
                     + "' (event_count, value_count, temporal, temporal_ordered, first_seen)"));
         }
-        List<Detection> rules = new ArrayList<>();
+        List<CorrelationRule.Base> rules = new ArrayList<>();
         JsonNode refs = c.path("rules");
         if (!refs.isArray() || refs.isEmpty()) {
             errors.add(doc.error("/correlation/rules", "a correlation needs 'rules', the ids or names of its base rules"));
         } else {
             for (int i = 0; i < refs.size(); i++) {
                 Detection base = bases.get(refs.get(i).asText());
-                if (base == null) {
-                    errors.add(doc.error("/correlation/rules/" + i, "unknown rule '" + refs.get(i).asText() + "'"));
+                CorrelationRule counted = earlier.get(refs.get(i).asText());
+                if (base != null) {
+                    rules.add(new CorrelationRule.Base(base.rule(), base));
+                } else if (counted != null) {
+                    rules.add(new CorrelationRule.Base(counted.rule(), null));
                 } else {
-                    rules.add(base);
+                    errors.add(doc.error("/correlation/rules/" + i, "unknown rule '" + refs.get(i).asText()
+                            + "' (a correlation may count rules, and correlations defined before it)"));
                 }
             }
         }
@@ -427,7 +453,7 @@ public final class RuleSet {
         if (errors.size() > before) {
             return null;
         }
-        return new CorrelationRule(definition, type, rules, groupBy, valueFields, valueNames, timespan, learning,
+        return new CorrelationRule(definition, type, rules, false, groupBy, valueFields, valueNames, timespan, learning,
                 threshold, doc.root().path("description").asText(""));
     }
 
@@ -436,8 +462,8 @@ public final class RuleSet {
      * base rule (Sigma's aliases: the pod a create names in requestObject.metadata.name is the objectRef.name of
      * a later exec); any other name is a field path.
      */
-    private static Map<String, List<EventField>> groupBy(YamlDocument doc, JsonNode correlation, List<Detection> rules,
-                                                         List<RuleError> errors) {
+    private static Map<String, List<EventField>> groupBy(YamlDocument doc, JsonNode correlation,
+                                                         List<CorrelationRule.Base> rules, List<RuleError> errors) {
         Map<String, List<EventField>> perRule = new LinkedHashMap<>();
         rules.forEach(r -> perRule.put(r.rule().id(), new ArrayList<>()));
         JsonNode names = correlation.path("group-by");
@@ -452,7 +478,7 @@ public final class RuleSet {
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i).asText();
             JsonNode alias = aliases.path(name);
-            for (Detection rule : rules) {
+            for (CorrelationRule.Base rule : rules) {
                 String path = alias.isObject() ? alias.path(rule.rule().id()).asText("") : name;
                 String where = alias.isObject() ? "/correlation/aliases/" + YamlDocument.escape(name) : "/correlation/group-by/" + i;
                 if (path.isEmpty()) {

@@ -114,10 +114,25 @@ class CorrelationTest {
     }
 
     @Test
+    void shouldCountACorrelationThatOnlyFeedsAnother() throws RuleException {
+        String yaml = COUNT.replace("level: medium\n", "level: medium\nenabled: false\n")
+                + "---\ntitle: ok\nid: ok\nlevel: low\nenabled: false\ndetection:\n  s:\n    responseStatus.code: 200\n"
+                + "  condition: s\n---\ntitle: then\nid: then\nlevel: high\ncorrelation:\n  type: temporal_ordered\n"
+                + "  rules: [burst, ok]\n  group-by: [user.username]\n  timespan: 1h\n";
+        Engine engine = engine(yaml);
+        List<Alert> burst = feed(engine, List.of(denied(1, "2026-11-20T10:00:00Z"), denied(2, "2026-11-20T10:01:00Z"),
+                denied(3, "2026-11-20T10:02:00Z")));
+        assertEquals(List.of(), burst, "the burst is counted silently: it is disabled, and only feeds 'then'");
+        List<Alert> then = feed(engine, List.of(event().auditID("ok-1").received("2026-11-20T10:05:00Z")));
+        assertEquals(List.of("then"), then.stream().map(a -> a.rule().id()).toList());
+    }
+
+    @Test
     void shouldRejectBrokenCorrelationsWithTheirLines() {
         RuleException e = assertThrows(RuleException.class, () -> engine("title: b\nid: b\nlevel: low\ncorrelation:\n"
                 + "  type: event_count\n  rules: [nope]\n  timespan: soon\n  condition:\n    lt: 3\n"));
-        assertEquals(List.of("c.yml:15: correlation.rules.0: unknown rule 'nope'",
+        assertEquals(List.of("c.yml:15: correlation.rules.0: unknown rule 'nope' (a correlation may count rules, and"
+                        + " correlations defined before it)",
                 "c.yml:16: correlation.timespan: a duration is a number and s, m, h, d or w (e.g. 10m), not 'soon'",
                 "c.yml:17: correlation.condition: a count condition is gte, gt or eq with a positive number"
                         + " (lt and lte cannot fire while events stream in)"),
