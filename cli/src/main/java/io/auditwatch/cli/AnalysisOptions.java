@@ -1,6 +1,7 @@
 package io.auditwatch.cli;
 
 import io.auditwatch.engine.Analyses;
+import io.auditwatch.engine.Analysis;
 import io.auditwatch.event.AuditEventReader;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -32,6 +33,12 @@ final class AnalysisOptions {
     Analyses analyses() {
         validate();
         return Analyses.standard(requestMemory, nodeGrace);
+    }
+
+    /** The analyses with {@code rules} instead of the built-in rule pack. */
+    Analyses analyses(Analysis rules) {
+        validate();
+        return Analyses.standard(requestMemory, nodeGrace, rules);
     }
 
     void validate() {

@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 DemoCommand.class,
                 ReplayCommand.class,
+                RulesCommand.class,
                 RunCommand.class,
                 SnapshotCommand.class,
                 BrokerCommand.class,

@@ -43,8 +43,8 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--alerts-out", paramLabel = "FILE", description = "Also write the alerts as JSON lines.")
     Path alertsOut;
 
-    @Option(names = "--rules", paramLabel = "DIR", description = "Rule files (take effect with the rule language; checked to exist now).")
-    Path rules;
+    @Option(names = "--rules", paramLabel = "DIR|FILE", description = "Run exactly these rule files instead of the built-in pack.")
+    List<Path> rules;
 
     @Option(names = "--inventory", paramLabel = "FILE",
             description = "Pods that existed before the log starts (kubectl get pods -A -o json), for the node graph.")
@@ -58,13 +58,11 @@ final class ReplayCommand implements Callable<Integer> {
         for (Path file : files) {
             requireFile(file, "audit log");
         }
-        if (rules != null && !Files.isDirectory(rules)) {
-            throw new UserError("--rules: no such directory: " + rules);
-        }
         if (inventory != null) {
             requireFile(inventory, "--inventory");
         }
-        Replay replay = new Replay(analysis.reader(), analysis.analyses());
+        Replay replay = new Replay(analysis.reader(), rules == null ? analysis.analyses()
+                : analysis.analyses(RulesCommand.load(rules, spec.commandLine().getErr()).engine(analysis.requestMemory)));
         if (inventory != null) {
             try {
                 replay.loadInventory(inventory);

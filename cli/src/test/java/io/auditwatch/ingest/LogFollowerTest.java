@@ -1,6 +1,8 @@
 package io.auditwatch.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.auditwatch.broker.EmbeddedKafka;
@@ -139,6 +141,43 @@ class LogFollowerTest {
             assertEquals(3, restarted.pollOnce(), "the rotated file's rest, then the new file");
         }
         assertEquals(written, landedIds());
+    }
+
+    @Test
+    void shouldKeepItsPlaceWhileKafkaIsDownAndProduceTheBatchOnceItIsBack() throws IOException {
+        producer.close();
+        kafka.close();
+        Path data = dir.resolve("kafka");
+        kafka = EmbeddedKafka.start(0, data);
+        int port = kafka.port();
+        TopicSetup.ensure(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
+        producer = new AuditProducer(kafka.bootstrapServers(), Duration.ofSeconds(2));
+        Path log = dir.resolve("audit.log");
+        append(log, 2);
+        try (LogFollower follower = follower(log)) {
+            assertEquals(2, follower.pollOnce());
+            String acknowledged = Files.readString(dir.resolve("state/checkpoint.json"));
+            append(log, 3);
+            kafka.close();
+
+            assertThrows(KafkaUnavailableException.class, follower::pollOnce);
+            assertEquals(acknowledged, Files.readString(dir.resolve("state/checkpoint.json")),
+                    "the offset moves only with Kafka's acknowledgement");
+
+            kafka = EmbeddedKafka.start(port, data);
+            int produced = 0;
+            for (int attempt = 0; attempt < 10 && produced == 0; attempt++) { // as run() retries
+                try {
+                    produced = follower.pollOnce();
+                } catch (KafkaUnavailableException e) {
+                    // not back yet
+                }
+            }
+            assertEquals(3, produced);
+        }
+        List<String> landed = landedIds();
+        assertTrue(landed.containsAll(written), "nothing lost: " + landed);
+        assertEquals(written, landed.stream().distinct().toList(), "in order; a retried batch may repeat");
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,6 +15,7 @@ import io.auditwatch.event.Provenance;
 import io.auditwatch.ingest.webhook.WebhookConfig;
 import io.auditwatch.ingest.webhook.WebhookReceiver;
 import io.auditwatch.metrics.PrometheusEndpoint;
+import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,7 +25,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
+import java.util.zip.GZIPOutputStream;
 import javax.net.ssl.SSLContext;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -172,10 +175,31 @@ class WebhookIngestTest {
     @Test
     void shouldAnswer413AboveTheConfiguredSize() throws Exception {
         byte[] big = new byte[1024 * 1024 + 1];
-        java.util.Arrays.fill(big, (byte) ' ');
+        Arrays.fill(big, (byte) ' ');
         int events = events().size();
         assertEquals(413, post(pki.client(null), TOKEN, big).statusCode());
         assertEquals(events, events().size());
+    }
+
+    @Test
+    void shouldLandACompressedCloudWatchPayloadWholeForTheDetectorToUnwrap() throws Exception {
+        ObjectNode payload = MAPPER.createObjectNode();
+        payload.put("messageType", "DATA_MESSAGE");
+        payload.put("logGroup", "/aws/eks/prod-eks/cluster");
+        payload.putArray("logEvents").addObject().put("id", "1").put("timestamp", 1_714_557_600_123L)
+                .put("message", Files.readAllLines(SCENARIO).get(0));
+        ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(gzipped)) {
+            gz.write(payload.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] body = Base64.getEncoder().encode(gzipped.toByteArray());
+        int before = events().size();
+
+        assertEquals(200, post(pki.client(null), TOKEN, body).statusCode());
+
+        List<ConsumerRecord<byte[], byte[]>> landed = events();
+        assertEquals(before + 1, landed.size());
+        assertArrayEquals(body, landed.get(before).value(), "verbatim: the detector's reader unwraps it");
     }
 
     @Test
@@ -184,9 +208,5 @@ class WebhookIngestTest {
                 HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + receiver.port() + "/audit")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(405, get.statusCode());
-    }
-
-    static JsonNode tree(byte[] bytes) throws Exception {
-        return MAPPER.readTree(bytes);
     }
 }

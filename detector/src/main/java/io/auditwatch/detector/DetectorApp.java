@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.auditwatch.rules.TunedRules;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -21,22 +22,37 @@ public final class DetectorApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DetectorApp.class);
 
     private final KafkaStreams streams;
+    private final RuleStatusPublisher ruleStatus;
     private volatile MeterRegistry boundRegistry;
 
-    private DetectorApp(KafkaStreams streams) {
+    private DetectorApp(KafkaStreams streams, RuleStatusPublisher ruleStatus) {
         this.streams = streams;
+        this.ruleStatus = ruleStatus;
     }
 
     /** Creates missing topics, then starts the topology. */
     public static DetectorApp start(DetectorConfig config) {
         TopicSetup.ensure(config.bootstrapServers(), config.partitions(), Duration.ofSeconds(30));
-        KafkaStreams streams = new KafkaStreams(DetectorTopology.build(config), properties(config));
+        RuleStatusPublisher ruleStatus = new RuleStatusPublisher(config.bootstrapServers(), instanceName(config));
+        KafkaStreams streams = new KafkaStreams(DetectorTopology.build(config,
+                TunedRules.defaults(config.requestMemory()), ruleStatus), properties(config));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
-        return new DetectorApp(streams);
+        return new DetectorApp(streams, ruleStatus);
+    }
+
+    /** Names this instance in rule status records: application id, host and process. */
+    private static String instanceName(DetectorConfig config) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return config.applicationId() + "@" + host + "/" + ProcessHandle.current().pid();
     }
 
     public static Properties properties(DetectorConfig config) {
@@ -47,7 +63,7 @@ public final class DetectorApp implements AutoCloseable {
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
                 config.exactlyOnce() ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
-        // The global rules store (auditwatch.rules) will need it; opting in now is what 5.0 makes the default.
+        // The global rules store (auditwatch.rules) needs it; opting in now is what 5.0 makes the default.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         // Audit events can be megabytes (a ConfigMap logged as request and response): let them through every hop.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.MAX_RECORD_BYTES + 65_536);
@@ -75,6 +91,7 @@ public final class DetectorApp implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        ruleStatus.close();
         if (boundRegistry != null) {
             Metrics.removeRegistry(boundRegistry);
         }

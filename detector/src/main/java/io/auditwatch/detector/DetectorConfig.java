@@ -2,6 +2,7 @@ package io.auditwatch.detector;
 
 import io.auditwatch.engine.Analyses;
 import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.rules.TunedRules;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -37,5 +38,10 @@ public record DetectorConfig(String bootstrapServers, String applicationId, Stri
 
     public Analyses analyses() {
         return Analyses.standard(requestMemory, nodeGrace);
+    }
+
+    /** The analyses with {@code rules} (the live-tunable rule pack) as the rule engine. */
+    public Analyses analyses(TunedRules rules) {
+        return Analyses.standard(requestMemory, nodeGrace, rules);
     }
 }

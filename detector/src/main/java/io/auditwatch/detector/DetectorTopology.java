@@ -5,6 +5,8 @@ import io.auditwatch.engine.Analyses;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.nodegraph.NodeGraph;
+import io.auditwatch.rules.TunedRules;
+import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -17,6 +19,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The detector as a pure function of its config. Production and tests both call {@link #build}.
@@ -26,6 +29,7 @@ import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
  *                               └─ accepted ─┬─► by-identity ─► dedup-requests ─┬─► evaluate-rules ─► auditwatch.alerts
  *                                            │                                  └─► token-sources ─► auditwatch.alerts
  *                                            └─► node-graph-events (+ auditwatch.inventory) ─► by-namespace ─► node-graph ─► auditwatch.alerts
+ * auditwatch.rules ─► apply-rules (global store: every instance applies every rule change to the rules it runs)
  * </pre>
  * Events are re-keyed by identity once, so a request's stages and retries meet in one task and per-identity
  * state is local. The node graph needs another key: a pod and every object it references share a namespace,
@@ -39,13 +43,19 @@ public final class DetectorTopology {
     public static final String TOKEN_SOURCES_STORE = "token-sources";
     public static final String BY_IDENTITY = "by-identity";
     public static final String BY_NAMESPACE = "by-namespace";
+    public static final String RULES_STORE = "rules";
 
     private DetectorTopology() {
     }
 
     public static Topology build(DetectorConfig config) {
+        return build(config, TunedRules.defaults(config.requestMemory()), change -> { });
+    }
+
+    /** The topology with {@code rules} tuned live from auditwatch.rules; {@code onRuleChange} hears every outcome. */
+    public static Topology build(DetectorConfig config, TunedRules rules, Consumer<TunedRules.Change> onRuleChange) {
         AuditEventReader reader = config.reader();
-        Analyses analyses = config.analyses();
+        Analyses analyses = config.analyses(rules);
         Serde<AuditEvent> events = AuditEventSerde.create(reader);
         Produced<String, Alert> alerts = Produced.with(Serdes.String(), AlertSerde.create());
 
@@ -100,6 +110,10 @@ public final class DetectorTopology {
                                     Named.as("node-graph"), NODE_GRAPH_STORE)
                             .to(Topics.ALERTS, alerts.withName("node-graph-alerts-sink"));
                 }, "accepted"));
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RULES_STORE), Serdes.String(),
+                        Serdes.String()).withLoggingDisabled(), Topics.RULES,
+                Consumed.with(Serdes.String(), Serdes.String()).withName("apply-rules"),
+                () -> new RulesUpdateProcessor(rules, onRuleChange));
         return builder.build();
     }
 }

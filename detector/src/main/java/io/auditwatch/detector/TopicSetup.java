@@ -1,6 +1,7 @@
 package io.auditwatch.detector;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,7 +11,12 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
@@ -50,8 +56,10 @@ public final class TopicSetup {
     }
 
     /**
-     * A new topic accepts writes only once every partition has a leader. An idempotent producer that writes
-     * earlier gets NOT_LEADER_OR_FOLLOWER and, on this broker version, can wedge on OUT_OF_ORDER_SEQUENCE_NUMBER.
+     * A new topic accepts writes only once every partition's leader is serving it. An idempotent producer that
+     * writes earlier gets NOT_LEADER_OR_FOLLOWER and, on this broker version, can wedge on
+     * OUT_OF_ORDER_SEQUENCE_NUMBER. A leader in the metadata is not enough (the broker applies it a moment
+     * later); a ListOffsets answered by every partition's leader is.
      */
     private static void awaitLeaders(Admin admin, List<String> topics, Duration timeout)
             throws ExecutionException, TimeoutException, InterruptedException {
@@ -62,19 +70,30 @@ public final class TopicSetup {
         while (true) {
             boolean ready;
             try {
-                ready = admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                        .values().stream().allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null));
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                ready = true;
+                for (TopicDescription d : admin.describeTopics(topics).allTopicNames()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS).values()) {
+                    for (TopicPartitionInfo p : d.partitions()) {
+                        ready &= p.leader() != null;
+                        partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest());
+                    }
+                }
+                if (ready) {
+                    admin.listOffsets(partitions).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                }
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException
+                        || e.getCause() instanceof NotLeaderOrFollowerException)) {
                     throw e;
                 }
-                ready = false; // just created: the broker's metadata does not list it yet
+                ready = false; // just created: not every broker view serves it yet
             }
             if (ready) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new TimeoutException("partitions of " + topics + " have no leader after " + timeout);
+                throw new TimeoutException("partitions of " + topics + " have no serving leader after " + timeout);
             }
             Thread.sleep(50);
         }

@@ -17,6 +17,8 @@ public final class Topics {
     public static final String ROUTES = "auditwatch.routes";
     public static final String INVENTORY = "auditwatch.inventory";
     public static final String RULES = "auditwatch.rules";
+    /** The outcome of every change to auditwatch.rules (accepted or rejected with the reason), keyed by rule id. */
+    public static final String RULES_STATUS = "auditwatch.rules.status";
 
     /** Room for a batch or an event carrying a 1.5 MiB object twice (request and response), with headroom. */
     public static final int MAX_RECORD_BYTES = 10 * 1024 * 1024;
@@ -38,7 +40,8 @@ public final class Topics {
                 topic(ROUTES, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 topic(INVENTORY, partitions, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 // Every instance reads all rules (a global store): one partition keeps them in order.
-                topic(RULES, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+                topic(RULES, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                topic(RULES_STATUS, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
     }
 
     private static NewTopic topic(String name, int partitions, Map<String, String> configs) {

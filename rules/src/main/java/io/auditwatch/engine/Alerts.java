@@ -23,6 +23,20 @@ public final class Alerts {
                 List.of(evidence(event)), time, time, 1, dedupKey(rule, event.cluster(), identity, target));
     }
 
+    /**
+     * An alert raised by a correlation when {@code event} completed it: identity and target from that event,
+     * {@code count} requests since {@code firstSeenMillis}.
+     */
+    public static Alert correlated(RuleDefinition rule, AuditEvent event, String id, String summary, String explanation,
+                                   long count, long firstSeenMillis) {
+        Alert.Target target = target(event);
+        Alert.AlertIdentity identity = identity(event);
+        return new Alert(id, rule.ref(), event.cluster(), identity, target, summary, explanation,
+                List.of(evidence(event)), Instant.ofEpochMilli(firstSeenMillis).toString(),
+                Instant.ofEpochMilli(event.eventTimeMillis()).toString(), count,
+                dedupKey(rule, event.cluster(), identity, target));
+    }
+
     public static Alert.Target target(AuditEvent event) {
         return new Alert.Target(event.resource(), event.namespace(), event.objectName(), event.subresource(),
                 event.objectRef == null ? event.requestURI : null);

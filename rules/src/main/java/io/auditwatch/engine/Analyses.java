@@ -1,13 +1,16 @@
 package io.auditwatch.engine;
 
 import io.auditwatch.dedup.RequestDedup;
-import io.auditwatch.detections.BuiltinDetections;
 import io.auditwatch.nodegraph.NodeGraph;
 import io.auditwatch.nodegraph.TokenSources;
+import io.auditwatch.rules.TunedRules;
 import java.time.Duration;
 
-/** Every analysis a host runs, built once from the settings; the topology and replay both take one. */
-public record Analyses(RequestDedup dedup, Engine engine, NodeGraph nodeGraph, TokenSources tokenSources) {
+/**
+ * Every analysis a host runs, built once from the settings; the topology and replay both take one.
+ * {@code engine} runs the rules: the default pack (tunable at run time), or the rules a replay was given.
+ */
+public record Analyses(RequestDedup dedup, Analysis engine, NodeGraph nodeGraph, TokenSources tokenSources) {
     /** How long a deleted pod still entitles its node: its kubelet tears it down after the delete. */
     public static final Duration RECENTLY_RELATED = Duration.ofMinutes(10);
     /** How long a node is watched before a new address of one of its tokens counts as foreign. */
@@ -20,7 +23,12 @@ public record Analyses(RequestDedup dedup, Engine engine, NodeGraph nodeGraph, T
      * @param nodeGrace     how long an allowed node access waits for a late create or binding to justify it
      */
     public static Analyses standard(Duration requestMemory, Duration nodeGrace) {
-        return new Analyses(new RequestDedup(requestMemory), new Engine(BuiltinDetections.all(), requestMemory),
+        return standard(requestMemory, nodeGrace, TunedRules.defaults(requestMemory));
+    }
+
+    /** The standard analyses with {@code rules} instead of the default pack. */
+    public static Analyses standard(Duration requestMemory, Duration nodeGrace, Analysis rules) {
+        return new Analyses(new RequestDedup(requestMemory), rules,
                 new NodeGraph(nodeGrace, requestMemory, RECENTLY_RELATED),
                 new TokenSources(SOURCE_LEARNING, SOURCE_MEMORY, requestMemory));
     }

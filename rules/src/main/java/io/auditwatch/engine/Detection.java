@@ -1,10 +1,10 @@
 package io.auditwatch.engine;
 
 import io.auditwatch.event.AuditEvent;
+import java.util.Set;
 
 /**
- * A single-event detection: the interface that built-in detections implement now and that compiled rules
- * from the rule language implement later. It only judges; the engine handles dedup and alert building.
+ * A single-event detection: the interface that compiled rules of the rule language implement. It only judges; the engine handles dedup and alert building.
  */
 public interface Detection {
     RuleDefinition rule();
@@ -16,4 +16,12 @@ public interface Detection {
 
     /** Why it fired, in words a SOC analyst can act on. */
     String explanation(AuditEvent event);
+
+    /**
+     * The {@code objectRef.resource} values (lower case) this detection can match, or null if it may match
+     * any event; the engine tries a detection only on events whose resource it names.
+     */
+    default Set<String> resources() {
+        return null;
+    }
 }

@@ -1,6 +1,7 @@
 package io.auditwatch.scenario;
 
 import io.auditwatch.alert.Alert;
+import io.auditwatch.alert.Level;
 import io.auditwatch.event.AuditEventReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,8 +48,12 @@ public record Scenario(String name, Path events, List<ExpectedAlert> expected) {
         return expected.stream().filter(e -> alerts.stream().noneMatch(e::matches)).toList();
     }
 
-    /** The alerts that no expected alert accounts for. */
+    /**
+     * The alerts that no expected alert accounts for. Informational alerts (activity records such as
+     * "K8s Deployment Created") are context, not findings: a scenario lists only what must page or be triaged.
+     */
     public List<Alert> unexpected(Collection<Alert> alerts) {
-        return alerts.stream().filter(a -> expected.stream().noneMatch(e -> e.matches(a))).toList();
+        return alerts.stream().filter(a -> a.rule().level() != Level.INFORMATIONAL)
+                .filter(a -> expected.stream().noneMatch(e -> e.matches(a))).toList();
     }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.auditwatch.detections.BuiltinDetections;
+import io.auditwatch.testing.CoreRules;
 import io.auditwatch.engine.Engine;
 import io.auditwatch.state.ExpiringState;
 import io.auditwatch.state.TreeMapStore;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class ConsoleFormatTest {
     private static Alert alertOf(EventJson event) {
-        List<Alert> alerts = new Engine(BuiltinDetections.all(), Duration.ofHours(1))
+        List<Alert> alerts = new Engine(CoreRules.detections(), Duration.ofHours(1))
                 .process(event.parse(), new ExpiringState(new TreeMapStore()));
         assertEquals(1, alerts.size());
         return alerts.get(0);

@@ -139,6 +139,20 @@ class CloudFormatsTest {
     }
 
     @Test
+    void shouldPreferTheCloudsClusterToTheRecordsAndTheRecordsToTheDefault() throws IOException {
+        JsonNode aks = Corpora.pantherLogs("Azure.MonitorActivity").stream()
+                .filter(r -> r.has("resourceId") && r.has("properties")).findFirst().orElseThrow();
+        byte[] nativeEvent = aks.path("properties").path("log").asText().getBytes(StandardCharsets.UTF_8);
+        byte[] record = aks.toString().getBytes(StandardCharsets.UTF_8);
+        assertAll(
+                () -> assertEquals("from-header", reader.read(nativeEvent, FALLBACK, "from-header").events().get(0)
+                        .cluster()),
+                () -> assertEquals("fallback", reader.read(nativeEvent, FALLBACK, null).events().get(0).cluster()),
+                () -> assertEquals("cluster", reader.read(record, FALLBACK, "from-header").events().get(0).cluster(),
+                        "the export names its cluster"));
+    }
+
+    @Test
     void shouldIgnoreCloudWatchControlMessages() {
         ObjectNode control = MAPPER.createObjectNode();
         control.put("messageType", "CONTROL_MESSAGE");

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.Level;
-import io.auditwatch.detections.BuiltinDetections;
+import io.auditwatch.testing.CoreRules;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.identity.Identity;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class EngineTest {
     private static final Duration MEMORY = Duration.ofHours(1);
 
-    private final Engine engine = new Engine(BuiltinDetections.all(), MEMORY);
+    private final Engine engine = new Engine(CoreRules.detections(), MEMORY);
     private final TreeMapStore store = new TreeMapStore();
     private final ExpiringState state = new ExpiringState(store);
 
@@ -42,16 +42,15 @@ class EngineTest {
     }
 
     private static Alert alertOf(EventJson event) {
-        List<Alert> alerts = new Engine(BuiltinDetections.all(), MEMORY)
+        List<Alert> alerts = new Engine(CoreRules.detections(), MEMORY)
                 .process(event.parse(), new ExpiringState(new TreeMapStore()));
         assertEquals(1, alerts.size(), () -> "alerts for " + event);
         return alerts.get(0);
     }
 
     @Test
-    void shouldRunTheBuiltinDetections() {
-        assertEquals(List.of("pod-exec", "pod-portforward", "secret-read", "anonymous-allowed",
-                        "node-credential-non-node-action"),
+    void shouldRunTheCoreRules() {
+        assertEquals(List.of("pod-exec", "pod-portforward", "secret-read", "anonymous-allowed"),
                 engine.detections().stream().map(d -> d.rule().id()).toList());
     }
 
@@ -147,7 +146,7 @@ class EngineTest {
                 return "any";
             }
         };
-        Engine two = new Engine(List.of(new io.auditwatch.detections.PodExec(), everything), MEMORY);
+        Engine two = new Engine(List.of(CoreRules.detections().get(0), everything), MEMORY);
 
         List<Alert> alerts = two.process(podExec().parse(), state);
 

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.engine.Analyses;
+import io.auditwatch.engine.Engine;
+import io.auditwatch.testing.CoreRules;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.Rejection;
 import io.auditwatch.testing.EventJson;
@@ -38,7 +40,7 @@ class ReplayTest {
     private static Replay replay() {
         Duration memory = Duration.ofHours(1);
         return new Replay(new AuditEventReader(AuditEventReader.DEFAULT_MAX_EVENT_BYTES, "replayed"),
-                Analyses.standard(memory, Duration.ofSeconds(90)));
+                Analyses.standard(memory, Duration.ofSeconds(90), new Engine(CoreRules.detections(), memory)));
     }
 
     private Path file(String name, String... lines) throws IOException {

@@ -8,8 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
-import io.auditwatch.detections.BuiltinDetections;
-import io.auditwatch.engine.Engine;
+import io.auditwatch.rules.RuleSet;
 import io.auditwatch.state.ExpiringState;
 import io.auditwatch.state.TreeMapStore;
 import io.auditwatch.testing.EventJson;
@@ -39,7 +38,7 @@ class ScenarioTest {
     }
 
     private static Alert alertOf(EventJson event) {
-        List<Alert> alerts = new Engine(BuiltinDetections.all(), Duration.ofHours(1))
+        List<Alert> alerts = RuleSet.defaults().engine(Duration.ofHours(1))
                 .process(event.parse(), new ExpiringState(new TreeMapStore()));
         assertEquals(1, alerts.size());
         return alerts.get(0);

@@ -1,0 +1,27 @@
+package io.auditwatch.engine;
+
+import io.auditwatch.alert.Alert;
+import io.auditwatch.event.AuditEvent;
+import io.auditwatch.state.ExpiringState;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A stateful analysis over many requests (thresholds, distinct counts, sequences, first-seen baselines), kept in
+ * the host's state in event time so live and replay agree. It sees every event; counting each request once,
+ * whatever the number of stages it was logged at, is its own business (it gets the request's key for that).
+ */
+public interface Correlation {
+    RuleDefinition rule();
+
+    /**
+     * @param raised ids of the rules and correlations that already alerted on this event, for correlations over
+     *               correlations (a burst of refusals, then a success)
+     */
+    List<Alert> observe(AuditEvent event, String requestKey, ExpiringState state, Set<String> raised);
+
+    /** A correlation that only feeds others: it keeps its state and counts, its own alerts are not emitted. */
+    default boolean silent() {
+        return false;
+    }
+}

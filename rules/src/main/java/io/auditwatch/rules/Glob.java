@@ -1,0 +1,66 @@
+package io.auditwatch.rules;
+
+import java.util.Locale;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * Sigma's wildcard values: {@code *} any run, {@code ?} one character, {@code \} escapes either (and itself).
+ * Compiled to the cheapest test that fits: equality, prefix, suffix or substring, else a regex.
+ */
+final class Glob {
+    private Glob() {
+    }
+
+    static String escape(String literal) {
+        return literal.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?");
+    }
+
+    static Predicate<String> compile(String glob, boolean cased) {
+        StringBuilder regex = new StringBuilder();
+        StringBuilder literal = new StringBuilder();
+        boolean leadingStar = false;
+        boolean trailingStar = false;
+        boolean innerWildcard = false;
+        for (int i = 0; i < glob.length(); i++) {
+            char c = glob.charAt(i);
+            if (c == '\\' && i + 1 < glob.length() && "*?\\".indexOf(glob.charAt(i + 1)) >= 0) {
+                char next = glob.charAt(++i);
+                literal.append(next);
+                regex.append(Pattern.quote(String.valueOf(next)));
+            } else if (c == '*') {
+                regex.append(".*");
+                if (i == 0) {
+                    leadingStar = true;
+                } else if (i == glob.length() - 1) {
+                    trailingStar = true;
+                } else {
+                    innerWildcard = true;
+                }
+            } else if (c == '?') {
+                regex.append('.');
+                innerWildcard = true;
+            } else {
+                literal.append(c);
+                regex.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        if (innerWildcard) {
+            Pattern pattern = Pattern.compile(regex.toString(),
+                    Pattern.DOTALL | (cased ? 0 : Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE));
+            return v -> pattern.matcher(v).matches();
+        }
+        String needle = cased ? literal.toString() : literal.toString().toLowerCase(Locale.ROOT);
+        int n = needle.length();
+        if (leadingStar && trailingStar) {
+            return cased ? v -> v.contains(needle) : v -> v.toLowerCase(Locale.ROOT).contains(needle);
+        }
+        if (leadingStar) {
+            return v -> v.length() >= n && v.regionMatches(!cased, v.length() - n, needle, 0, n);
+        }
+        if (trailingStar) {
+            return v -> v.regionMatches(!cased, 0, needle, 0, n);
+        }
+        return cased ? needle::equals : v -> v.equalsIgnoreCase(needle);
+    }
+}
