@@ -33,14 +33,19 @@ public final class AuditLogFiles {
                 }
                 return;
             }
+            // A block at a time: byte-by-byte reads cost replay a fifth of its time.
             ByteArrayOutputStream line = new ByteArrayOutputStream(4096);
-            int b;
-            while ((b = in.read()) != -1) {
-                if (b == '\n') {
-                    emit(line, payloads);
-                } else {
-                    line.write(b);
+            byte[] block = new byte[1 << 16];
+            for (int n = in.read(block); n != -1; n = in.read(block)) {
+                int from = 0;
+                for (int i = 0; i < n; i++) {
+                    if (block[i] == '\n') {
+                        line.write(block, from, i - from);
+                        emit(line, payloads);
+                        from = i + 1;
+                    }
                 }
+                line.write(block, from, n - from);
             }
             emit(line, payloads);
         }
