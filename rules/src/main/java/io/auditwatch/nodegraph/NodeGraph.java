@@ -127,13 +127,11 @@ public final class NodeGraph implements Analysis {
         for (Map.Entry<String, String> pending : due) {
             state.delete(pending.getKey());
             String value = pending.getValue();
-            String rule = pending.getKey().split("\\|", 5)[3];
             AuditEvent event = read(value.substring(value.indexOf('|') + 1));
             Target target = Target.of(event);
             Relation relation = relation(state, event.namespace(), target, event.identity(), true);
             if (relation.kind() == Relation.Kind.UNRELATED) {
-                RuleDefinition definition = NodeRules.UNRELATED_ACCESS.id().equals(rule) ? NodeRules.UNRELATED_ACCESS
-                        : NodeRules.CROSS_NODE;
+                RuleDefinition definition = event.identity().isNode() ? NodeRules.UNRELATED_ACCESS : NodeRules.CROSS_NODE;
                 alerts.add(alert(definition, event, target, relation));
             }
             count(state, event.identity().node(), relation.kind());
@@ -432,6 +430,10 @@ public final class NodeGraph implements Analysis {
         }
         for (String ref : pod.refs()) {
             state.put(REF + ns + "|" + ref + "|" + uid, pod.node() == null ? "" : pod.node(), expiresAt);
+        }
+        if (pod.specKnown() && pod.node() != null) {
+            // Learned at last: the node's kubelet touching it before no longer keeps the node blind.
+            state.delete(BLIND + pod.node() + "|" + ns + "|name:" + pod.name());
         }
         if (!pod.specKnown() && pod.node() != null) {
             state.put(BLIND + pod.node() + "|" + ns + "|" + uid, "", expiresAt);

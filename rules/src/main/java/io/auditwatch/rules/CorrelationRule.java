@@ -8,6 +8,7 @@ import io.auditwatch.engine.RequestKey;
 import io.auditwatch.engine.RuleDefinition;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.state.ExpiringState;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -202,8 +203,8 @@ final class CorrelationRule implements Correlation {
         if (known || newGroup || time - learningSince < learningMillis) {
             return List.of();
         }
-        return List.of(alert(event, request, group, keys, 1, time,
-                "first " + valueNames() + " '" + value + "' after " + human(learningMillis) + " of learning"));
+        return List.of(alert(event, request, group, keys, 1, time, "first " + valueNames() + " '" + value + "'"
+                + (learningMillis == 0 ? " since " + Instant.ofEpochMilli(learningSince) : " after " + human(learningMillis) + " of learning")));
     }
 
     private List<Alert> fire(AuditEvent event, ExpiringState state, String prefix, long time, String request,

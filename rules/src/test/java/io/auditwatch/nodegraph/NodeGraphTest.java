@@ -180,6 +180,22 @@ class NodeGraphTest {
     }
 
     @Test
+    void shouldJudgeTheNodeAgainOnceThePodItTouchedUnseenIsLearned() {
+        webPodOn(A, "web-1", "u-1", 0);
+        process(kubelet(B).verb("patch").objectRef("pods", "shop", "legacy-7f9c", "status").at(5));
+
+        // The snapshot (or a late create) shows what legacy-7f9c mounts: nothing of web's.
+        for (AuditEvent pod : Inventory.events(EventJson.tree("{\"kind\":\"Pod\",\"metadata\":{\"name\":\"legacy-7f9c\","
+                + "\"namespace\":\"shop\",\"uid\":\"u-9\"},\"spec\":{\"nodeName\":\"" + B + "\",\"containers\":[{\"name\":\"x\"}]}}"),
+                EventJson.reader())) {
+            graph.process(pod, state);
+        }
+        process(kubeletGet(B, "secrets", "db-credentials", 110));
+
+        assertEquals(List.of("node-credential-unrelated-access"), fired());
+    }
+
+    @Test
     void shouldKeepAPodRelatedWhileItTerminates() {
         webPodOn(A, "web-1", "u-1", 0);
 
