@@ -523,4 +523,23 @@ class NodeGraphTest {
         assertEquals(List.of("node-token-cross-node-access"), fired());
         assertEquals(B, alerts.get(0).identity().node());
     }
+
+    @Test
+    void shouldLearnVolumesAndTheirClaimsFromAnInventorySnapshot() {
+        String list = "{\"kind\":\"List\",\"items\":["
+                + "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"db-0\",\"namespace\":\"shop\",\"uid\":\"u-db\"},\"spec\":{"
+                + "\"nodeName\":\"" + A + "\",\"containers\":[{\"name\":\"db\"}],\"volumes\":[{\"name\":\"data\","
+                + "\"persistentVolumeClaim\":{\"claimName\":\"data-db-0\"}}]}},"
+                + "{\"kind\":\"PersistentVolume\",\"metadata\":{\"name\":\"pvc-77\"},\"spec\":{\"claimRef\":{"
+                + "\"namespace\":\"shop\",\"name\":\"data-db-0\"}}}]}";
+        for (AuditEvent item : Inventory.events(EventJson.tree(list), EventJson.reader())) {
+            graph.process(item, state);
+        }
+
+        process(kubeletGetClusterScoped(A, "persistentvolumes", "pvc-77", 5),
+                kubeletGetClusterScoped(B, "persistentvolumes", "pvc-77", 6));
+
+        assertEquals(List.of("node-credential-unrelated-access"), fired());
+        assertEquals("system:node:" + B, alerts.get(0).identity().username());
+    }
 }
