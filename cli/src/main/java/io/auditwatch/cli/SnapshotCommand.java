@@ -5,6 +5,7 @@ import io.auditwatch.detector.TopicSetup;
 import io.auditwatch.detector.Topics;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.ingest.AuditProducer;
+import io.auditwatch.nodegraph.Inventory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,7 +20,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import io.fabric8.kubernetes.api.model.PodList;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -31,10 +33,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code auditwatch snapshot}: the pods that exist now, for the node graph, onto {@code auditwatch.inventory}. */
+/** {@code auditwatch snapshot}: the pods and volumes that exist now, for the node graph, onto {@code auditwatch.inventory}. */
 @Command(name = "snapshot", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = {"Publish the pods that exist now to the compacted topic auditwatch.inventory, so the node graph",
-            "knows pods older than the audit stream: from a file (kubectl get pods -A -o json > pods.json) or the API."})
+        description = {"Publish the pods, PVs and VolumeAttachments that exist now to the compacted topic auditwatch.inventory,",
+            "so the node graph knows what is older than the audit stream: from a file",
+            "(kubectl get pods,pv,volumeattachments -A -o json > objects.json) or through the API."})
 final class SnapshotCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -44,11 +47,11 @@ final class SnapshotCommand implements Callable<Integer> {
 
     static final class Source {
         @Option(names = "--file", paramLabel = "FILE", required = true,
-                description = "Output of 'kubectl get pods -A -o json' (a List or PodList).")
+                description = "Output of 'kubectl get pods,pv,volumeattachments -A -o json' (a List or PodList).")
         Path file;
 
         @Option(names = "--kubeconfig", paramLabel = "FILE", required = true,
-                description = "List the pods through the API (read-only: list pods in all namespaces; see deploy/snapshot-rbac.yaml).")
+                description = "List them through the API (read-only: see deploy/snapshot-rbac.yaml).")
         Path kubeconfig;
     }
 
@@ -73,14 +76,22 @@ final class SnapshotCommand implements Callable<Integer> {
         return document;
     }
 
+    /** Pods, PVs and VolumeAttachments that exist now, as one list (what kubectl get pods,pv,volumeattachments gives). */
     private static JsonNode listPods(Path kubeconfig) throws IOException {
         ReplayCommand.requireFile(kubeconfig, "--kubeconfig");
         Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
-            PodList pods = client.pods().inAnyNamespace().list();
-            return AuditEventReader.mapper().readTree(client.getKubernetesSerialization().asJson(pods));
+            ObjectNode list = AuditEventReader.mapper().createObjectNode().put("kind", "List");
+            ArrayNode items = list.putArray("items");
+            for (Object objects : List.of(client.pods().inAnyNamespace().list(), client.persistentVolumes().list(),
+                    client.storage().v1().volumeAttachments().list())) {
+                AuditEventReader.mapper().readTree(client.getKubernetesSerialization().asJson(objects)).path("items")
+                        .forEach(items::add);
+            }
+            return list;
         } catch (KubernetesClientException e) {
-            throw new UserError("cannot list pods through " + kubeconfig + ": " + e.getMessage().lines().findFirst().orElse(""), e);
+            throw new UserError("cannot list pods, volumes and attachments through " + kubeconfig + ": "
+                    + e.getMessage().lines().findFirst().orElse(""), e);
         }
     }
 
@@ -95,12 +106,14 @@ final class SnapshotCommand implements Callable<Integer> {
                 new StringSerializer(), new ByteArraySerializer())) {
             for (JsonNode item : items) {
                 JsonNode meta = item.path("metadata");
-                if (!"Pod".equals(item.path("kind").asText("Pod")) || !meta.hasNonNull("namespace") || !meta.hasNonNull("name")) {
+                String kind = item.path("kind").asText("Pod");
+                boolean namespaced = "Pod".equals(kind);
+                if (!Inventory.RESOURCES.containsKey(kind) || !meta.hasNonNull("name") || namespaced && !meta.hasNonNull("namespace")) {
                     skipped++;
                     continue;
                 }
-                // Keyed by namespace/name: compaction keeps each pod's latest snapshot.
-                String key = meta.get("namespace").asText() + "/" + meta.get("name").asText();
+                // Compaction keeps each object's latest snapshot: pods by namespace/name, volumes by kind/name.
+                String key = (namespaced ? meta.get("namespace").asText() : kind) + "/" + meta.get("name").asText();
                 sends.add(producer.send(new ProducerRecord<>(Topics.INVENTORY, key,
                         item.toString().getBytes(StandardCharsets.UTF_8))));
             }
@@ -110,8 +123,8 @@ final class SnapshotCommand implements Callable<Integer> {
         } catch (ExecutionException e) {
             throw new UserError("Kafka did not acknowledge the snapshot: " + e.getCause().getMessage(), e);
         }
-        spec.commandLine().getOut().printf("published %d pods to %s (%d other items skipped)%n", sends.size(),
-                Topics.INVENTORY, skipped);
+        spec.commandLine().getOut().printf("published %d pods, volumes and attachments to %s (%d other items skipped)%n",
+                sends.size(), Topics.INVENTORY, skipped);
         return 0;
     }
 }

@@ -31,7 +31,12 @@ class SnapshotCommandTest {
               "spec":{"nodeName":"node-a","serviceAccountName":"web","containers":[{"name":"web","image":"web:1"}],
                       "volumes":[{"name":"db","secret":{"secretName":"db-credentials"}}]}},
              {"metadata":{"name":"agent-x","namespace":"monitoring","uid":"u-2"},
-              "spec":{"nodeName":"node-b","containers":[{"name":"agent","image":"agent:1"}]}}]}
+              "spec":{"nodeName":"node-b","containers":[{"name":"agent","image":"agent:1"}]}},
+             {"kind":"PersistentVolume","metadata":{"name":"pvc-77"},
+              "spec":{"claimRef":{"namespace":"shop","name":"data-db-0"}}},
+             {"kind":"VolumeAttachment","metadata":{"name":"csi-123"},
+              "spec":{"nodeName":"node-a","source":{"persistentVolumeName":"pvc-77"}}},
+             {"kind":"Service","metadata":{"name":"web","namespace":"shop"}}]}
             """;
 
     private static EmbeddedKafka kafka;
@@ -54,17 +59,25 @@ class SnapshotCommandTest {
         Path pods = Files.writeString(dir.resolve("pods.json"), POD_LIST);
         CliRun run = new CliRun(Map.of(), "snapshot", "--file", pods.toString(), "--bootstrap-servers", kafka.bootstrapServers());
         assertEquals(0, run.exitCode, run.err.toString());
-        assertEquals(List.of("published 2 pods to auditwatch.inventory (0 other items skipped)"), run.outLines());
-        assertTrue(inventoryKeys().containsAll(List.of("shop/web-1", "monitoring/agent-x")));
+        assertEquals(List.of("published 4 pods, volumes and attachments to auditwatch.inventory (1 other items skipped)"),
+                run.outLines());
+        assertTrue(inventoryKeys().containsAll(List.of("shop/web-1", "monitoring/agent-x", "PersistentVolume/pvc-77",
+                "VolumeAttachment/csi-123")));
     }
 
     @Test
     void shouldListPodsThroughTheApiWithTheKubeconfigsToken() throws IOException {
         List<String> authorizations = new CopyOnWriteArrayList<>();
         HttpServer api = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        api.createContext("/api/v1/pods", exchange -> {
+        api.createContext("/", exchange -> {
             authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
-            byte[] body = POD_LIST.replace("web-1", "web-2").getBytes(StandardCharsets.UTF_8);
+            String path = exchange.getRequestURI().getPath();
+            String list = path.equals("/api/v1/pods") ? POD_LIST.replace("web-1", "web-2")
+                    : path.equals("/api/v1/persistentvolumes")
+                    ? "{\"kind\":\"PersistentVolumeList\",\"apiVersion\":\"v1\",\"metadata\":{},\"items\":[{\"kind\":\"PersistentVolume\","
+                            + "\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"pvc-88\"},\"spec\":{}}]}"
+                    : "{\"kind\":\"VolumeAttachmentList\",\"apiVersion\":\"storage.k8s.io/v1\",\"metadata\":{},\"items\":[]}";
+            byte[] body = list.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
@@ -90,7 +103,7 @@ class SnapshotCommandTest {
                     "--bootstrap-servers", kafka.bootstrapServers());
             assertEquals(0, run.exitCode, run.err.toString());
             assertTrue(authorizations.contains("Bearer snapshot-token"), authorizations.toString());
-            assertTrue(inventoryKeys().contains("shop/web-2"));
+            assertTrue(inventoryKeys().containsAll(List.of("shop/web-2", "PersistentVolume/pvc-88")));
         } finally {
             api.stop(0);
         }

@@ -76,6 +76,11 @@ public final class DetectorTopology {
                 .stream(Topics.INVENTORY, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("inventory-source"))
                 .flatMapValues(value -> InventoryRecords.pods(value, reader), Named.as("inventory-pods"))
                 .selectKey((key, event) -> NodeGraph.partitionKey(event), Named.as("inventory-by-namespace"));
+        // What one partition of the graph sends another (already keyed by NodeGraph.partitionKey).
+        KStream<String, AuditEvent> forwarded = builder
+                .stream(Topics.GRAPH_FORWARDS, Consumed.with(Serdes.String(), events)
+                        .withTimestampExtractor((record, partitionTime) -> ((AuditEvent) record.value()).eventTimeMillis())
+                        .withName("graph-forwards-source"));
 
         parsed.split(Named.as("route-"))
                 .branch((key, outcome) -> outcome.isRejected(), Branched.withConsumer(rejected -> rejected
@@ -104,11 +109,18 @@ public final class DetectorTopology {
                     parsedEvents.filter((key, event) -> analyses.nodeGraph().accepts(event), Named.as("node-graph-events"))
                             .selectKey((key, event) -> NodeGraph.partitionKey(event), Named.as("key-by-namespace"))
                             .merge(inventory, Named.as("graph-input"))
+                            .merge(forwarded, Named.as("graph-input-forwarded"))
                             .repartition(Repartitioned.<String, AuditEvent>as(BY_NAMESPACE)
                                     .withKeySerde(Serdes.String()).withValueSerde(events))
-                            .process(() -> new AnalysisProcessor(analyses.nodeGraph(), NODE_GRAPH_STORE),
-                                    Named.as("node-graph"), NODE_GRAPH_STORE)
-                            .to(Topics.ALERTS, alerts.withName("node-graph-alerts-sink"));
+                            .process(() -> new NodeGraphProcessor(analyses.nodeGraph()), Named.as("node-graph"), NODE_GRAPH_STORE)
+                            .split(Named.as("node-graph-"))
+                            .branch((key, out) -> out.alert() != null, Branched.withConsumer(raised -> raised
+                                    .mapValues(GraphOutput::alert, Named.as("node-graph-alert"))
+                                    .to(Topics.ALERTS, alerts.withName("node-graph-alerts-sink")), "alerts"))
+                            .defaultBranch(Branched.withConsumer(sent -> sent
+                                    .mapValues(GraphOutput::forward, Named.as("node-graph-forward"))
+                                    .to(Topics.GRAPH_FORWARDS, Produced.with(Serdes.String(), events)
+                                            .withName("graph-forwards-sink")), "forwards"));
                 }, "accepted"));
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RULES_STORE), Serdes.String(),
                         Serdes.String()).withLoggingDisabled(), Topics.RULES,

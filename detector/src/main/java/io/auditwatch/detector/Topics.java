@@ -16,6 +16,8 @@ public final class Topics {
     /** Run-time tuning of the notifier's routes: the latest record wins, a tombstone restores the file's. */
     public static final String ROUTES = "auditwatch.routes";
     public static final String INVENTORY = "auditwatch.inventory";
+    /** What the node graph sends between its partitions (a claim used on a node, a pod token's resolved node). */
+    public static final String GRAPH_FORWARDS = "auditwatch.nodegraph.forwards";
     public static final String RULES = "auditwatch.rules";
     /** The outcome of every change to auditwatch.rules (accepted or rejected with the reason), keyed by rule id. */
     public static final String RULES_STATUS = "auditwatch.rules.status";
@@ -39,6 +41,10 @@ public final class Topics {
                 topic(ALERTS_DLQ, 1, Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(30L * 24 * 3600 * 1000))),
                 topic(ROUTES, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 topic(INVENTORY, partitions, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                // Stamped on append, so retention counts from then (an inventory pod's events are at time zero); the
+                // detector reads event time from the value.
+                topic(GRAPH_FORWARDS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(24L * 3600 * 1000),
+                        TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")),
                 // Every instance reads all rules (a global store): one partition keeps them in order.
                 topic(RULES, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 topic(RULES_STATUS, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));

@@ -242,6 +242,31 @@ class DetectorTopologyTest {
         assertTrue(alert.explanation().contains("Only pods on node-a reference it"), alert.explanation());
     }
 
+    @Test
+    void shouldResolveAPodTokenWithoutANodeClaimInItsOwnNamespaceAndJudgeItInTheTargets() {
+        TestInputTopic<String, String> inventory = driver.createInputTopic(Topics.INVENTORY, new StringSerializer(),
+                new StringSerializer());
+        inventory.pipeInput("shop/web-1", "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-1\",\"namespace\":\"shop\","
+                + "\"uid\":\"u-1\"},\"spec\":{\"nodeName\":\"node-a\",\"containers\":[{\"name\":\"web\"}],"
+                + "\"volumes\":[{\"name\":\"db\",\"secret\":{\"secretName\":\"db-credentials\"}}]}}", T0);
+        inventory.pipeInput("monitoring/agent-b", "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"agent-b\","
+                + "\"namespace\":\"monitoring\",\"uid\":\"u-2\"},\"spec\":{\"nodeName\":\"node-b\","
+                + "\"serviceAccountName\":\"agent\",\"containers\":[{\"name\":\"agent\"}]}}", T0);
+
+        // A token of a cluster before 1.30: pod claims, no node claim.
+        String token = Events.event("t-1", "ResponseComplete", "system:serviceaccount:monitoring:agent", "get", "secrets",
+                null, "shop", "db-credentials", "allow", 200, "2026-11-20T03:12:45.000000Z")
+                .replace("\"groups\":[\"system:authenticated\"]}", "\"groups\":[\"system:authenticated\"],\"extra\":{"
+                        + "\"authentication.kubernetes.io/pod-name\":[\"agent-b\"],\"authentication.kubernetes.io/pod-uid\":[\"u-2\"]}}");
+        send(token, T0);
+        send(Events.event("n-2", "ResponseComplete", "system:node:node-a", "get", "configmaps", null, "shop",
+                "kube-root-ca.crt", "allow", 200, "2026-11-20T03:14:30.000000Z"), T0);
+
+        Alert alert = alerts.readValue();
+        assertEquals("node-token-cross-node-access", alert.rule().id());
+        assertEquals("node-b", alert.identity().node());
+    }
+
     private static int count(KeyValueStore<String, String> store) {
         int n = 0;
         try (var it = store.all()) {

@@ -9,6 +9,7 @@ import io.auditwatch.event.ReadResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Pods that existed before the audit stream starts ({@code kubectl get pods -A -o json}, or what
@@ -20,10 +21,14 @@ public final class Inventory {
     /** The user of synthetic inventory events; no real credential can have a colon-free "auditwatch:" prefix. */
     public static final String USER = "auditwatch:inventory";
 
+    /** The kinds the graph learns from a snapshot, and the resource their create events name. */
+    public static final Map<String, String> RESOURCES = Map.of("Pod", "pods", "PersistentVolume", "persistentvolumes",
+            "VolumeAttachment", "volumeattachments");
+
     private Inventory() {
     }
 
-    /** The pods and VolumeAttachments of an item, a List, or a PodList, as graph events; other kinds are skipped. */
+    /** The pods, PVs and VolumeAttachments of an item, a List, or a PodList, as graph events; other kinds are skipped. */
     public static List<AuditEvent> events(JsonNode document, AuditEventReader reader) {
         List<AuditEvent> events = new ArrayList<>();
         JsonNode items = document.has("items") ? document.get("items") : document.isArray() ? document : null;
@@ -37,13 +42,13 @@ public final class Inventory {
         return events;
     }
 
-    private static void addPod(JsonNode pod, AuditEventReader reader, List<AuditEvent> events) {
-        String kind = pod.path("kind").asText("Pod");
-        if (!("Pod".equals(kind) || "VolumeAttachment".equals(kind)) || !pod.has("metadata")) {
+    private static void addPod(JsonNode item, AuditEventReader reader, List<AuditEvent> events) {
+        String kind = item.path("kind").asText("Pod");
+        String resource = RESOURCES.get(kind);
+        if (resource == null || !item.has("metadata")) {
             return;
         }
-        boolean attachment = "VolumeAttachment".equals(kind);
-        ObjectNode withKind = pod.deepCopy();
+        ObjectNode withKind = item.deepCopy();
         withKind.put("kind", kind);
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode event = f.objectNode();
@@ -51,10 +56,10 @@ public final class Inventory {
         event.put("stage", "ResponseComplete");
         event.put("verb", "create");
         event.set("user", f.objectNode().put("username", USER));
-        ObjectNode objectRef = f.objectNode().put("resource", attachment ? "volumeattachments" : "pods")
-                .put("name", pod.path("metadata").path("name").asText());
-        if (!attachment) {
-            objectRef.put("namespace", pod.path("metadata").path("namespace").asText());
+        ObjectNode objectRef = f.objectNode().put("resource", resource)
+                .put("name", item.path("metadata").path("name").asText());
+        if ("Pod".equals(kind)) {
+            objectRef.put("namespace", item.path("metadata").path("namespace").asText());
         }
         event.set("objectRef", objectRef);
         event.set("responseStatus", f.objectNode().put("code", 200));

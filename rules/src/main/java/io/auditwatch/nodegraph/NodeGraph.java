@@ -3,6 +3,7 @@ package io.auditwatch.nodegraph;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.engine.Alerts;
 import io.auditwatch.engine.Analysis;
@@ -11,6 +12,7 @@ import io.auditwatch.engine.RequestKey;
 import io.auditwatch.engine.RuleDefinition;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.event.UserInfo;
 import io.auditwatch.identity.Identity;
 import io.auditwatch.state.ExpiringState;
 import io.micrometer.core.instrument.Metrics;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * Rebuilds the Node Authorizer's node→pod→object graph from the audit stream and judges what node credentials
@@ -66,6 +69,16 @@ public final class NodeGraph implements Analysis {
     /** Partition of the cluster-scoped part of the graph; no namespace can be named so. */
     static final String CLUSTER_SCOPED = "~cluster";
     private static final String ATTACHMENT = "va|";
+    /** PV name → the claim ({@code ns/pvc}) it is bound to, from the PV's claimRef. */
+    private static final String PV_CLAIM = "pvclaim|";
+    /** {@code ns/pvc|pod uid} → the node of a pod that uses the claim, forwarded from the claim's namespace. */
+    private static final String CLAIM_USE = "claimuse|";
+    /**
+     * The user of the events the graph sends itself between its partitions (a claim used on a node, a pod token
+     * resolved to its node); no real credential can be named so.
+     */
+    public static final String FORWARD_USER = "auditwatch:nodegraph";
+    private static final String CLAIM_USE_VERB = "auditwatch-claim-use";
     private static final String ATTACHED_PV = "vapv|";
     private static final ObjectMapper JSON = AuditEventReader.mapper();
 
@@ -90,25 +103,77 @@ public final class NodeGraph implements Analysis {
      */
     @Override
     public boolean accepts(AuditEvent e) {
-        if (e.namespace() == null || e.namespace().isEmpty()) {
-            return isAttachmentLifecycle(e) || e.identity().isNode() && VOLUMES.containsKey(e.resource());
+        if (FORWARD_USER.equals(e.username())) {
+            return true;
         }
-        return "pods".equals(e.resource()) || e.identity().isNodeBound() && KINDS.containsKey(e.resource());
+        if (e.namespace() == null || e.namespace().isEmpty()) {
+            return isAttachmentLifecycle(e) || isVolumeLifecycle(e) || e.identity().isNode() && VOLUMES.containsKey(e.resource());
+        }
+        return "pods".equals(e.resource())
+                || (e.identity().isNodeBound() || unresolvedPodToken(e.identity())) && KINDS.containsKey(e.resource());
     }
 
-    /** The partition key this analysis needs: the namespace, or one partition for the cluster-scoped part. */
+    /**
+     * The partition key this analysis needs: the namespace, or one partition for the cluster-scoped part. A pod
+     * token without a node claim (clusters before 1.30) first goes to its own namespace, where its pod is known.
+     */
     public static String partitionKey(AuditEvent e) {
+        if (FORWARD_USER.equals(e.username()) && CLAIM_USE_VERB.equals(e.verb)) {
+            return CLUSTER_SCOPED;
+        }
+        if (unresolvedPodToken(e.identity())) {
+            return e.identity().serviceAccountNamespace();
+        }
         return e.namespace() == null || e.namespace().isEmpty() ? CLUSTER_SCOPED : e.namespace();
     }
 
-    /** Updates the graph with one event, judges it, and flushes accesses whose grace window has passed. */
+    /** A pod's token that names its pod but not its node. */
+    private static boolean unresolvedPodToken(Identity who) {
+        return who.isServiceAccount() && who.node() == null && who.pod() != null && who.serviceAccountNamespace() != null;
+    }
+
+    /**
+     * Updates the graph with one event, judges it, and flushes accesses whose grace window has passed. For a host
+     * with one state for every partition (replay): what the graph sends between its partitions is processed here.
+     */
     @Override
     public List<Alert> process(AuditEvent e, ExpiringState state) {
         List<Alert> alerts = new ArrayList<>(0);
+        alerts.addAll(process(e, state, forwarded -> alerts.addAll(process(forwarded, state))));
+        return alerts;
+    }
+
+    /**
+     * Updates the graph with one event, judges it, and flushes accesses whose grace window has passed; {@code
+     * forward} takes the events this partition sends to another ({@link #partitionKey} says which).
+     */
+    public List<Alert> process(AuditEvent e, ExpiringState state, Consumer<AuditEvent> forward) {
+        List<Alert> alerts = new ArrayList<>(0);
+        if (FORWARD_USER.equals(e.username()) && CLAIM_USE_VERB.equals(e.verb)) {
+            JsonNode use = e.requestObject;
+            state.put(CLAIM_USE + e.namespace() + "/" + e.objectName() + "|" + use.path("pod").asText(),
+                    use.path("node").asText(), use.path("expiresAt").asLong(FOREVER));
+            alerts.addAll(flush(state, state.now()));
+            return alerts;
+        }
+        if (unresolvedPodToken(e.identity())) {
+            PodRecord own = podByName(state, e.identity().serviceAccountNamespace(), e.identity().pod());
+            if (own == null || own.node() == null) {
+                return flush(state, state.now()); // its pod is unknown: no verdict
+            }
+            AuditEvent resolved = withNode(e, own.node());
+            if (!e.identity().serviceAccountNamespace().equals(e.namespace())) {
+                forward.accept(resolved);
+                return flush(state, state.now());
+            }
+            e = resolved;
+        }
         if (isPodLifecycle(e)) {
-            updatePods(e, state);
+            updatePods(e, state, forward);
         } else if (isAttachmentLifecycle(e)) {
             updateAttachments(e, state);
+        } else if (isVolumeLifecycle(e)) {
+            updateVolumes(e, state);
         }
         Identity who = e.identity();
         if (who.isNodeBound() && KINDS.containsKey(e.resource()) || who.isNode() && VOLUMES.containsKey(e.resource())) {
@@ -275,7 +340,10 @@ public final class NodeGraph implements Analysis {
         return Relation.unrelated(nodes);
     }
 
-    /** A PV is the node's while an attachment binds it there; an attachment is the node's it names. */
+    /**
+     * A PV is the node's while an attachment binds it there or a pod on the node uses the claim it is bound to
+     * (the Node Authorizer's node→pod→PVC→PV edge); an attachment is the node's it names.
+     */
     private static Relation attachmentRelation(ExpiringState state, Target target, String node) {
         Set<String> nodes = new TreeSet<>();
         if ("volumeattachment".equals(target.kind())) {
@@ -285,9 +353,13 @@ public final class NodeGraph implements Analysis {
             }
         } else {
             state.range(ATTACHED_PV + target.name() + "|", (key, attachedNode) -> nodes.add(attachedNode));
+            String claim = state.get(PV_CLAIM + target.name());
+            if (claim != null) {
+                state.range(CLAIM_USE + claim + "|", (key, usingNode) -> nodes.add(usingNode));
+            }
         }
         if (nodes.isEmpty()) {
-            return Relation.UNKNOWN; // not every volume is attached through a VolumeAttachment (in-tree, NFS, local)
+            return Relation.UNKNOWN; // neither attached through a VolumeAttachment nor claimed by a known pod
         }
         return nodes.contains(node) ? Relation.RELATED : Relation.unrelated(nodes);
     }
@@ -323,6 +395,55 @@ public final class NodeGraph implements Analysis {
         }
     }
 
+    private static boolean isVolumeLifecycle(AuditEvent e) {
+        Integer code = e.responseCode();
+        return "persistentvolumes".equals(e.resource()) && code != null && code < 300 && "ResponseComplete".equals(e.stage)
+                && Set.of("create", "update", "patch", "delete").contains(e.verb);
+    }
+
+    /** The PV controller binds a PV to its claim (claimRef); a deleted PV stays related a while. */
+    private void updateVolumes(AuditEvent e, ExpiringState state) {
+        JsonNode pv = null;
+        for (JsonNode candidate : new JsonNode[] {e.responseObject, e.requestObject}) {
+            if (candidate != null && "PersistentVolume".equals(candidate.path("kind").asText())) {
+                pv = candidate;
+                break;
+            }
+        }
+        if (pv == null) {
+            return;
+        }
+        String name = pv.path("metadata").path("name").asText(e.objectName());
+        JsonNode claimRef = pv.path("spec").path("claimRef");
+        if (name == null || !claimRef.hasNonNull("name") || !claimRef.hasNonNull("namespace")) {
+            return;
+        }
+        long expiresAt = "delete".equals(e.verb) ? e.eventTimeMillis() + recentlyRelatedMillis : FOREVER;
+        state.put(PV_CLAIM + name, claimRef.get("namespace").asText() + "/" + claimRef.get("name").asText(), expiresAt);
+    }
+
+    /** "A pod of {@code node} uses claim {@code ns/pvc}", for the cluster-scoped partition. */
+    private static AuditEvent claimUse(String ns, String pvc, String podUid, String node, long expiresAt, AuditEvent cause) {
+        ObjectNode event = JSON.createObjectNode();
+        event.put("kind", "Event");
+        event.put("stage", "ResponseComplete");
+        event.put("verb", CLAIM_USE_VERB);
+        event.putObject("user").put("username", FORWARD_USER);
+        event.putObject("objectRef").put("resource", "persistentvolumeclaims").put("namespace", ns).put("name", pvc);
+        event.putObject("requestObject").put("pod", podUid).put("node", node).put("expiresAt", expiresAt);
+        event.putObject("auditwatch").put("cluster", cause.cluster()).put("eventTime", cause.eventTimeMillis());
+        return read(event.toString());
+    }
+
+    /** The token's event with the node its pod runs on, as a v1.30+ API server would have put in user.extra. */
+    private static AuditEvent withNode(AuditEvent e, String node) {
+        AuditEvent copy = read(write(e));
+        Map<String, List<String>> extra = new LinkedHashMap<>(e.user.extra() == null ? Map.of() : e.user.extra());
+        extra.put(Identity.CLAIM_NODE_NAME, List.of(node));
+        copy.user = new UserInfo(e.user.username(), e.user.uid(), e.user.groups(), extra);
+        return copy;
+    }
+
     private static PodRecord podByName(ExpiringState state, String ns, String name) {
         String uid = state.get(NAME + ns + "|" + name);
         String stored = uid == null ? null : state.get(POD + ns + "|" + uid);
@@ -340,7 +461,7 @@ public final class NodeGraph implements Analysis {
                 || "ephemeralcontainers".equals(sub);
     }
 
-    private void updatePods(AuditEvent e, ExpiringState state) {
+    private void updatePods(AuditEvent e, ExpiringState state, Consumer<AuditEvent> forward) {
         String ns = e.namespace();
         String sub = e.subresource();
         if ("binding".equals(sub)) {
@@ -353,15 +474,15 @@ public final class NodeGraph implements Analysis {
             PodRecord pod = podByName(state, ns, name);
             if (pod == null) {
                 // Bound but never seen created: its spec is unknown.
-                putPod(state, ns, "name:" + name, new PodRecord(name, node, false, Set.of()), FOREVER);
+                putPod(state, ns, "name:" + name, new PodRecord(name, node, false, Set.of()), FOREVER, e, forward);
             } else {
-                putPod(state, ns, uid, pod.withNode(node), FOREVER);
+                putPod(state, ns, uid, pod.withNode(node), FOREVER, e, forward);
             }
             return;
         }
         JsonNode pod = podObject(e);
         if ("delete".equals(e.verb)) {
-            delete(e, pod, state);
+            delete(e, pod, state, forward);
             return;
         }
         String name = pod != null ? pod.path("metadata").path("name").asText(e.objectName()) : e.objectName();
@@ -377,14 +498,15 @@ public final class NodeGraph implements Analysis {
             node = read(previous, PodRecord.class).node();
         }
         boolean specKnown = pod != null && pod.has("spec");
-        putPod(state, ns, uid, new PodRecord(name, node, specKnown, specKnown ? PodRefs.of(pod) : Set.of()), FOREVER);
+        putPod(state, ns, uid, new PodRecord(name, node, specKnown, specKnown ? PodRefs.of(pod) : Set.of()), FOREVER, e,
+                forward);
     }
 
     /**
      * A graceful delete leaves the pod terminating (still entitled); the final delete (by its kubelet, or with
      * grace period 0) removes it after the recently-related window.
      */
-    private void delete(AuditEvent e, JsonNode pod, ExpiringState state) {
+    private void delete(AuditEvent e, JsonNode pod, ExpiringState state, Consumer<AuditEvent> forward) {
         String ns = e.namespace();
         String uid = pod != null && pod.path("metadata").hasNonNull("uid") ? pod.path("metadata").path("uid").asText()
                 : state.get(NAME + ns + "|" + e.objectName());
@@ -397,7 +519,7 @@ public final class NodeGraph implements Analysis {
         if (!immediate || stored == null) {
             return;
         }
-        putPod(state, ns, uid, read(stored, PodRecord.class), e.eventTimeMillis() + recentlyRelatedMillis);
+        putPod(state, ns, uid, read(stored, PodRecord.class), e.eventTimeMillis() + recentlyRelatedMillis, e, forward);
     }
 
     private static JsonNode podObject(AuditEvent e) {
@@ -409,8 +531,12 @@ public final class NodeGraph implements Analysis {
         return null;
     }
 
-    /** Writes a pod, its name index, its references and its blind marker, all expiring together. */
-    private static void putPod(ExpiringState state, String ns, String uid, PodRecord pod, long expiresAt) {
+    /**
+     * Writes a pod, its name index, its references and its blind marker, all expiring together; the claims it
+     * uses on its node go to the cluster-scoped partition, where the PVs are.
+     */
+    private static void putPod(ExpiringState state, String ns, String uid, PodRecord pod, long expiresAt,
+                               AuditEvent cause, Consumer<AuditEvent> forward) {
         String previous = state.get(POD + ns + "|" + uid);
         if (previous != null) {
             PodRecord old = read(previous, PodRecord.class);
@@ -430,6 +556,9 @@ public final class NodeGraph implements Analysis {
         }
         for (String ref : pod.refs()) {
             state.put(REF + ns + "|" + ref + "|" + uid, pod.node() == null ? "" : pod.node(), expiresAt);
+            if (pod.node() != null && ref.startsWith(PodRefs.PVC + "/")) {
+                forward.accept(claimUse(ns, ref.substring(PodRefs.PVC.length() + 1), uid, pod.node(), expiresAt, cause));
+            }
         }
         if (pod.specKnown() && pod.node() != null) {
             // Learned at last: the node's kubelet touching it before no longer keeps the node blind.

@@ -481,4 +481,65 @@ class NodeGraphTest {
         process(kubeletGetClusterScoped(A, "persistentvolumes", "pvc-9f1", 200));
         assertEquals(List.of(), fired());
     }
+
+    /** The PV controller binding PV {@code pv} to claim shop/{@code claim}. */
+    private static EventJson boundVolume(String pv, String claim, double at) {
+        EventJson e = event().user("system:kube-controller-manager", "system:authenticated").set("level", "RequestResponse")
+                .verb("update").objectRef("persistentvolumes", null, pv, null).code(200).at(at);
+        return e.setJson("responseObject", "{\"kind\":\"PersistentVolume\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\""
+                + pv + "\"},\"spec\":{\"claimRef\":{\"kind\":\"PersistentVolumeClaim\",\"namespace\":\"shop\",\"name\":\""
+                + claim + "\"}}}");
+    }
+
+    @Test
+    void shouldRelateAVolumeToTheNodesWhosePodsUseItsClaim() {
+        process(podCreate("shop", "db-0", "u-db", "{\"volumes\":[{\"name\":\"data\",\"persistentVolumeClaim\":"
+                + "{\"claimName\":\"data-db-0\"}}],\"containers\":[{\"name\":\"db\"}]}").at(0), binding("shop", "db-0", A).at(0.2));
+        process(boundVolume("pvc-77", "data-db-0", 1));
+
+        process(kubeletGetClusterScoped(A, "persistentvolumes", "pvc-77", 5),
+                kubeletGetClusterScoped(B, "persistentvolumes", "pvc-77", 6));
+
+        assertEquals(List.of("node-credential-unrelated-access"), fired());
+        assertEquals("system:node:" + B, alerts.get(0).identity().username());
+        assertTrue(alerts.get(0).explanation().contains(A), alerts.get(0).explanation());
+    }
+
+    @Test
+    void shouldResolveAPodTokenWithoutANodeClaimThroughItsPod() {
+        webPodOn(A, "web-1", "u-1", 0);
+        agentOn(B, "log-agent-b", 1);
+        // Before 1.30 a pod token named its pod, not its node.
+        EventJson preNodeClaims = event().user("system:serviceaccount:monitoring:log-agent", "system:serviceaccounts",
+                        "system:authenticated")
+                .extra(io.auditwatch.identity.Identity.CLAIM_POD_NAME, "log-agent-b")
+                .extra(io.auditwatch.identity.Identity.CLAIM_POD_UID, "uid-of-log-agent-b")
+                .objectRef("secrets", "shop", "db-credentials", null).at(5);
+        assertTrue(graph.accepts(preNodeClaims.parse()));
+        assertEquals("monitoring", NodeGraph.partitionKey(preNodeClaims.parse()), "resolved in its pod's namespace first");
+
+        process(preNodeClaims);
+
+        assertEquals(List.of("node-token-cross-node-access"), fired());
+        assertEquals(B, alerts.get(0).identity().node());
+    }
+
+    @Test
+    void shouldLearnVolumesAndTheirClaimsFromAnInventorySnapshot() {
+        String list = "{\"kind\":\"List\",\"items\":["
+                + "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"db-0\",\"namespace\":\"shop\",\"uid\":\"u-db\"},\"spec\":{"
+                + "\"nodeName\":\"" + A + "\",\"containers\":[{\"name\":\"db\"}],\"volumes\":[{\"name\":\"data\","
+                + "\"persistentVolumeClaim\":{\"claimName\":\"data-db-0\"}}]}},"
+                + "{\"kind\":\"PersistentVolume\",\"metadata\":{\"name\":\"pvc-77\"},\"spec\":{\"claimRef\":{"
+                + "\"namespace\":\"shop\",\"name\":\"data-db-0\"}}}]}";
+        for (AuditEvent item : Inventory.events(EventJson.tree(list), EventJson.reader())) {
+            graph.process(item, state);
+        }
+
+        process(kubeletGetClusterScoped(A, "persistentvolumes", "pvc-77", 5),
+                kubeletGetClusterScoped(B, "persistentvolumes", "pvc-77", 6));
+
+        assertEquals(List.of("node-credential-unrelated-access"), fired());
+        assertEquals("system:node:" + B, alerts.get(0).identity().username());
+    }
 }
