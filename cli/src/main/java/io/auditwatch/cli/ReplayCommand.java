@@ -47,7 +47,8 @@ final class ReplayCommand implements Callable<Integer> {
     List<Path> rules;
 
     @Option(names = "--inventory", paramLabel = "FILE",
-            description = "Pods that existed before the log starts (kubectl get pods -A -o json), for the node graph.")
+            description = "Pods, PVs and VolumeAttachments that existed before the log starts"
+                    + " (kubectl get pods,pv,volumeattachments -A -o json), for the node graph.")
     Path inventory;
 
 

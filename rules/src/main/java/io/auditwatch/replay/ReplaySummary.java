@@ -12,7 +12,7 @@ public record ReplaySummary(long payloads, long events, long duplicates, long al
     }
 
     public String line() {
-        return String.format("replayed %d events (%d duplicate stages or retries dropped), %d rejected%s, %d alerts",
+        return String.format("replayed %d events (%d exact repeats of a request stage dropped), %d rejected%s, %d alerts",
                 events, duplicates, rejected(), rejectedByReason.isEmpty() ? "" : " " + rejectedByReason, alerts);
     }
 

@@ -89,7 +89,7 @@ class ReplayTest {
         ReplaySummary summary = run(replay(), file("audit.log", "hello", TRUNCATED, "", "{\"kind\":0}",
                 podExec().json()));
 
-        assertEquals("replayed 1 events (0 duplicate stages or retries dropped), 3 rejected"
+        assertEquals("replayed 1 events (0 exact repeats of a request stage dropped), 3 rejected"
                 + " {not-json=1, truncated-json=1, wrong-field-type=1}, 1 alerts", summary.line());
     }
 
@@ -97,7 +97,7 @@ class ReplayTest {
     void shouldPrintASummaryWithoutRejections() throws IOException {
         ReplaySummary summary = run(replay(), file("audit.log", event().json()));
 
-        assertEquals("replayed 1 events (0 duplicate stages or retries dropped), 0 rejected, 0 alerts",
+        assertEquals("replayed 1 events (0 exact repeats of a request stage dropped), 0 rejected, 0 alerts",
                 summary.line());
     }
 
