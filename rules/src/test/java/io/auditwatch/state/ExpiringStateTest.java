@@ -213,4 +213,27 @@ class ExpiringStateTest {
 
         assertEquals(List.of("b", "c"), List.copyOf(seen.keySet()));
     }
+
+    @Test
+    void shouldSkipRewritingAnUnchangedEntryRefreshedByLessThanASixtyFourthOfItsLife() {
+        TreeMapStore backing = new TreeMapStore();
+        ExpiringState expiring = new ExpiringState(backing);
+        expiring.advanceTo(1_000);
+        expiring.put("window", "start", 65_000);
+
+        expiring.advanceTo(1_500);
+        expiring.put("window", "start", 65_500);   // pushed by 500 ms of a 64 s life: kept as it was
+        expiring.advanceTo(64_999);
+        org.junit.jupiter.api.Assertions.assertEquals("start", expiring.get("window"));
+        expiring.advanceTo(65_000);
+        org.junit.jupiter.api.Assertions.assertNull(expiring.get("window"), "expires at the first expiry");
+
+        expiring.put("window", "start", 200_000);
+        expiring.put("window", "changed", 200_100); // a new value is always written
+        org.junit.jupiter.api.Assertions.assertEquals("changed", expiring.get("window"));
+        expiring.put("window", "changed", 400_000); // a long push is written too
+        expiring.advanceTo(300_000);
+        org.junit.jupiter.api.Assertions.assertEquals("changed", expiring.get("window"));
+        org.junit.jupiter.api.Assertions.assertEquals(2, backing.size(), "one value and one index entry");
+    }
 }
