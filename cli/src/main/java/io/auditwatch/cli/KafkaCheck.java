@@ -8,6 +8,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import io.auditwatch.detector.KafkaUnreachableException;
 import org.apache.kafka.common.KafkaException;
 
 /** Fail fast, in one line, when the Kafka a command was pointed at is not there. */
@@ -17,8 +18,8 @@ public final class KafkaCheck {
     }
 
     /**
-     * Returns when {@code bootstrapServers} answers within {@code timeout}; otherwise throws a {@link UserError}
-     * naming the servers and what to do.
+     * Returns when {@code bootstrapServers} answers within {@code timeout}; otherwise throws the detector's
+     * {@link KafkaUnreachableException} (one message for every command), which the CLI prints as one line.
      */
     public static void requireReachable(String bootstrapServers, Duration timeout) {
         int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
@@ -38,8 +39,7 @@ public final class KafkaCheck {
         try {
             admin.describeCluster().nodes().get(millis + 1000L, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            throw new UserError("cannot reach Kafka at " + bootstrapServers + " within " + timeout.toSeconds()
-                    + " s (is it running? start one with 'auditwatch broker', or fix --bootstrap-servers)", e);
+            throw new KafkaUnreachableException(bootstrapServers, timeout, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UserError("interrupted while connecting to Kafka at " + bootstrapServers, e);

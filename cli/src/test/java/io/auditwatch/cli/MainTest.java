@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import io.auditwatch.detector.KafkaUnreachableException;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -162,8 +163,13 @@ class MainTest {
             closedPort = s.getLocalPort();
         }
         String bootstrap = "127.0.0.1:" + closedPort;
-        UserError e = assertThrows(UserError.class, () -> KafkaCheck.requireReachable(bootstrap, Duration.ofSeconds(1)));
-        assertTrue(e.getMessage().startsWith("cannot reach Kafka at " + bootstrap + " within 1 s"), e.getMessage());
-        assertEquals(1, e.exitCode());
+        KafkaUnreachableException e = assertThrows(KafkaUnreachableException.class,
+                () -> KafkaCheck.requireReachable(bootstrap, Duration.ofSeconds(1)));
+        assertEquals("cannot reach Kafka at " + bootstrap + " within 1 s (is it running? start one with 'auditwatch broker',"
+                + " or fix --bootstrap-servers)", e.getMessage());
+        CliRun run = new CliRun(Map.of(), "run", "notify", "--bootstrap-servers", bootstrap);
+        assertEquals(1, run.exitCode);
+        assertEquals(1, run.errLines().size(), run.err.toString());
+        assertTrue(run.errLines().get(0).startsWith("auditwatch: cannot reach Kafka at " + bootstrap), run.err.toString());
     }
 }
