@@ -68,6 +68,17 @@ final class RocksStore implements SortedStore, AutoCloseable {
         visit(prefix, key -> key.startsWith(prefix), visitor);
     }
 
+    @Override
+    public String scan(String from, int limit, BiConsumer<String, String> visitor) {
+        int[] visited = {0};
+        String[] last = {null};
+        visit(from, key -> visited[0]++ < limit, (k, v) -> {
+            last[0] = k;
+            visitor.accept(k, v);
+        });
+        return visited[0] > limit ? last[0] : null;
+    }
+
     private void visit(String from, java.util.function.Predicate<String> inRange, BiConsumer<String, String> visitor) {
         List<Map.Entry<String, String>> entries = new ArrayList<>();
         try (RocksIterator it = db.newIterator()) {

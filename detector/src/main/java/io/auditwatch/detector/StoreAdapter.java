@@ -57,4 +57,17 @@ final class StoreAdapter implements SortedStore {
         // Visit after the iterator is closed, so the visitor may delete.
         entries.forEach(kv -> visitor.accept(kv.key, kv.value));
     }
+
+    @Override
+    public String scan(String from, int limit, BiConsumer<String, String> visitor) {
+        List<KeyValue<String, String>> entries = new ArrayList<>(Math.min(limit, 1024));
+        // A null upper bound is open-ended.
+        try (KeyValueIterator<String, String> it = store.range(from, null)) {
+            while (entries.size() < limit && it.hasNext()) {
+                entries.add(it.next());
+            }
+        }
+        entries.forEach(kv -> visitor.accept(kv.key, kv.value));
+        return entries.size() < limit ? null : entries.get(entries.size() - 1).key;
+    }
 }

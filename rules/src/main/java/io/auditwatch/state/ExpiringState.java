@@ -1,22 +1,27 @@
 package io.auditwatch.state;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * Key-value state whose entries expire in event time, over any {@link SortedStore}. An expiry index kept in
- * the same store ({@code x|<time>|<key>}) makes {@link #expire(long)} a range scan of what is due, not a
- * scan of everything. An entry is gone from the moment its time has passed, whether or not the host has
- * purged it yet, so live and replay agree whatever their purge schedule.
+ * Key-value state whose entries expire in event time, over any {@link SortedStore}. Each entry is one record,
+ * its expiry in its value: an entry is gone from the moment its time has passed, whether or not the host has
+ * purged it yet, so live and replay agree whatever their purge schedule. {@link #expire()} sweeps the store in
+ * key order a slice at a time, at least twice as many entries as were written since the last sweep, so the
+ * sweep outruns the writes and expired entries never make up more than about half the store. An expiry index
+ * would make the purge a scan of what is due only, but it costs a second write per entry and a second delete
+ * at expiry, on RocksDB and on the changelog, for every request the detector remembers.
  */
 public final class ExpiringState {
     private static final String VALUE = "v|";
-    private static final String INDEX = "x|";
-    private static final int TIME_WIDTH = 13; // epoch millis until the year 2286
+    /** Expiry index written by earlier versions; swept away on sight. */
+    private static final String LEGACY_INDEX = "x|";
+    private static final int MIN_SWEEP = 1_024;
 
     private final SortedStore store;
     private long now = Long.MIN_VALUE;
+    private long writesSinceSweep;
+    /** Where the next sweep starts; null: from the first key. */
+    private String sweepFrom;
 
     public ExpiringState(SortedStore store) {
         this.store = store;
@@ -40,41 +45,34 @@ public final class ExpiringState {
             return null;
         }
         int bar = stored.indexOf('|');
-        return Long.parseLong(stored.substring(0, bar)) <= now ? null : stored.substring(bar + 1);
+        return Long.parseLong(stored, 0, bar, 10) <= now ? null : stored.substring(bar + 1);
     }
 
     /** Stores {@code value} under {@code key} until event time {@code expiresAt} (epoch millis). */
     public void put(String key, String value, long expiresAt) {
         String previous = store.get(VALUE + key);
-        if (previous != null) {
-            int bar = previous.indexOf('|');
-            long oldExpiry = Long.parseLong(previous.substring(0, bar));
-            if (isRefreshOnly(previous, bar, oldExpiry, value, expiresAt)) {
-                return;
-            }
-            store.delete(indexKey(oldExpiry, key));
+        if (previous != null && isRefreshOnly(previous, value, expiresAt)) {
+            return;
         }
         store.put(VALUE + key, expiresAt + "|" + value);
-        store.put(indexKey(expiresAt, key), "");
+        writesSinceSweep++;
     }
 
     /**
      * Re-putting a live entry unchanged with an expiry pushed out by less than 1/64 of its remaining life (a
-     * window refreshed by every event) would cost three writes for nothing; the entry then expires at most that
+     * window refreshed by every event) would cost a write for nothing; the entry then expires at most that
      * fraction early. Both hosts share this rule, so live and replay still agree.
      */
-    private boolean isRefreshOnly(String previous, int bar, long oldExpiry, String value, long expiresAt) {
+    private boolean isRefreshOnly(String previous, String value, long expiresAt) {
+        int bar = previous.indexOf('|');
+        long oldExpiry = Long.parseLong(previous, 0, bar, 10);
         return now != Long.MIN_VALUE && oldExpiry > now && expiresAt >= oldExpiry
                 && expiresAt - oldExpiry <= (expiresAt - now) / 64
                 && previous.length() - bar - 1 == value.length() && previous.startsWith(value, bar + 1);
     }
 
     public void delete(String key) {
-        String previous = store.get(VALUE + key);
-        if (previous != null) {
-            store.delete(indexKey(Long.parseLong(previous.substring(0, previous.indexOf('|'))), key));
-            store.delete(VALUE + key);
-        }
+        store.delete(VALUE + key);
     }
 
     /** Visits the live entries whose keys start with {@code prefix}. */
@@ -90,29 +88,37 @@ public final class ExpiringState {
     private BiConsumer<String, String> live(BiConsumer<String, String> visitor) {
         return (k, v) -> {
             int bar = v.indexOf('|');
-            if (Long.parseLong(v.substring(0, bar)) > now) {
+            if (Long.parseLong(v, 0, bar, 10) > now) {
                 visitor.accept(k.substring(VALUE.length()), v.substring(bar + 1));
             }
         };
     }
 
-    /** Purges every entry due at or before the current time; returns how many. */
+    /** Purges the expired entries of the next slice of the store; returns how many. */
     public int expire() {
-        List<String> due = new ArrayList<>();
-        store.range(INDEX, INDEX + pad(now + 1), (k, v) -> due.add(k));
-        for (String indexKey : due) {
-            store.delete(indexKey);
-            store.delete(VALUE + indexKey.substring(INDEX.length() + TIME_WIDTH + 1));
+        long budget = Math.max(MIN_SWEEP, 2 * writesSinceSweep);
+        writesSinceSweep = 0;
+        int[] purged = {0};
+        BiConsumer<String, String> purge = (k, v) -> {
+            if (k.startsWith(LEGACY_INDEX) || k.startsWith(VALUE) && Long.parseLong(v, 0, v.indexOf('|'), 10) <= now) {
+                store.delete(k);
+                purged[0]++;
+            }
+        };
+        boolean wrapped = sweepFrom == null;
+        while (budget > 0) {
+            int slice = (int) Math.min(budget, MIN_SWEEP);
+            String last = store.scan(sweepFrom == null ? "" : sweepFrom, slice, purge);
+            budget -= slice;
+            // Go on from the smallest key after the last one visited; at the end, from the first key once more.
+            sweepFrom = last == null ? null : last + '\0';
+            if (last == null) {
+                if (wrapped) {
+                    break; // the whole store was visited
+                }
+                wrapped = true;
+            }
         }
-        return due.size();
-    }
-
-    private static String indexKey(long expiresAt, String key) {
-        return INDEX + pad(expiresAt) + "|" + key;
-    }
-
-    private static String pad(long time) {
-        String digits = Long.toString(Math.max(0, time));
-        return "0".repeat(Math.max(0, TIME_WIDTH - digits.length())) + digits;
+        return purged[0];
     }
 }

@@ -18,4 +18,10 @@ public interface SortedStore {
 
     /** Visits every entry whose key starts with {@code prefix}, in key order. Deleting visited keys is allowed. */
     void prefix(String prefix, BiConsumer<String, String> visitor);
+
+    /**
+     * Visits at most {@code limit} entries with {@code from <= key}, in key order; deleting visited keys is allowed.
+     * Returns the key of the last entry visited when the limit was reached (more may follow), else null.
+     */
+    String scan(String from, int limit, BiConsumer<String, String> visitor);
 }

@@ -50,6 +50,21 @@ public final class TreeMapStore implements SortedStore {
         }
     }
 
+    @Override
+    public String scan(String from, int limit, BiConsumer<String, String> visitor) {
+        List<Map.Entry<String, String>> entries = new ArrayList<>(Math.min(limit, map.size()));
+        for (Map.Entry<String, String> e : map.tailMap(from, true).entrySet()) {
+            if (entries.size() == limit) {
+                break;
+            }
+            entries.add(new AbstractMap.SimpleImmutableEntry<>(e));
+        }
+        for (Map.Entry<String, String> e : entries) {
+            visitor.accept(e.getKey(), e.getValue());
+        }
+        return entries.size() < limit ? null : entries.get(entries.size() - 1).getKey();
+    }
+
     public int size() {
         return map.size();
     }

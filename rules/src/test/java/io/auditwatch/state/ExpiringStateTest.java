@@ -47,7 +47,7 @@ class ExpiringStateTest {
 
         state.advanceTo(T + 1_000);
         assertNull(state.get("k"), "due at its expiry time");
-        assertEquals(2, store.size(), "hidden, not yet purged: value and index entry");
+        assertEquals(1, store.size(), "hidden, not yet purged");
     }
 
     @Test
@@ -59,7 +59,7 @@ class ExpiringStateTest {
         state.advanceTo(T + 2_000);
 
         assertEquals(Map.of("node:b", "2"), range("node:"));
-        assertEquals(4, store.size());
+        assertEquals(2, store.size());
     }
 
     @Test
@@ -72,18 +72,18 @@ class ExpiringStateTest {
     }
 
     @Test
-    void shouldPurgeBothTheValueAndItsIndexEntryOnExpire() {
+    void shouldPurgeEveryExpiredEntryOnExpire() {
         state.advanceTo(T);
         state.put("a", "1", T + 1_000);
         state.put("b", "2", T + 2_000);
         state.put("c", "3", T + 3_000);
-        assertEquals(6, store.size());
+        assertEquals(3, store.size(), "one record per entry, its expiry in its value");
 
         state.advanceTo(T + 2_000);
         int purged = state.expire();
 
         assertEquals(2, purged);
-        assertEquals(2, store.size(), "only c's value and index entry are left");
+        assertEquals(1, store.size(), "only c is left");
         assertEquals("3", state.get("c"));
         assertNull(store.get("v|a"));
         assertNull(store.get("v|b"));
@@ -95,7 +95,7 @@ class ExpiringStateTest {
         state.put("a", "1", T + 1_000);
 
         assertEquals(0, state.expire());
-        assertEquals(2, store.size());
+        assertEquals(1, store.size());
         assertEquals("1", state.get("a"));
     }
 
@@ -113,7 +113,7 @@ class ExpiringStateTest {
         state.advanceTo(T);
         state.put("k", "old", T + 1_000);
         state.put("k", "new", T + 10_000);
-        assertEquals(2, store.size(), "the old index entry is gone");
+        assertEquals(1, store.size(), "still one record");
 
         state.advanceTo(T + 5_000);
         assertEquals("new", state.get("k"));
@@ -138,7 +138,7 @@ class ExpiringStateTest {
     }
 
     @Test
-    void shouldDeleteTheValueAndItsIndexEntry() {
+    void shouldDeleteAnEntry() {
         state.advanceTo(T);
         state.put("a", "1", T + 1_000);
         state.put("b", "2", T + 1_000);
@@ -147,7 +147,7 @@ class ExpiringStateTest {
 
         assertNull(state.get("a"));
         assertEquals("2", state.get("b"));
-        assertEquals(2, store.size());
+        assertEquals(1, store.size());
         state.advanceTo(T + 1_000);
         assertEquals(1, state.expire(), "a deleted entry is not purged again");
     }
@@ -158,7 +158,7 @@ class ExpiringStateTest {
 
         state.delete("nope");
 
-        assertEquals(2, store.size());
+        assertEquals(1, store.size());
     }
 
     @Test
@@ -197,7 +197,7 @@ class ExpiringStateTest {
         state.range("a", (k, v) -> state.delete(k));
 
         assertEquals(Map.of("b1", "3"), range(""));
-        assertEquals(2, store.size());
+        assertEquals(1, store.size());
     }
 
     @Test
@@ -234,6 +234,47 @@ class ExpiringStateTest {
         expiring.put("window", "changed", 400_000); // a long push is written too
         expiring.advanceTo(300_000);
         org.junit.jupiter.api.Assertions.assertEquals("changed", expiring.get("window"));
-        org.junit.jupiter.api.Assertions.assertEquals(2, backing.size(), "one value and one index entry");
+        org.junit.jupiter.api.Assertions.assertEquals(1, backing.size());
+    }
+
+    @Test
+    void shouldSweepASliceAtATimeAndComeBackForTheRest() {
+        state.advanceTo(T);
+        for (int i = 0; i < 3_000; i++) {
+            state.put(String.format("k%05d", i), "", T + 1_000);
+        }
+        assertEquals(0, state.expire(), "nothing due yet: a sweep of the whole store, as 3,000 writes allow");
+        state.advanceTo(T + 1_000);
+
+        assertEquals(1_024, state.expire(), "no writes since: one slice of the minimum size");
+        assertEquals(1_024, state.expire(), "the next slice, where the last sweep stopped");
+        assertEquals(952, state.expire(), "the rest, then round to the first key again");
+        assertEquals(0, store.size());
+    }
+
+    @Test
+    void shouldSweepFasterThanItIsWrittenTo() {
+        state.advanceTo(T);
+        for (int i = 0; i < 5_000; i++) {
+            state.put("old" + i, "", T + 1_000);
+        }
+        state.advanceTo(T + 1_000);
+        for (int i = 0; i < 5_000; i++) {
+            state.put("new" + i, "", T + 60_000);
+        }
+
+        assertEquals(5_000, state.expire(), "twice the 10,000 writes: the whole store in one sweep");
+        assertEquals(5_000, store.size());
+    }
+
+    @Test
+    void shouldSweepAwayTheExpiryIndexOfEarlierVersions() {
+        store.put("x|1714557601000|a", "");
+        store.put("v|a", (T + 1_000) + "|1");
+        state.advanceTo(T);
+
+        assertEquals(1, state.expire());
+        assertEquals("1", state.get("a"));
+        assertEquals(1, store.size());
     }
 }
