@@ -40,20 +40,50 @@ public final class ExpiringState {
             return null;
         }
         int bar = stored.indexOf('|');
-        return Long.parseLong(stored.substring(0, bar)) <= now ? null : stored.substring(bar + 1);
+        return Long.parseLong(stored, 0, bar, 10) <= now ? null : stored.substring(bar + 1);
     }
 
-    /** Stores {@code value} under {@code key} until event time {@code expiresAt} (epoch millis). */
-    public void put(String key, String value, long expiresAt) {
+    /**
+     * Stores {@code value} under {@code key} until event time {@code expiresAt} (epoch millis); returns the live
+     * value it replaces, or null (one store read either way, so a caller need not get before it puts).
+     */
+    public String put(String key, String value, long expiresAt) {
         String previous = store.get(VALUE + key);
+        String replaced = null;
         if (previous != null) {
             int bar = previous.indexOf('|');
-            long oldExpiry = Long.parseLong(previous.substring(0, bar));
+            long oldExpiry = Long.parseLong(previous, 0, bar, 10);
+            if (oldExpiry > now) {
+                replaced = previous.substring(bar + 1);
+            }
             if (isRefreshOnly(previous, bar, oldExpiry, value, expiresAt)) {
-                return;
+                return replaced;
             }
             store.delete(indexKey(oldExpiry, key));
         }
+        write(key, value, expiresAt);
+        return replaced;
+    }
+
+    /**
+     * Stores {@code value} under {@code key} until {@code expiresAt} unless a live entry is there; true if it
+     * stored. The same as {@code get(key) == null} then {@code put}, with one store read instead of two.
+     */
+    public boolean putIfAbsent(String key, String value, long expiresAt) {
+        String previous = store.get(VALUE + key);
+        if (previous != null) {
+            int bar = previous.indexOf('|');
+            long oldExpiry = Long.parseLong(previous, 0, bar, 10);
+            if (oldExpiry > now) {
+                return false;
+            }
+            store.delete(indexKey(oldExpiry, key));
+        }
+        write(key, value, expiresAt);
+        return true;
+    }
+
+    private void write(String key, String value, long expiresAt) {
         store.put(VALUE + key, expiresAt + "|" + value);
         store.put(indexKey(expiresAt, key), "");
     }
@@ -72,7 +102,7 @@ public final class ExpiringState {
     public void delete(String key) {
         String previous = store.get(VALUE + key);
         if (previous != null) {
-            store.delete(indexKey(Long.parseLong(previous.substring(0, previous.indexOf('|'))), key));
+            store.delete(indexKey(Long.parseLong(previous, 0, previous.indexOf('|'), 10), key));
             store.delete(VALUE + key);
         }
     }
@@ -90,7 +120,7 @@ public final class ExpiringState {
     private BiConsumer<String, String> live(BiConsumer<String, String> visitor) {
         return (k, v) -> {
             int bar = v.indexOf('|');
-            if (Long.parseLong(v.substring(0, bar)) > now) {
+            if (Long.parseLong(v, 0, bar, 10) > now) {
                 visitor.accept(k.substring(VALUE.length()), v.substring(bar + 1));
             }
         };
