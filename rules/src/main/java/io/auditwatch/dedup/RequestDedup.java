@@ -19,11 +19,6 @@ public final class RequestDedup {
 
     /** True the first time this request is seen at this stage; remembers it. */
     public boolean admit(AuditEvent event, ExpiringState state) {
-        String key = RequestKey.of(event) + "|" + event.stage;
-        if (state.get(key) != null) {
-            return false;
-        }
-        state.put(key, "", event.stageTimeMillis() + memoryMillis);
-        return true;
+        return state.putIfAbsent(RequestKey.of(event) + "|" + event.stage, "", event.stageTimeMillis() + memoryMillis);
     }
 }

@@ -15,10 +15,11 @@ public interface Correlation {
     RuleDefinition rule();
 
     /**
+     * @param digests the event's key digests, shared by the correlations that observe it
      * @param raised ids of the rules and correlations that already alerted on this event, for correlations over
      *               correlations (a burst of refusals, then a success)
      */
-    List<Alert> observe(AuditEvent event, String requestKey, ExpiringState state, Set<String> raised);
+    List<Alert> observe(AuditEvent event, String requestKey, Digests digests, ExpiringState state, Set<String> raised);
 
     /** A correlation that only feeds others: it keeps its state and counts, its own alerts are not emitted. */
     default boolean silent() {

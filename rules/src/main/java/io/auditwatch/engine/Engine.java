@@ -98,8 +98,9 @@ public final class Engine implements Analysis {
         if (requestKey == null) {
             requestKey = RequestKey.of(event);
         }
+        Digests digests = new Digests();
         for (Correlation correlation : correlations) {
-            List<Alert> raised = correlation.observe(event, requestKey, state, raisedIds);
+            List<Alert> raised = correlation.observe(event, requestKey, digests, state, raisedIds);
             if (raised.isEmpty()) {
                 continue;
             }

@@ -22,18 +22,8 @@ public final class FiredMemory {
 
     /** True, and remembered, the first time {@code ruleId} fires for this event's request. */
     public boolean firstTime(ExpiringState state, String ruleId, AuditEvent event, String requestKey) {
-        String key = FIRED + ruleId + "|" + requestKey;
-        if (state.get(key) != null) {
-            return false;
-        }
         boolean complete = "ResponseComplete".equals(event.stage) || "Panic".equals(event.stage);
-        state.put(key, "", event.stageTimeMillis()
+        return state.putIfAbsent(FIRED + ruleId + "|" + requestKey, "", event.stageTimeMillis()
                 + (complete ? requestMemoryMillis : Math.max(requestMemoryMillis, OPEN_REQUEST_MEMORY_MILLIS)));
-        return true;
-    }
-
-    /** True if {@code ruleId} already fired for this request. */
-    public boolean fired(ExpiringState state, String ruleId, String requestKey) {
-        return state.get(FIRED + ruleId + "|" + requestKey) != null;
     }
 }

@@ -52,6 +52,9 @@ public final class AuditEvent {
 
     private final Map<String, JsonNode> other = new LinkedHashMap<>();
     private Identity identity;
+    /** The stageTimestamp that {@link #parsedStageTime} was parsed from (MIN_VALUE if unreadable). */
+    private String parsedStageTimestamp;
+    private long parsedStageTime;
 
     @JsonAnySetter
     void putOther(String name, JsonNode value) {
@@ -79,14 +82,21 @@ public final class AuditEvent {
      */
     @JsonIgnore
     public long stageTimeMillis() {
-        if (stageTimestamp != null) {
-            try {
-                return Math.max(eventTimeMillis(), AuditEventReader.parseTime(stageTimestamp));
-            } catch (java.time.format.DateTimeParseException e) {
-                return eventTimeMillis();
-            }
+        if (stageTimestamp == null) {
+            return eventTimeMillis();
         }
-        return eventTimeMillis();
+        // Asked for on hot paths (dedup, fired memory): parsed once per value of the field.
+        if (stageTimestamp != parsedStageTimestamp) {
+            long parsed;
+            try {
+                parsed = Timestamps.toEpochMillis(stageTimestamp);
+            } catch (java.time.format.DateTimeParseException e) {
+                parsed = Long.MIN_VALUE;
+            }
+            parsedStageTime = parsed;
+            parsedStageTimestamp = stageTimestamp;
+        }
+        return Math.max(eventTimeMillis(), parsedStageTime);
     }
 
     @JsonIgnore

@@ -14,8 +14,6 @@ import io.auditwatch.cloud.CloudOrigin;
 import io.auditwatch.cloud.Unwrapped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -190,7 +188,7 @@ public final class AuditEventReader {
             eventTime = wasFallback ? known.eventTime() : batch.fallbackTimeMillis;
         } else {
             try {
-                eventTime = parseTime(time);
+                eventTime = Timestamps.toEpochMillis(time);
             } catch (DateTimeParseException e) {
                 batch.reject(Rejection.Reason.WRONG_FIELD_TYPE, "unreadable timestamp \"" + time + "\"", raw);
                 return;
@@ -233,14 +231,6 @@ public final class AuditEventReader {
             return MAPPER.readTree(payload);
         } catch (IOException e) {
             return null;
-        }
-    }
-
-    static long parseTime(String text) {
-        try {
-            return Instant.parse(text).toEpochMilli();
-        } catch (DateTimeParseException e) {
-            return OffsetDateTime.parse(text).toInstant().toEpochMilli();
         }
     }
 

@@ -233,11 +233,10 @@ public final class NodeGraph implements Analysis {
         }
         String rule = who.isNode() ? NodeRules.UNRELATED_ACCESS.id() : NodeRules.CROSS_NODE.id();
         String requestKey = RequestKey.of(e);
-        if (fired.fired(state, rule, requestKey)) {
+        // Judged after the grace window; fired memory is set now so later stages do not queue it again.
+        if (!fired.firstTime(state, rule, e, requestKey)) {
             return;
         }
-        // Judged after the grace window; fired memory is set now so later stages do not queue it again.
-        fired.firstTime(state, rule, e, requestKey);
         // Related when it happened stays related: the window only waits for late events that could justify an
         // access. Judged later by name alone, a pod's last accesses from its old node would be blamed once a
         // StatefulSet reuses the name on another node within the window.

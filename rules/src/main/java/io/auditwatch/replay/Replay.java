@@ -8,13 +8,11 @@ import io.auditwatch.nodegraph.Inventory;
 import io.auditwatch.nodegraph.NodeGraph;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
-import io.auditwatch.event.AuditLogFiles;
 import io.auditwatch.event.ReadResult;
 import io.auditwatch.event.Rejection;
 import io.auditwatch.state.ExpiringState;
 import io.auditwatch.state.TreeMapStore;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -41,6 +39,8 @@ public final class Replay {
     private final ExpiringState graphState;
     private final Map<String, Long> rejected = new TreeMap<>();
     private long streamTime = Long.MIN_VALUE;
+    /** The latest event time read: stream time as the reading side sees it, ahead of the analysis. */
+    private long readTime = Long.MIN_VALUE;
     private long lastExpiry = Long.MIN_VALUE;
     private long payloads;
     private long events;
@@ -63,14 +63,17 @@ public final class Replay {
 
     /**
      * Replays files in order. {@code onRejected} hears of every unusable payload (file and reason); it is
-     * counted either way and replay goes on.
+     * counted either way and replay goes on. Files are read and parsed on a second thread while this one
+     * analyses; both callbacks are called on this thread, in input order.
      */
     public ReplaySummary run(List<Path> files, Consumer<Alert> onAlert, BiConsumer<Path, Rejection> onRejected)
             throws IOException {
-        for (Path file : files) {
-            long fileTime = Files.getLastModifiedTime(file).toMillis();
-            AuditLogFiles.forEachPayload(file, payload -> accept(payload, fileTime, onAlert,
-                    rejection -> onRejected.accept(file, rejection)));
+        try (ReadAhead ahead = new ReadAhead(files, this::read)) {
+            for (List<ReadAhead.Parsed> batch = ahead.next(); batch != null; batch = ahead.next()) {
+                for (ReadAhead.Parsed parsed : batch) {
+                    analyse(parsed.result(), onAlert, rejection -> onRejected.accept(parsed.file(), rejection));
+                }
+            }
         }
         finish(onAlert);
         return summary();
@@ -78,8 +81,23 @@ public final class Replay {
 
     /** Feeds one payload; events without a timestamp take the latest event time seen, else {@code fallbackTime}. */
     public void accept(byte[] payload, long fallbackTime, Consumer<Alert> onAlert, Consumer<Rejection> onRejected) {
+        analyse(read(payload, fallbackTime), onAlert, onRejected);
+    }
+
+    /**
+     * The reading side: parses a payload. Every event read moves the read time, so it equals the stream time
+     * that the analysis will have reached at this payload.
+     */
+    private ReadResult read(byte[] payload, long fallbackTime) {
+        ReadResult result = reader.read(payload, readTime == Long.MIN_VALUE ? fallbackTime : readTime);
+        for (AuditEvent event : result.events()) {
+            readTime = Math.max(readTime, event.eventTimeMillis());
+        }
+        return result;
+    }
+
+    private void analyse(ReadResult result, Consumer<Alert> onAlert, Consumer<Rejection> onRejected) {
         payloads++;
-        ReadResult result = reader.read(payload, streamTime == Long.MIN_VALUE ? fallbackTime : streamTime);
         for (Rejection rejection : result.rejections()) {
             rejected.merge(rejection.reason().code(), 1L, Long::sum);
             onRejected.accept(rejection);

@@ -4,6 +4,7 @@ import io.auditwatch.alert.Alert;
 import io.auditwatch.engine.Alerts;
 import io.auditwatch.engine.Correlation;
 import io.auditwatch.engine.Detection;
+import io.auditwatch.engine.Digests;
 import io.auditwatch.engine.RequestKey;
 import io.auditwatch.engine.RuleDefinition;
 import io.auditwatch.event.AuditEvent;
@@ -92,7 +93,8 @@ final class CorrelationRule implements Correlation {
     }
 
     @Override
-    public List<Alert> observe(AuditEvent event, String requestKey, ExpiringState state, Set<String> raised) {
+    public List<Alert> observe(AuditEvent event, String requestKey, Digests digests, ExpiringState state,
+                               Set<String> raised) {
         List<Base> matched = null;
         for (Base base : bases) {
             if (base.matches(event, raised)) {
@@ -106,21 +108,27 @@ final class CorrelationRule implements Correlation {
             return List.of();
         }
         List<EventField> keys = groupBy.get(matched.get(0).rule().id());
-        String group = group(keys, event);
+        String group = keys.isEmpty() ? "-" : digests.of(groupText(keys, event));
         String prefix = "c|" + rule.id() + "|" + group + "|";
         long time = event.eventTimeMillis();
-        String request = RequestKey.digest(requestKey, 24);
-        String seenKey = prefix + "seen|" + request;
-        if (state.get(seenKey) != null) {
+        String request = digests.of(requestKey);
+        // A request counts once, whatever the number of stages it was logged at. Every type needs this marker:
+        // event_count would count a later stage again once the request's window entry expired; value_count and
+        // temporal would record a later stage's value or base again (a stage can match a base the first did not:
+        // "allowed" needs the response) and, arriving after a newer request, put its older time back over the
+        // newer one's; first_seen would take a later stage for a new sighting (a field that differs by stage, or
+        // the value's entry gone first: the 1/64 refresh rule and a learning period longer than the timespan
+        // both let it go before this marker). Long enough for every stage of the request (an exec session can
+        // last hours), not for the whole window.
+        if (!state.putIfAbsent(prefix + "seen|" + request, "",
+                time + Math.min(Math.max(timespanMillis, learningMillis) + 1, REQUEST_STAGES_MILLIS))) {
             return List.of();
         }
-        // Long enough for every stage of the request (an exec session can last hours), not for the whole window.
-        state.put(seenKey, "", time + Math.min(Math.max(timespanMillis, learningMillis) + 1, REQUEST_STAGES_MILLIS));
         return switch (type) {
             case EVENT_COUNT -> eventCount(event, state, prefix, time, request, group, keys);
-            case VALUE_COUNT -> valueCount(event, state, prefix, time, request, group, keys);
+            case VALUE_COUNT -> valueCount(event, digests, state, prefix, time, request, group, keys);
             case TEMPORAL, TEMPORAL_ORDERED -> temporal(event, state, prefix, time, matched, request, group, keys);
-            case FIRST_SEEN -> firstSeen(event, state, prefix, time, request, group, keys);
+            case FIRST_SEEN -> firstSeen(event, digests, state, prefix, time, request, group, keys);
         };
     }
 
@@ -140,13 +148,14 @@ final class CorrelationRule implements Correlation {
                 : List.of();
     }
 
-    private List<Alert> valueCount(AuditEvent event, ExpiringState state, String prefix, long time, String request,
+    private List<Alert> valueCount(AuditEvent event, Digests digests, ExpiringState state, String prefix, long time, String request,
                                    String group, List<EventField> keys) {
         String value = values(event);
         if (value == null) {
             return List.of();
         }
-        state.put(prefix + "v|" + RequestKey.digest(value, 24), Long.toString(time), time + timespanMillis);
+        // The value is the time it was last seen: the window's first is reported.
+        state.put(prefix + "v|" + digests.of(value), Long.toString(time), time + timespanMillis);
         long[] count = {0};
         long[] first = {time};
         state.range(prefix + "v|", (k, v) -> {
@@ -184,7 +193,7 @@ final class CorrelationRule implements Correlation {
                         + " within " + human(timespanMillis));
     }
 
-    private List<Alert> firstSeen(AuditEvent event, ExpiringState state, String prefix, long time, String request,
+    private List<Alert> firstSeen(AuditEvent event, Digests digests, ExpiringState state, String prefix, long time, String request,
                                   String group, List<EventField> keys) {
         String value = values(event);
         if (value == null) {
@@ -196,9 +205,8 @@ final class CorrelationRule implements Correlation {
         boolean newGroup = start == null;
         // The group's baseline lives as long as it is used; a group silent for a whole timespan starts learning anew.
         state.put(startKey, Long.toString(learningSince), time + timespanMillis);
-        String valueKey = prefix + "v|" + RequestKey.digest(value, 24);
-        boolean known = state.get(valueKey) != null;
-        state.put(valueKey, Long.toString(time), time + timespanMillis);
+        // Only whether the value is known matters: an unchanging value lets the refresh rule skip most rewrites.
+        boolean known = state.put(prefix + "v|" + digests.of(value), "", time + timespanMillis) != null;
         // A group's first value is its baseline, never news, whatever the learning period.
         if (known || newGroup || time - learningSince < learningMillis) {
             return List.of();
@@ -209,11 +217,9 @@ final class CorrelationRule implements Correlation {
 
     private List<Alert> fire(AuditEvent event, ExpiringState state, String prefix, long time, String request,
                              String group, List<EventField> keys, long count, long first, String what) {
-        String firedKey = prefix + "fired";
-        if (state.get(firedKey) != null) {
+        if (!state.putIfAbsent(prefix + "fired", "", time + timespanMillis)) {
             return List.of();
         }
-        state.put(firedKey, "", time + timespanMillis);
         return List.of(alert(event, request, group, keys, count, first, what));
     }
 
@@ -223,10 +229,6 @@ final class CorrelationRule implements Correlation {
         String summary = rule.title() + ": " + what + (groupText.isEmpty() ? "" : " (" + groupText + ")");
         return Alerts.correlated(rule, event, RequestKey.digest(rule.id() + "|" + group + "|" + request, 32), summary,
                 description.isBlank() ? summary : description.strip(), count, first);
-    }
-
-    private static String group(List<EventField> keys, AuditEvent event) {
-        return keys.isEmpty() ? "-" : RequestKey.digest(groupText(keys, event), 24);
     }
 
     private static String groupText(List<EventField> keys, AuditEvent event) {

@@ -48,12 +48,41 @@ public final class ExpiringState {
         return Long.parseLong(stored, 0, bar, 10) <= now ? null : stored.substring(bar + 1);
     }
 
-    /** Stores {@code value} under {@code key} until event time {@code expiresAt} (epoch millis). */
-    public void put(String key, String value, long expiresAt) {
+    /**
+     * Stores {@code value} under {@code key} until event time {@code expiresAt} (epoch millis); returns the live
+     * value it replaces, or null (one store read either way, so a caller need not get before it puts).
+     */
+    public String put(String key, String value, long expiresAt) {
         String previous = store.get(VALUE + key);
-        if (previous != null && isRefreshOnly(previous, value, expiresAt)) {
-            return;
+        String replaced = null;
+        if (previous != null) {
+            int bar = previous.indexOf('|');
+            long oldExpiry = Long.parseLong(previous, 0, bar, 10);
+            if (oldExpiry > now) {
+                replaced = previous.substring(bar + 1);
+            }
+            if (isRefreshOnly(previous, bar, oldExpiry, value, expiresAt)) {
+                return replaced;
+            }
         }
+        write(key, value, expiresAt);
+        return replaced;
+    }
+
+    /**
+     * Stores {@code value} under {@code key} until {@code expiresAt} unless a live entry is there; true if it
+     * stored. The same as {@code get(key) == null} then {@code put}, with one store read instead of two.
+     */
+    public boolean putIfAbsent(String key, String value, long expiresAt) {
+        String previous = store.get(VALUE + key);
+        if (previous != null && Long.parseLong(previous, 0, previous.indexOf('|'), 10) > now) {
+            return false;
+        }
+        write(key, value, expiresAt);
+        return true;
+    }
+
+    private void write(String key, String value, long expiresAt) {
         store.put(VALUE + key, expiresAt + "|" + value);
         writesSinceSweep++;
     }
@@ -63,9 +92,7 @@ public final class ExpiringState {
      * window refreshed by every event) would cost a write for nothing; the entry then expires at most that
      * fraction early. Both hosts share this rule, so live and replay still agree.
      */
-    private boolean isRefreshOnly(String previous, String value, long expiresAt) {
-        int bar = previous.indexOf('|');
-        long oldExpiry = Long.parseLong(previous, 0, bar, 10);
+    private boolean isRefreshOnly(String previous, int bar, long oldExpiry, String value, long expiresAt) {
         return now != Long.MIN_VALUE && oldExpiry > now && expiresAt >= oldExpiry
                 && expiresAt - oldExpiry <= (expiresAt - now) / 64
                 && previous.length() - bar - 1 == value.length() && previous.startsWith(value, bar + 1);

@@ -12,6 +12,25 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AuditEventTest {
+    /** The stage time is parsed once, yet follows the field when it changes; never before the event time. */
+    @Test
+    void stageTimeFollowsItsFieldAndNeverPrecedesTheEventTime() {
+        AuditEvent e = new AuditEvent();
+        e.provenance = new Provenance("c", 1_000_000L, false);
+        assertEquals(1_000_000L, e.stageTimeMillis(), "no stageTimestamp: the event time");
+        e.stageTimestamp = "1970-01-01T00:20:00.5Z";
+        assertEquals(1_200_500L, e.stageTimeMillis());
+        assertEquals(1_200_500L, e.stageTimeMillis());
+        e.stageTimestamp = "1970-01-01T00:30:00Z";
+        assertEquals(1_800_000L, e.stageTimeMillis(), "a new value is parsed anew");
+        e.stageTimestamp = "1970-01-01T00:00:01Z";
+        assertEquals(1_000_000L, e.stageTimeMillis(), "before the event time: the event time");
+        e.stageTimestamp = "not a time";
+        assertEquals(1_000_000L, e.stageTimeMillis(), "unreadable: the event time");
+        e.provenance = new Provenance("c", 2_000_000L, false);
+        assertEquals(2_000_000L, e.stageTimeMillis(), "follows the event time too");
+    }
+
     @Test
     void shouldBeAllowedWhenTheAuthorizerSaidAllow() {
         assertTrue(event().decision("allow").code(200).parse().allowed());

@@ -5,6 +5,9 @@ import static io.auditwatch.testing.EventJson.podExec;
 import static io.auditwatch.testing.EventJson.secretGet;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
@@ -17,6 +20,7 @@ import io.auditwatch.testing.EventJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
@@ -164,5 +168,81 @@ class ReplayTest {
         assertEquals(2, summary.payloads());
         assertEquals(Map.of("empty", 1L), summary.rejectedByReason());
         assertTrue(summary.line().contains("1 alerts"), summary.line());
+    }
+
+    /** Many files, several batches each, alerts, rejections and timeless events: as if fed payload by payload. */
+    @Test
+    void shouldReadAheadOnAThreadWithTheResultsOfFeedingPayloadsInOrder() throws IOException {
+        List<Path> files = new ArrayList<>();
+        List<String[]> contents = new ArrayList<>();
+        for (int f = 0; f < 3; f++) {
+            String[] lines = new String[ReadAhead.BATCH * 5 + 17];
+            for (int i = 0; i < lines.length; i++) {
+                String id = "f" + f + "-" + i;
+                String received = Instant.parse("2024-05-01T10:00:00Z").plusSeconds(f * 10_000L + i).toString();
+                lines[i] = switch (i % 7) {
+                    case 0 -> podExec().auditID(id).received(received).json();
+                    case 1 -> TRUNCATED;
+                    case 2 -> secretGet().auditID(id).remove("requestReceivedTimestamp", "stageTimestamp").json();
+                    case 3 -> secretGet().auditID("f" + f + "-" + (i - 3)).received(received).json(); // a repeat
+                    default -> event().auditID(id).received(received).json();
+                };
+            }
+            Path file = file("audit-" + f + ".log", lines);
+            Files.setLastModifiedTime(file, FileTime.from(Instant.parse("2024-04-01T00:00:00Z")));
+            files.add(file);
+            contents.add(lines);
+        }
+
+        ReplaySummary summary = run(replay(), files.toArray(Path[]::new));
+
+        Replay oneByOne = replay();
+        List<Alert> expectedAlerts = new ArrayList<>();
+        List<Path> expectedRejectedFiles = new ArrayList<>();
+        for (int f = 0; f < files.size(); f++) {
+            Path file = files.get(f);
+            long fileTime = Files.getLastModifiedTime(file).toMillis();
+            for (String line : contents.get(f)) {
+                oneByOne.accept(line.getBytes(StandardCharsets.UTF_8), fileTime, expectedAlerts::add,
+                        rejection -> expectedRejectedFiles.add(file));
+            }
+        }
+        oneByOne.finish(expectedAlerts::add);
+        ReplaySummary expected = oneByOne.summary();
+        assertEquals(expected.line(), summary.line());
+        assertEquals(expected.events(), summary.events());
+        assertEquals(3L * contents.get(0).length, summary.payloads(), "nothing lost at the end of input");
+        assertEquals(expectedAlerts, alerts);
+        assertEquals(expectedRejectedFiles, rejectedFiles);
+        assertTrue(alerts.size() > 3 * ReadAhead.BATCH / 7, "alerts from every batch: " + alerts.size());
+    }
+
+    @Test
+    void shouldReportAnUnreadableFileAfterEverythingReadBeforeIt() throws IOException {
+        Path good = file("audit-1.log", podExec().auditID("a-1").json());
+        Path missing = dir.resolve("gone.log");
+
+        assertThrows(NoSuchFileException.class, () -> run(replay(), good, missing));
+
+        assertEquals(List.of("pod-exec"), alerts.stream().map(a -> a.rule().id()).toList());
+    }
+
+    @Test
+    void shouldPassOnAFailureOfTheAlertCallbackAndStopReading() throws IOException {
+        String[] lines = new String[ReadAhead.BATCH * 20];
+        for (int i = 0; i < lines.length; i++) {
+            lines[i] = podExec().auditID("a-" + i).json();
+        }
+        Path log = file("audit.log", lines);
+        IllegalStateException failure = new IllegalStateException("the alert sink is full");
+
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> replay().run(List.of(log),
+                alert -> {
+                    throw failure;
+                }, (file, rejection) -> { }));
+
+        assertSame(failure, thrown);
+        assertFalse(Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals("replay-read") && t.isAlive()), "the reading thread has ended");
     }
 }

@@ -1,7 +1,9 @@
 package io.auditwatch.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +29,35 @@ class ExpiringStateTest {
 
         assertEquals("3", state.get("user:alice"));
         assertNull(state.get("user:bob"));
+    }
+
+    @Test
+    void putShouldReturnTheLiveValueItReplaces() {
+        state.advanceTo(T);
+        assertNull(state.put("k", "1", T + 1_000), "nothing there");
+        assertEquals("1", state.put("k", "2", T + 1_000));
+        assertEquals("2", state.put("k", "2", T + 1_001), "also when only refreshed");
+        state.advanceTo(T + 1_001);
+        assertNull(state.put("k", "3", T + 5_000), "an expired entry is nothing");
+        assertEquals("3", state.get("k"));
+        state.expire();
+        assertEquals(1, store.size(), "rewritten in place");
+    }
+
+    @Test
+    void putIfAbsentShouldStoreOnlyWhenNoLiveEntryIsThere() {
+        state.advanceTo(T);
+        assertTrue(state.putIfAbsent("k", "first", T + 1_000));
+        assertFalse(state.putIfAbsent("k", "second", T + 9_000));
+        assertEquals("first", state.get("k"), "value and expiry unchanged");
+        state.advanceTo(T + 1_000);
+        assertNull(state.get("k"));
+        assertTrue(state.putIfAbsent("k", "third", T + 2_000), "an expired entry counts as absent");
+        assertEquals("third", state.get("k"));
+        assertEquals(1, store.size(), "rewritten in place");
+        state.advanceTo(T + 2_000);
+        assertEquals(1, state.expire());
+        assertEquals(0, store.size());
     }
 
     @Test
