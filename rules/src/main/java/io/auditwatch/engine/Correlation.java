@@ -9,17 +9,19 @@ import java.util.Set;
 /**
  * A stateful analysis over many requests (thresholds, distinct counts, sequences, first-seen baselines), kept in
  * the host's state in event time so live and replay agree. It sees every event; counting each request once,
- * whatever the number of stages it was logged at, is its own business (it gets the request's key for that).
+ * whatever the number of stages it was logged at, is its own business ({@link CountedRequests} remembers it).
  */
 public interface Correlation {
     RuleDefinition rule();
 
     /**
      * @param digests the event's key digests, shared by the correlations that observe it
+     * @param counted which correlations have already counted the event's request (at an earlier stage)
      * @param raised ids of the rules and correlations that already alerted on this event, for correlations over
      *               correlations (a burst of refusals, then a success)
      */
-    List<Alert> observe(AuditEvent event, String requestKey, Digests digests, ExpiringState state, Set<String> raised);
+    List<Alert> observe(AuditEvent event, String requestKey, Digests digests, CountedRequests counted,
+                        ExpiringState state, Set<String> raised);
 
     /** A correlation that only feeds others: it keeps its state and counts, its own alerts are not emitted. */
     default boolean silent() {

@@ -99,8 +99,9 @@ public final class Engine implements Analysis {
             requestKey = RequestKey.of(event);
         }
         Digests digests = new Digests();
+        CountedRequests counted = new CountedRequests(state, digests.of(requestKey));
         for (Correlation correlation : correlations) {
-            List<Alert> raised = correlation.observe(event, requestKey, digests, state, raisedIds);
+            List<Alert> raised = correlation.observe(event, requestKey, digests, counted, state, raisedIds);
             if (raised.isEmpty()) {
                 continue;
             }
@@ -112,6 +113,7 @@ public final class Engine implements Analysis {
                 alerts.addAll(raised);
             }
         }
+        counted.save();
         return alerts == null ? List.of() : alerts;
     }
 }

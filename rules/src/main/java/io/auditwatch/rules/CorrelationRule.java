@@ -3,6 +3,7 @@ package io.auditwatch.rules;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.engine.Alerts;
 import io.auditwatch.engine.Correlation;
+import io.auditwatch.engine.CountedRequests;
 import io.auditwatch.engine.Detection;
 import io.auditwatch.engine.Digests;
 import io.auditwatch.engine.RequestKey;
@@ -22,13 +23,13 @@ import java.util.TreeMap;
  * values, never the values, so no value can reach into another group's key range.
  *
  * <pre>
- * c|&lt;rule&gt;|&lt;group&gt;|seen|&lt;request&gt;      a request counted once (all types)
  * c|&lt;rule&gt;|&lt;group&gt;|n|&lt;time&gt;|&lt;request&gt;  event_count: one entry per request in the window
  * c|&lt;rule&gt;|&lt;group&gt;|v|&lt;value&gt;           value_count, first_seen: the values seen
  * c|&lt;rule&gt;|&lt;group&gt;|r|&lt;base rule&gt;       temporal: when each base rule last matched
  * c|&lt;rule&gt;|&lt;group&gt;|start                 first_seen: when learning began for the group
  * c|&lt;rule&gt;|&lt;group&gt;|fired                 suppresses repeats until the window ends
  * </pre>
+ * Which requests a correlation has counted is kept per request, for all correlations, by {@link CountedRequests}.
  */
 final class CorrelationRule implements Correlation {
     enum Type { EVENT_COUNT, VALUE_COUNT, TEMPORAL, TEMPORAL_ORDERED, FIRST_SEEN }
@@ -93,8 +94,8 @@ final class CorrelationRule implements Correlation {
     }
 
     @Override
-    public List<Alert> observe(AuditEvent event, String requestKey, Digests digests, ExpiringState state,
-                               Set<String> raised) {
+    public List<Alert> observe(AuditEvent event, String requestKey, Digests digests, CountedRequests counted,
+                               ExpiringState state, Set<String> raised) {
         List<Base> matched = null;
         for (Base base : bases) {
             if (base.matches(event, raised)) {
@@ -110,18 +111,23 @@ final class CorrelationRule implements Correlation {
         List<EventField> keys = groupBy.get(matched.get(0).rule().id());
         String group = keys.isEmpty() ? "-" : digests.of(groupText(keys, event));
         String prefix = "c|" + rule.id() + "|" + group + "|";
+        if (type == Type.TEMPORAL_ORDERED) {
+            matched = inOrder(matched, state, prefix);
+            if (matched.isEmpty()) {
+                return List.of();
+            }
+        }
         long time = event.eventTimeMillis();
         String request = digests.of(requestKey);
-        // A request counts once, whatever the number of stages it was logged at. Every type needs this marker:
-        // event_count would count a later stage again once the request's window entry expired; value_count and
-        // temporal would record a later stage's value or base again (a stage can match a base the first did not:
-        // "allowed" needs the response) and, arriving after a newer request, put its older time back over the
-        // newer one's; first_seen would take a later stage for a new sighting (a field that differs by stage, or
-        // the value's entry gone first: the 1/64 refresh rule and a learning period longer than the timespan
-        // both let it go before this marker). Long enough for every stage of the request (an exec session can
-        // last hours), not for the whole window.
-        if (!state.putIfAbsent(prefix + "seen|" + request, "",
-                time + Math.min(Math.max(timespanMillis, learningMillis) + 1, REQUEST_STAGES_MILLIS))) {
+        // A request counts once, whatever the number of stages it was logged at. Every type needs this: event_count
+        // would count a later stage again once the request's window entry expired; value_count and temporal would
+        // record a later stage's value or base again (a stage can match a base the first did not: "allowed" needs
+        // the response) and, arriving after a newer request, put its older time back over the newer one's;
+        // first_seen would take a later stage for a new sighting (a field that differs by stage, or the value's
+        // entry gone first: the 1/64 refresh rule and a learning period longer than the timespan both let it go
+        // before this). Long enough for every stage of the request (an exec session can last hours), not for the
+        // whole window.
+        if (!counted.firstTime(rule.id(), time + Math.min(Math.max(timespanMillis, learningMillis) + 1, REQUEST_STAGES_MILLIS))) {
             return List.of();
         }
         return switch (type) {
@@ -191,6 +197,29 @@ final class CorrelationRule implements Correlation {
                 (type == Type.TEMPORAL_ORDERED ? "in order: " : "all of: ")
                         + String.join(", ", bases.stream().map(b -> b.rule().title()).toList())
                         + " within " + human(timespanMillis));
+    }
+
+    /**
+     * The matched bases of an ordered sequence that come after every base before them has been seen (in this
+     * group, within the timespan). A base seen before its predecessors cannot be part of the sequence, so it is
+     * neither recorded nor counted: on a base as broad as "any allowed request" that is nearly every event. A
+     * predecessor logged later with an earlier event time (arriving out of order) is therefore not matched up
+     * with it.
+     */
+    private List<Base> inOrder(List<Base> matched, ExpiringState state, String prefix) {
+        List<Base> kept = new ArrayList<>(matched.size());
+        int seenBefore = 0; // how many leading bases have been seen, or match this event in order
+        for (Base base : matched) {
+            int index = bases.indexOf(base);
+            while (seenBefore < index && (kept.contains(bases.get(seenBefore))
+                    || state.get(prefix + "r|" + bases.get(seenBefore).rule().id()) != null)) {
+                seenBefore++;
+            }
+            if (seenBefore >= index) {
+                kept.add(base);
+            }
+        }
+        return kept;
     }
 
     private List<Alert> firstSeen(AuditEvent event, Digests digests, ExpiringState state, String prefix, long time, String request,

@@ -101,6 +101,42 @@ class CorrelationTest {
     }
 
     @Test
+    void shouldNotRecordALaterBaseOfAnOrderedSequenceBeforeTheFirstWasSeen() throws RuleException {
+        String yaml = "title: get\nid: get\nlevel: low\nenabled: false\ndetection:\n  s:\n    verb: get\n"
+                + "    responseStatus.code: 200\n  condition: s\n---\ntitle: seq\nid: seq\nlevel: high\ncorrelation:\n"
+                + "  type: temporal_ordered\n  rules: [denied, get]\n  group-by: [user.username]\n  timespan: 5m\n";
+        Engine engine = engine(yaml);
+        feed(engine, List.of(event().auditID("a").received("2026-11-20T10:00:00Z"),
+                event().auditID("b").received("2026-11-20T10:00:30Z")));
+        assertEquals(List.of(), keys(), "every allowed get matches 'get': nothing is written before 'denied' was seen");
+
+        assertEquals(List.of(), feed(engine, List.of(denied(2, "2026-11-20T10:01:00Z"))));
+        List<Alert> then = feed(engine, List.of(event().auditID("c").received("2026-11-20T10:02:00Z")));
+        assertEquals(List.of("seq"), then.stream().map(a -> a.rule().id()).toList());
+    }
+
+    @Test
+    void shouldRememberWhichCorrelationsCountedARequestInOneRecord() throws RuleException {
+        Engine engine = engine(COUNT + "---\n" + COUNT.replace("id: burst", "id: burst-2").replace("title: burst", "title: b2")
+                + "---\n" + COUNT.replace("id: burst", "id: burst-3").replace("title: burst", "title: b3"));
+        feed(engine, List.of(denied(1, "2026-11-20T10:00:00Z").stage("ResponseStarted")));
+        List<String> requests = keys().stream().filter(k -> k.startsWith("q|")).toList();
+        assertEquals(1, requests.size(), "one record for the three correlations that counted it: " + keys());
+        feed(engine, List.of(denied(1, "2026-11-20T10:00:00Z").stage("ResponseComplete"),
+                denied(2, "2026-11-20T10:01:00Z")));
+        List<Alert> alerts = feed(engine, List.of(denied(3, "2026-11-20T10:02:00Z")));
+        assertEquals(List.of("burst", "burst-2", "burst-3"), alerts.stream().map(a -> a.rule().id()).toList(),
+                "the second stage of request 1 was not counted again by any of them: 3 requests, not 4");
+        assertEquals(3, alerts.get(0).count());
+    }
+
+    private List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        state.range("", (k, v) -> keys.add(k));
+        return keys;
+    }
+
+    @Test
     void shouldAlertOnANewValueOnlyAfterTheLearningPeriod() throws RuleException {
         Engine engine = engine("title: new\nid: new\nlevel: medium\ncorrelation:\n  type: first_seen\n"
                 + "  rules: [denied]\n  group-by: [user.username]\n  fields: [userAgent]\n  learning: 1d\n  timespan: 30d\n");

@@ -1,0 +1,62 @@
+package io.auditwatch.engine;
+
+import io.auditwatch.state.ExpiringState;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Which correlations have counted one request: a request counts once per correlation whatever the number of
+ * stages it was logged at. One record per request, not one per correlation: the busiest requests (every request
+ * of a service account) feed several correlations, and each record is a write to RocksDB and to its changelog.
+ * Stored as {@code <until>;<id>,<id>...}: correlation ids never contain ';' or ','.
+ */
+public final class CountedRequests {
+    private static final String KEY = "q|";
+
+    private final ExpiringState state;
+    private final String key;
+    private Set<String> ids;
+    private long until;
+    private boolean changed;
+
+    /** For the request whose key digest is {@code requestDigest}; nothing is read until a correlation asks. */
+    public CountedRequests(ExpiringState state, String requestDigest) {
+        this.state = state;
+        this.key = KEY + requestDigest;
+    }
+
+    /** True, and remembered at least until {@code keepUntil}, the first time {@code correlationId} counts the request. */
+    public boolean firstTime(String correlationId, long keepUntil) {
+        if (ids == null) {
+            load();
+        }
+        if (!ids.add(correlationId)) {
+            return false;
+        }
+        until = Math.max(until, keepUntil);
+        changed = true;
+        return true;
+    }
+
+    private void load() {
+        ids = new LinkedHashSet<>(4);
+        String stored = state.get(key);
+        if (stored != null) {
+            int semicolon = stored.indexOf(';');
+            until = Long.parseLong(stored, 0, semicolon, 10);
+            for (String id : stored.substring(semicolon + 1).split(",")) {
+                ids.add(id);
+            }
+        } else {
+            until = Long.MIN_VALUE;
+        }
+    }
+
+    /** Writes the record once, after every correlation has seen the event, if one of them counted it. */
+    public void save() {
+        if (changed) {
+            state.put(key, until + ";" + String.join(",", ids), until);
+            changed = false;
+        }
+    }
+}
