@@ -65,6 +65,14 @@ public final class DetectorApp implements AutoCloseable {
                 config.exactlyOnce() ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
         // The global rules store (auditwatch.rules) needs it; opting in now is what 5.0 makes the default.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // Do not wait for the inventory and graph-forward partitions that share a task with audit.events: they are
+        // nearly always empty, and with waiting enabled Kafka Streams 4.4 formats a log line per record and empty
+        // partition (PartitionGroup.readyToProcess), 7% of the stream thread. The graph's grace window absorbs the
+        // order between those inputs.
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+        // Repartition and changelog records are small and many: bigger batches cost the broker fewer requests
+        // (measured: a quarter less CPU per event for the reference job, a tenth for the detector).
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
         // Audit events can be megabytes (a ConfigMap logged as request and response): let them through every hop.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.MAX_RECORD_BYTES + 65_536);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), Topics.MAX_RECORD_BYTES);

@@ -5,9 +5,12 @@ import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.Provenance;
 import io.auditwatch.event.ReadResult;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import io.auditwatch.event.Rejection;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -27,6 +30,8 @@ final class ParseProcessor implements Processor<byte[], byte[], String, ParseOut
     private static final Logger LOG = LoggerFactory.getLogger(ParseProcessor.class);
 
     private final AuditEventReader reader;
+    /** Per source: a registry lookup per event would cost more than the parse of a small event. */
+    private final Map<String, Counter> parsed = new HashMap<>();
     private ProcessorContext<String, ParseOutcome> context;
 
     ParseProcessor(AuditEventReader reader) {
@@ -45,8 +50,8 @@ final class ParseProcessor implements Processor<byte[], byte[], String, ParseOut
                 cluster == null ? null : new String(cluster.value(), StandardCharsets.UTF_8));
         for (AuditEvent event : result.events()) {
             String source = event.provenance.source();
-            Metrics.counter("auditwatch.detector.events.parsed", "source", source == null ? "native" : source)
-                    .increment();
+            parsed.computeIfAbsent(source == null ? "native" : source,
+                    s -> Metrics.counter("auditwatch.detector.events.parsed", "source", s)).increment();
             context.forward(new Record<>(event.identity().username(), ParseOutcome.parsed(event),
                     event.eventTimeMillis(), record.headers()));
         }
