@@ -22,8 +22,23 @@ public final class FiredMemory {
 
     /** True, and remembered, the first time {@code ruleId} fires for this event's request. */
     public boolean firstTime(ExpiringState state, String ruleId, AuditEvent event, String requestKey) {
-        boolean complete = "ResponseComplete".equals(event.stage) || "Panic".equals(event.stage);
+        boolean complete = isLastStage(event);
         return state.putIfAbsent(FIRED + ruleId + "|" + requestKey, "", event.stageTimeMillis()
                 + (complete ? requestMemoryMillis : Math.max(requestMemoryMillis, OPEN_REQUEST_MEMORY_MILLIS)));
+    }
+
+    /**
+     * True if {@code ruleId} did not fire at an earlier stage of this event's request; remembered only while a later
+     * stage can follow. A request's last stage is checked, not written: for an analysis that judges nearly every
+     * event of a kind (every kubelet read) and whose verdicts are idempotent, that saves a write per request; an
+     * exact repeat of the last stage (a retried batch) is judged again.
+     */
+    public boolean notFiredAtAnEarlierStage(ExpiringState state, String ruleId, AuditEvent event, String requestKey) {
+        return isLastStage(event) ? state.get(FIRED + ruleId + "|" + requestKey) == null
+                : firstTime(state, ruleId, event, requestKey);
+    }
+
+    private static boolean isLastStage(AuditEvent event) {
+        return "ResponseComplete".equals(event.stage) || "Panic".equals(event.stage);
     }
 }

@@ -233,8 +233,9 @@ public final class NodeGraph implements Analysis {
         }
         String rule = who.isNode() ? NodeRules.UNRELATED_ACCESS.id() : NodeRules.CROSS_NODE.id();
         String requestKey = RequestKey.of(e);
-        // Judged after the grace window; fired memory is set now so later stages do not queue it again.
-        if (!fired.firstTime(state, rule, e, requestKey)) {
+        // Judged after the grace window; fired memory is set now so later stages do not queue it again. A last stage
+        // judged twice (a retried batch) queues the same pending key and counts twice in coverage, nothing more.
+        if (!fired.notFiredAtAnEarlierStage(state, rule, e, requestKey)) {
             return;
         }
         // Related when it happened stays related: the window only waits for late events that could justify an

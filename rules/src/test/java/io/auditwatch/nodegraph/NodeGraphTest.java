@@ -157,6 +157,27 @@ class NodeGraphTest {
     }
 
     @Test
+    void shouldRememberAJudgedRequestOnlyWhileALaterStageCanFollow() {
+        webPodOn(A, "web-1", "u-1", 0);
+        EventJson watch = kubelet(A).verb("watch").objectRef("secrets", "shop", "db-credentials", null).auditID("w-1").at(10);
+
+        process(kubeletGet(A, "secrets", "db-credentials", 5));
+        assertEquals(List.of(), firedKeys(), "a request judged at its last stage: nothing to remember");
+        process(watch.copy().stage("ResponseStarted"));
+        assertEquals(1, firedKeys().size(), "a watch judged when it started: its completion must not count again");
+        process(watch.copy().stage("ResponseComplete").stageAt("2024-05-01T10:09:00Z"));
+
+        assertEquals(List.of(), fired());
+        assertEquals(Map.of(A + "|related", 2L), graph.coverage(state));
+    }
+
+    private List<String> firedKeys() {
+        List<String> keys = new ArrayList<>();
+        state.range("fired|", (k, v) -> keys.add(k));
+        return keys;
+    }
+
+    @Test
     void shouldNotJudgeWhenPodsWereLoggedAtMetadataLevelOnly() {
         process(webPod("web-1", "u-1", A, 0).set("level", "Metadata").remove("responseObject"),
                 binding("shop", "web-1", A).at(0.2).set("level", "Metadata").remove("requestObject"),
