@@ -15,6 +15,7 @@ import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.UserInfo;
 import io.auditwatch.identity.Identity;
 import io.auditwatch.state.ExpiringState;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -23,7 +24,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -41,7 +46,6 @@ public final class NodeGraph implements Analysis {
     private static final String REF = "ref|";
     private static final String BLIND = "blind|";
     private static final String PENDING = "pending|";
-    private static final String COVERAGE = "coverage|";
     /** Accesses by node credentials judged, per node and verdict (related, unrelated, unknown). */
     public static final String COVERAGE_METRIC = "auditwatch.nodegraph.accesses";
     /** Remembers which denials were judged, as {@link FiredMemory} remembers which rules fired. */
@@ -85,6 +89,11 @@ public final class NodeGraph implements Analysis {
     private final long graceMillis;
     private final long recentlyRelatedMillis;
     private final FiredMemory fired;
+    /** Per {@code node|verdict}: see {@link #coverage()}. Shared by the stream threads that host this graph. */
+    private final ConcurrentMap<String, Tally> coverage = new ConcurrentHashMap<>();
+
+    private record Tally(LongAdder count, Counter metric) {
+    }
 
     /**
      * @param grace           how long (event time) an allowed access waits for a late create or binding
@@ -199,7 +208,7 @@ public final class NodeGraph implements Analysis {
                 RuleDefinition definition = event.identity().isNode() ? NodeRules.UNRELATED_ACCESS : NodeRules.CROSS_NODE;
                 alerts.add(alert(definition, event, target, relation));
             }
-            count(state, event.identity().node(), relation.kind());
+            count(event.identity().node(), relation.kind());
         }
         return alerts;
     }
@@ -210,10 +219,14 @@ public final class NodeGraph implements Analysis {
         return "0".repeat(19 - digits.length()) + digits;
     }
 
-    /** Accesses judged per node and verdict, for the coverage line and gauge. */
-    public Map<String, Long> coverage(ExpiringState state) {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        state.range(COVERAGE, (key, value) -> counts.put(key.substring(COVERAGE.length()), Long.parseLong(value)));
+    /**
+     * Accesses this graph judged per node and verdict ({@code node|verdict}), for replay's coverage line; live, the
+     * counter {@value #COVERAGE_METRIC} says the same on /metrics. Not state: a changelogged counter per node
+     * cost a store write per kubelet read, for a figure only replay reads.
+     */
+    public Map<String, Long> coverage() {
+        Map<String, Long> counts = new TreeMap<>();
+        coverage.forEach((key, tally) -> counts.put(key, tally.count().sum()));
         return counts;
     }
 
@@ -242,7 +255,7 @@ public final class NodeGraph implements Analysis {
         // access. Judged later by name alone, a pod's last accesses from its old node would be blamed once a
         // StatefulSet reuses the name on another node within the window.
         if (relation(state, e.namespace(), target, who, false).kind() == Relation.Kind.RELATED) {
-            count(state, node, Relation.Kind.RELATED);
+            count(node, Relation.Kind.RELATED);
             return;
         }
         long due = e.eventTimeMillis() + graceMillis;
@@ -258,7 +271,7 @@ public final class NodeGraph implements Analysis {
         if (alert && fired.firstTime(state, NodeRules.DENIED.id(), e, RequestKey.of(e))) {
             alerts.add(alert(NodeRules.DENIED, e, target, relation));
         }
-        count(state, node, relation == null ? Relation.Kind.UNRELATED : relation.kind());
+        count(node, relation == null ? Relation.Kind.UNRELATED : relation.kind());
     }
 
     /** Remembers a denial of an object the graph cannot place; true once per window when the node crosses the bar. */
@@ -569,13 +582,13 @@ public final class NodeGraph implements Analysis {
         }
     }
 
-    private static void count(ExpiringState state, String node, Relation.Kind kind) {
+    private void count(String node, Relation.Kind kind) {
         String verdict = kind.name().toLowerCase(java.util.Locale.ROOT);
         // The coverage gauge per node: many "unknown" means the audit policy or the snapshot is too thin.
-        Metrics.counter(COVERAGE_METRIC, "node", node, "verdict", verdict).increment();
-        String key = COVERAGE + node + "|" + verdict;
-        String current = state.get(key);
-        state.put(key, Long.toString(current == null ? 1 : Long.parseLong(current) + 1), FOREVER);
+        Tally tally = coverage.computeIfAbsent(node + "|" + verdict,
+                key -> new Tally(new LongAdder(), Metrics.counter(COVERAGE_METRIC, "node", node, "verdict", verdict)));
+        tally.count().increment();
+        tally.metric().increment();
     }
 
     private Alert alert(RuleDefinition rule, AuditEvent e, Target target, Relation relation) {

@@ -155,6 +155,6 @@ public final class Replay {
         // Map.copyOf would drop the TreeMap's order and make summary lines differ from run to run.
         return new ReplaySummary(payloads, events, duplicates, alerts,
                 Collections.unmodifiableMap(new TreeMap<>(rejected)),
-                Collections.unmodifiableMap(new TreeMap<>(nodeGraph.coverage(graphState))));
+                Collections.unmodifiableMap(new TreeMap<>(nodeGraph.coverage())));
     }
 }
