@@ -2,48 +2,69 @@ package io.auditwatch.state;
 
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Objects;
+import java.util.TreeSet;
 import java.util.function.BiConsumer;
 
-/** The replay host's store: in memory, no framework in the way. */
+/**
+ * The replay host's store: in memory, no framework in the way. Most of the engine's operations are point reads
+ * and writes of keys that share long prefixes ({@code v|c|<rule>|<group>|seen|…}), where a tree pays a string
+ * comparison per level: values live in a hash map, and a sorted set of the keys, touched only when a key comes
+ * or goes, serves the ranges.
+ */
 public final class TreeMapStore implements SortedStore {
-    private final TreeMap<String, String> map = new TreeMap<>();
+    private final Map<String, String> values = new HashMap<>();
+    private final TreeSet<String> keys = new TreeSet<>();
 
     @Override
     public String get(String key) {
-        return map.get(key);
+        return values.get(key);
     }
 
     @Override
     public void put(String key, String value) {
-        map.put(key, value);
+        if (values.put(key, Objects.requireNonNull(value, "value")) == null) {
+            keys.add(key);
+        }
     }
 
     @Override
     public void delete(String key) {
-        map.remove(key);
+        if (values.remove(key) != null) {
+            keys.remove(key);
+        }
     }
 
     @Override
     public void range(String from, String to, BiConsumer<String, String> visitor) {
-        // Copy first so that the visitor may delete what it visits.
-        List<Map.Entry<String, String>> entries = new ArrayList<>(map.subMap(from, true, to, false).entrySet());
-        for (Map.Entry<String, String> e : entries) {
-            visitor.accept(e.getKey(), e.getValue());
-        }
+        visit(keys.subSet(from, true, to, false), visitor);
     }
 
     @Override
     public void prefix(String prefix, BiConsumer<String, String> visitor) {
         // Not range(prefix, prefix + U+FFFF): that bound misses keys that go on with U+FFFF itself.
-        List<Map.Entry<String, String>> entries = new ArrayList<>();
-        for (Map.Entry<String, String> e : map.tailMap(prefix, true).entrySet()) {
-            if (!e.getKey().startsWith(prefix)) {
+        List<String> matching = new ArrayList<>();
+        for (String key : keys.tailSet(prefix, true)) {
+            if (!key.startsWith(prefix)) {
                 break;
             }
-            entries.add(new AbstractMap.SimpleImmutableEntry<>(e));
+            matching.add(key);
+        }
+        visit(matching, visitor);
+    }
+
+    /**
+     * Copies the entries first, as the Kafka Streams host does: the visitor may delete what it visits and sees
+     * the entries as they were when the scan began.
+     */
+    private void visit(Collection<String> matching, BiConsumer<String, String> visitor) {
+        List<Map.Entry<String, String>> entries = new ArrayList<>();
+        for (String key : matching) {
+            entries.add(new AbstractMap.SimpleImmutableEntry<>(key, values.get(key)));
         }
         for (Map.Entry<String, String> e : entries) {
             visitor.accept(e.getKey(), e.getValue());
@@ -66,6 +87,6 @@ public final class TreeMapStore implements SortedStore {
     }
 
     public int size() {
-        return map.size();
+        return values.size();
     }
 }

@@ -246,6 +246,32 @@ class ExpiringStateTest {
     }
 
     @Test
+    void treeMapStoreShouldKeepKeyOrderAcrossRewritesAndScanASnapshot() {
+        TreeMapStore s = new TreeMapStore();
+        s.put("p|b", "1");
+        s.put("p|a", "1");
+        s.put("p|b", "2");
+        s.put("q", "3");
+        s.delete("missing");
+        assertEquals(3, s.size());
+        Map<String, String> seen = new LinkedHashMap<>();
+
+        s.prefix("p|", (k, v) -> {
+            seen.put(k, v);
+            s.delete("p|b");   // a later key deleted by the visitor is still visited, as the Kafka Streams host does
+            s.put("q", "changed");
+        });
+
+        assertEquals(Map.of("p|a", "1", "p|b", "2"), seen);
+        assertEquals(List.of("p|a", "p|b"), List.copyOf(seen.keySet()));
+        assertNull(s.get("p|b"));
+        Map<String, String> rest = new LinkedHashMap<>();
+        s.range("", "z", rest::put);
+        assertEquals(Map.of("p|a", "1", "q", "changed"), rest);
+        assertEquals(2, s.size());
+    }
+
+    @Test
     void shouldSkipRewritingAnUnchangedEntryRefreshedByLessThanASixtyFourthOfItsLife() {
         TreeMapStore backing = new TreeMapStore();
         ExpiringState expiring = new ExpiringState(backing);
