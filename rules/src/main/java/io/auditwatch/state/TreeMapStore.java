@@ -12,7 +12,7 @@ import java.util.function.BiConsumer;
 
 /**
  * The replay host's store: in memory, no framework in the way. Most of the engine's operations are point reads
- * and writes of keys that share long prefixes ({@code v|c|<rule>|<group>|seen|…}), where a tree pays a string
+ * and writes of keys that share long prefixes ({@code v|c|<rule>|<group>|v|…}), where a tree pays a string
  * comparison per level: values live in a hash map, and a sorted set of the keys, touched only when a key comes
  * or goes, serves the ranges.
  */
@@ -73,17 +73,15 @@ public final class TreeMapStore implements SortedStore {
 
     @Override
     public String scan(String from, int limit, BiConsumer<String, String> visitor) {
-        List<Map.Entry<String, String>> entries = new ArrayList<>(Math.min(limit, map.size()));
-        for (Map.Entry<String, String> e : map.tailMap(from, true).entrySet()) {
-            if (entries.size() == limit) {
+        List<String> slice = new ArrayList<>(Math.min(limit, keys.size()));
+        for (String key : keys.tailSet(from, true)) {
+            if (slice.size() == limit) {
                 break;
             }
-            entries.add(new AbstractMap.SimpleImmutableEntry<>(e));
+            slice.add(key);
         }
-        for (Map.Entry<String, String> e : entries) {
-            visitor.accept(e.getKey(), e.getValue());
-        }
-        return entries.size() < limit ? null : entries.get(entries.size() - 1).getKey();
+        visit(slice, visitor);
+        return slice.size() < limit ? null : slice.get(slice.size() - 1);
     }
 
     public int size() {
