@@ -118,7 +118,9 @@ public final class NodeGraph implements Analysis {
         if (e.namespace() == null || e.namespace().isEmpty()) {
             return isAttachmentLifecycle(e) || isVolumeLifecycle(e) || e.identity().isNode() && VOLUMES.containsKey(e.resource());
         }
-        return "pods".equals(e.resource())
+        // Of everyone else's pod requests only the lifecycle matters: controllers' pod reads are a tenth of a cluster's
+        // events and would cross a repartition for nothing.
+        return isPodLifecycle(e)
                 || (e.identity().isNodeBound() || unresolvedPodToken(e.identity())) && KINDS.containsKey(e.resource());
     }
 

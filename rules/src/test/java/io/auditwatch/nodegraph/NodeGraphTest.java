@@ -7,6 +7,7 @@ import static io.auditwatch.testing.EventJson.podCreate;
 import static io.auditwatch.testing.EventJson.podDelete;
 import static io.auditwatch.testing.EventJson.podToken;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
@@ -60,9 +61,9 @@ class NodeGraphTest {
         process(state, events);
     }
 
-    /** Event time moves on to {@code seconds} (a pod read by someone else), flushing what is due, as live does. */
+    /** Event time moves on to {@code seconds} (a pod created elsewhere), flushing what is due, as live does. */
     private void timePassesTo(double seconds) {
-        process(event().auditID("clock-" + seconds).at(seconds));
+        process(podCreate("elsewhere", "tick-" + seconds, "tick-" + seconds, "{}").at(seconds));
     }
 
     /** End of input, as replay ends. */
@@ -154,6 +155,17 @@ class NodeGraphTest {
                 watch.copy().stage("ResponseStarted"), watch.copy().stage("ResponseComplete").stageAt("2024-05-01T10:09:00Z"));
 
         assertEquals(List.of("node-credential-unrelated-access"), fired());
+    }
+
+    @Test
+    void shouldTakeOfOtherIdentitiesPodRequestsOnlyTheLifecycle() {
+        assertTrue(graph.accepts(webPod("web-1", "u-1", A, 0).parse()));
+        assertTrue(graph.accepts(podDelete("shop", "web-1").parse()));
+        assertTrue(graph.accepts(kubelet(A).verb("get").objectRef("pods", "shop", "web-1", null).parse()));
+        assertFalse(graph.accepts(event().verb("list").objectRef("pods", "shop", null, null).parse()),
+                "a controller's pod list changes nothing in the graph");
+        assertFalse(graph.accepts(event().verb("get").objectRef("pods", "shop", "web-1", null).parse()));
+        assertFalse(graph.accepts(webPod("web-1", "u-1", A, 0).code(409).parse()), "a create that failed");
     }
 
     @Test
