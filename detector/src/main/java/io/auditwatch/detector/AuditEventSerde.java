@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.event.Provenance;
 import io.auditwatch.event.ReadResult;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -13,15 +15,20 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Parsed events across the repartition and forward topics: the event model with auditwatch's provenance (event
- * time, cluster) as CBOR, bound straight back into the model. CBOR is JSON's data model in binary, so nothing
- * is lost, and it is cheaper than JSON both ways: these hops were a quarter of the stream thread's time.
- * Records written as JSON by an earlier version (still in a topic after an upgrade) are read as before.
+ * Parsed events across the repartition and forward topics, with auditwatch's provenance (event time, cluster),
+ * bound straight back into the model. An event read from JSON of its own travels as that JSON behind its
+ * provenance: {@code 0x01, provenance length (4 bytes), provenance as CBOR, the event's JSON}, so it is never
+ * written out again; any other event (an item of a list, a cloud export, what the node graph forwards) as CBOR,
+ * JSON's data model in binary, cheaper than JSON both ways. These hops were a quarter of the stream thread's
+ * time. Records written as JSON by an earlier version (still in a topic after an upgrade) are read as before.
  */
 final class AuditEventSerde {
-    private static final ObjectMapper CBOR = AuditEventReader.mapper().copyWith(new CBORFactory());
-    /** A JSON object starts with '{'; a CBOR map's first byte is 0xA0-0xBF. */
+    private static final ObjectMapper JSON = AuditEventReader.mapper();
+    private static final ObjectMapper CBOR = JSON.copyWith(new CBORFactory());
+    /** First byte of each format: a JSON object starts with '{', a CBOR map with 0xA0-0xBF. */
     private static final byte JSON_OBJECT = '{';
+    private static final byte SOURCE_JSON = 0x01;
+    private static final int HEADER = 5;
 
     private AuditEventSerde() {
     }
@@ -36,10 +43,23 @@ final class AuditEventSerde {
                 throw new SerializationException("empty audit event on " + topic);
             }
             if (bytes[0] == JSON_OBJECT) {
-                return readJson(reader, topic, bytes);
+                return readLegacyJson(reader, topic, bytes);
             }
             try {
-                AuditEvent event = CBOR.readValue(bytes, AuditEvent.class);
+                AuditEvent event;
+                if (bytes[0] == SOURCE_JSON) {
+                    int length = bytes.length < HEADER ? -1 : ByteBuffer.wrap(bytes, 1, 4).getInt();
+                    if (length < 0 || HEADER + length > bytes.length) {
+                        throw new SerializationException("truncated audit event on " + topic);
+                    }
+                    Provenance provenance = CBOR.readValue(bytes, HEADER, length, Provenance.class);
+                    event = JSON.readValue(bytes, HEADER + length, bytes.length - HEADER - length, AuditEvent.class);
+                    if (event != null) {
+                        event.provenance = provenance;
+                    }
+                } else {
+                    event = CBOR.readValue(bytes, AuditEvent.class);
+                }
                 if (event == null || event.provenance == null) {
                     throw new SerializationException("not an audit event written by auditwatch on " + topic);
                 }
@@ -50,7 +70,7 @@ final class AuditEventSerde {
         };
     }
 
-    private static AuditEvent readJson(AuditEventReader reader, String topic, byte[] bytes) {
+    private static AuditEvent readLegacyJson(AuditEventReader reader, String topic, byte[] bytes) {
         ReadResult result = reader.read(bytes, 0);
         if (result.events().size() != 1) {
             throw new SerializationException("not a single audit event on " + topic + ": "
@@ -76,12 +96,19 @@ final class AuditEventSerde {
                 return previous.bytes();
             }
             try {
-                byte[] bytes = CBOR.writeValueAsBytes(event);
+                byte[] bytes = event.sourceJson() == null ? CBOR.writeValueAsBytes(event) : withProvenance(event);
                 last.set(new Encoded(event, bytes));
                 return bytes;
             } catch (IOException e) {
                 throw new SerializationException("cannot serialise audit event " + event.auditID, e);
             }
+        }
+
+        private static byte[] withProvenance(AuditEvent event) throws IOException {
+            byte[] provenance = CBOR.writeValueAsBytes(event.provenance);
+            byte[] json = event.sourceJson();
+            return ByteBuffer.allocate(HEADER + provenance.length + json.length)
+                    .put(SOURCE_JSON).putInt(provenance.length).put(provenance).put(json).array();
         }
     }
 }

@@ -2,7 +2,6 @@ package io.auditwatch.detector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -50,12 +49,29 @@ class AuditEventSerdeTest {
     void shouldCarryEveryFieldAndTheProvenanceOfEveryScenarioEventThroughBinaryRecords() throws IOException {
         for (AuditEvent event : scenarioEvents()) {
             byte[] bytes = serde.serializer().serialize("by-identity", event);
-            assertNotEquals('{', bytes[0], "not JSON on the wire");
+            assertEquals(0x01, bytes[0], "read as an event of its own: its JSON as read, behind its provenance");
             AuditEvent back = serde.deserializer().deserialize("by-identity", bytes);
             assertEquals(json(event), json(back));
             assertEquals(event.eventTimeMillis(), back.eventTimeMillis());
             assertEquals(event.cluster(), back.cluster());
             assertEquals(event.identity(), back.identity());
+        }
+    }
+
+    @Test
+    void shouldCarryTheItemsOfAnEventListAsCbor() throws IOException {
+        List<AuditEvent> events = scenarioEvents().subList(0, 20);
+        String list = "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":["
+                + String.join(",", events.stream().map(e -> new String(e.sourceJson(), StandardCharsets.UTF_8)).toList())
+                + "]}";
+        List<AuditEvent> items = READER.read(list.getBytes(StandardCharsets.UTF_8), 0, "staging").events();
+        assertEquals(20, items.size());
+        for (AuditEvent item : items) {
+            byte[] bytes = serde.serializer().serialize("by-identity", item);
+            assertEquals(0xA0, bytes[0] & 0xE0, "a CBOR map");
+            AuditEvent back = serde.deserializer().deserialize("by-identity", bytes);
+            assertEquals(json(item), json(back));
+            assertEquals("staging", back.cluster());
         }
     }
 
@@ -96,6 +112,9 @@ class AuditEventSerdeTest {
         SerializationException garbage = assertThrows(SerializationException.class,
                 () -> serde.deserializer().deserialize("by-identity", new byte[] {(byte) 0xBF, 0x61, 0x78}));
         assertTrue(garbage.getMessage().contains("by-identity"), garbage.getMessage());
+        SerializationException truncated = assertThrows(SerializationException.class,
+                () -> serde.deserializer().deserialize("by-identity", new byte[] {0x01, 0x00, 0x00, 0x10, 0x00, 0x41}));
+        assertTrue(truncated.getMessage().contains("by-identity"), truncated.getMessage());
         SerializationException empty = assertThrows(SerializationException.class,
                 () -> serde.deserializer().deserialize("by-namespace", new byte[0]));
         assertTrue(empty.getMessage().contains("by-namespace"), empty.getMessage());
