@@ -60,7 +60,10 @@ public final class DetectorTopology {
         Produced<String, Alert> alerts = Produced.with(Serdes.String(), AlertSerde.create());
 
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(ExpiringStores.builder(REQUEST_DEDUP_STORE));
+        // Not changelogged: a record per event written twice (RocksDB and the changelog), for memory that only spares
+        // work. Every analysis remembers per request what it alerted on or counted (changelogged), so a repeat that
+        // passes dedup after a fail-over emptied it changes nothing.
+        builder.addStateStore(ExpiringStores.unlogged(REQUEST_DEDUP_STORE));
         builder.addStateStore(ExpiringStores.builder(RULE_STATE_STORE));
         builder.addStateStore(ExpiringStores.builder(NODE_GRAPH_STORE));
         builder.addStateStore(ExpiringStores.builder(TOKEN_SOURCES_STORE));

@@ -21,9 +21,15 @@ final class ExpiringStores {
     private ExpiringStores() {
     }
 
+    /** A changelogged store: restored on another instance after a fail-over. */
     static StoreBuilder<KeyValueStore<String, String>> builder(String name) {
+        return unlogged(name).withLoggingEnabled(java.util.Map.of());
+    }
+
+    /** A store kept on local disk only: empty after a fail-over, for state that only spares work. */
+    static StoreBuilder<KeyValueStore<String, String>> unlogged(String name) {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.String())
-                .withCachingEnabled();
+                .withCachingEnabled().withLoggingDisabled();
     }
 
     static ExpiringState open(ProcessingContext context, String name) {

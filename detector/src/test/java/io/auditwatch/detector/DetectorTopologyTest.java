@@ -120,6 +120,30 @@ class DetectorTopologyTest {
     }
 
     @Test
+    void shouldNotAlertAgainWhenARepeatPassesDedupAfterAFailOverEmptiedIt() {
+        String exec = Events.exec("e-1", "ResponseStarted", "2026-11-20T03:12:45.000000Z");
+        String secret = Events.event("s-1", "ResponseComplete", "alice@example.com", "get", "secrets", null, "shop",
+                "db", "allow", 200, "2026-11-20T03:12:46.000000Z");
+        send(exec, T0);
+        send(secret, T0);
+        assertEquals(List.of("pod-exec", "secret-read"), alerts.readValuesToList().stream().map(a -> a.rule().id()).toList());
+
+        // request-dedup is not changelogged: a new instance starts with it empty.
+        assertTrue(driver.producedTopicNames().stream().anyMatch(t -> t.endsWith("-rule-state-changelog")));
+        assertTrue(driver.producedTopicNames().stream().noneMatch(t -> t.endsWith("-request-dedup-changelog")),
+                driver.producedTopicNames().toString());
+        KeyValueStore<String, String> dedup = driver.getKeyValueStore(DetectorTopology.REQUEST_DEDUP_STORE);
+        List<String> remembered = new java.util.ArrayList<>();
+        dedup.all().forEachRemaining(kv -> remembered.add(kv.key));
+        assertEquals(2, remembered.size());
+        remembered.forEach(dedup::delete);
+        send(exec, T0.plusSeconds(30));
+        send(secret, T0.plusSeconds(30));
+
+        assertEquals(List.of(), alerts.readValuesToList(), "the rules remember per request what they alerted on");
+    }
+
+    @Test
     void shouldAlertOnceWhenWebhookRetriesTheSameBatch() {
         String batch = "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":["
                 + Events.event("s-1", "ResponseComplete", "alice@example.com", "get", "secrets", null, "shop", "db",
