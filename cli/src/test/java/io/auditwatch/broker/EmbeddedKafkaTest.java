@@ -66,6 +66,11 @@ class EmbeddedKafkaTest {
 
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                // The broker's metadata cache learns of a new topic shortly after the controller acknowledged it.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(TOPIC) && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
                 assertTrue(admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(TOPIC));
             }
             try (KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
