@@ -336,9 +336,17 @@ public final class NodeGraph implements Analysis {
                 return Relation.RELATED;
             }
         }
+        String refs = REF + ns + "|" + ref + "|";
+        // The common case first: a kubelet reading what its own pods mount is one short range, however many pods
+        // on other nodes reference the object (every pod of a namespace mounts kube-root-ca.crt).
+        boolean[] own = {false};
+        state.range(refs + node + "|", (key, refNode) -> own[0] = true);
+        if (own[0]) {
+            return Relation.RELATED;
+        }
         Set<String> nodes = new TreeSet<>();
         boolean[] referenced = {false};
-        state.range(REF + ns + "|" + ref + "|", (key, refNode) -> {
+        state.range(refs, (key, refNode) -> {
             referenced[0] = true;
             if (!refNode.isEmpty()) {
                 nodes.add(refNode);
@@ -546,6 +554,11 @@ public final class NodeGraph implements Analysis {
         return null;
     }
 
+    /** A pod's reference, under its node so that one node's references are one range ("" while unbound). */
+    private static String refKey(String ns, String ref, String node, String uid) {
+        return REF + ns + "|" + ref + "|" + (node == null ? "" : node) + "|" + uid;
+    }
+
     /**
      * Writes a pod, its name index, its references and its blind marker, all expiring together; the claims it
      * uses on its node go to the cluster-scoped partition, where the PVs are.
@@ -556,7 +569,7 @@ public final class NodeGraph implements Analysis {
         if (previous != null) {
             PodRecord old = read(previous, PodRecord.class);
             for (String ref : old.refs()) {
-                state.delete(REF + ns + "|" + ref + "|" + uid);
+                state.delete(refKey(ns, ref, old.node(), uid));
             }
             if (old.node() != null) {
                 state.delete(BLIND + old.node() + "|" + ns + "|" + uid);
@@ -570,7 +583,7 @@ public final class NodeGraph implements Analysis {
             state.put(NAME + ns + "|" + pod.name(), uid, expiresAt);
         }
         for (String ref : pod.refs()) {
-            state.put(REF + ns + "|" + ref + "|" + uid, pod.node() == null ? "" : pod.node(), expiresAt);
+            state.put(refKey(ns, ref, pod.node(), uid), pod.node() == null ? "" : pod.node(), expiresAt);
             if (pod.node() != null && ref.startsWith(PodRefs.PVC + "/")) {
                 forward.accept(claimUse(ns, ref.substring(PodRefs.PVC.length() + 1), uid, pod.node(), expiresAt, cause));
             }
