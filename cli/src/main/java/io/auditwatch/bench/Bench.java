@@ -93,10 +93,19 @@ public final class Bench {
             String run = UUID.randomUUID().toString().substring(0, 8);
             DetectorConfig detector = DetectorConfig.defaults(bootstrap, work.resolve("detector-state"))
                     .withApplicationId("auditwatch-bench-" + run);
+            // A first pass of each job, not measured, warms the JIT: in a short pass the compiler took as much CPU as
+            // the stream thread. The second passes are measured, as the offline ones are: a long-running job's speed.
+            reference(DetectorConfig.defaults(bootstrap, work.resolve("reference-warm-up"))
+                    .withApplicationId("auditwatch-bench-reference-warm-up-" + run), false);
+            DetectorConfig warmUp = DetectorConfig.defaults(bootstrap, work.resolve("detector-warm-up"))
+                    .withApplicationId("auditwatch-bench-warm-up-" + run);
+            try (DetectorApp app = DetectorApp.start(warmUp)) {
+                untilCaughtUp(warmUp, () -> app.state() == KafkaStreams.State.RUNNING);
+            }
             // The reference first, so both read exactly the produced events; then the detector, which stays up
             // for the latency phase (a restart would wait out the session of its previous member).
             reference(DetectorConfig.defaults(bootstrap, work.resolve("reference-state"))
-                    .withApplicationId("auditwatch-bench-reference-" + run));
+                    .withApplicationId("auditwatch-bench-reference-" + run), true);
             try (DetectorApp app = DetectorApp.start(detector)) {
                 live(detector, app);
                 latency(detector, app, mix);
@@ -213,13 +222,17 @@ public final class Bench {
         figure("detector_rss_mib", ProcessStats.rssMiB());
     }
 
-    private void reference(DetectorConfig reference) throws Exception {
+    /** The reference job over everything in audit.events; figures printed only if {@code measured}. */
+    private void reference(DetectorConfig reference, boolean measured) throws Exception {
         long records = records(reference.bootstrapServers());
         long cpu = ProcessStats.cpuNanos();
         KafkaStreams streams = ReferenceJob.start(reference);
         try {
             long elapsed = untilCaughtUp(reference, () -> streams.state() == KafkaStreams.State.RUNNING);
             cpu = ProcessStats.cpuNanos() - cpu;
+            if (!measured) {
+                return;
+            }
             figure("reference_events_per_s", Math.round(rate(records, elapsed)));
             figure("reference_seconds", String.format("%.1f", elapsed / 1e9));
             figure("reference_cpu_cores", String.format("%.2f", cpu / (double) elapsed));
