@@ -14,15 +14,18 @@ public final class CountedRequests {
     private static final String KEY = "q|";
 
     private final ExpiringState state;
-    private final String key;
+    private final Digests digests;
+    private final String requestKey;
+    private String key;
     private Set<String> ids;
     private long until;
     private boolean changed;
 
-    /** For the request whose key digest is {@code requestDigest}; nothing is read until a correlation asks. */
-    public CountedRequests(ExpiringState state, String requestDigest) {
+    /** For the request {@code requestKey}; nothing is hashed or read until a correlation asks (most events match none). */
+    public CountedRequests(ExpiringState state, Digests digests, String requestKey) {
         this.state = state;
-        this.key = KEY + requestDigest;
+        this.digests = digests;
+        this.requestKey = requestKey;
     }
 
     /** True, and remembered at least until {@code keepUntil}, the first time {@code correlationId} counts the request. */
@@ -39,6 +42,7 @@ public final class CountedRequests {
     }
 
     private void load() {
+        key = KEY + digests.of(requestKey);
         ids = new LinkedHashSet<>(4);
         String stored = state.get(key);
         if (stored != null) {

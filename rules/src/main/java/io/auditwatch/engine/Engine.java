@@ -99,7 +99,7 @@ public final class Engine implements Analysis {
             requestKey = RequestKey.of(event);
         }
         Digests digests = new Digests();
-        CountedRequests counted = new CountedRequests(state, digests.of(requestKey));
+        CountedRequests counted = new CountedRequests(state, digests, requestKey);
         for (Correlation correlation : correlations) {
             List<Alert> raised = correlation.observe(event, requestKey, digests, counted, state, raisedIds);
             if (raised.isEmpty()) {
