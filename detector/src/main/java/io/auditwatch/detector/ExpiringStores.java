@@ -23,13 +23,13 @@ final class ExpiringStores {
 
     /** A changelogged store: restored on another instance after a fail-over. */
     static StoreBuilder<KeyValueStore<String, String>> builder(String name) {
-        return unlogged(name).withLoggingEnabled(java.util.Map.of());
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.String())
+                .withCachingEnabled();
     }
 
     /** A store kept on local disk only: empty after a fail-over, for state that only spares work. */
     static StoreBuilder<KeyValueStore<String, String>> unlogged(String name) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.String())
-                .withCachingEnabled().withLoggingDisabled();
+        return builder(name).withLoggingDisabled();
     }
 
     static ExpiringState open(ProcessingContext context, String name) {
