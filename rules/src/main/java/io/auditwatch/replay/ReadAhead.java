@@ -1,7 +1,6 @@
 package io.auditwatch.replay;
 
 import io.auditwatch.event.AuditLogFiles;
-import io.auditwatch.event.ReadResult;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Files;
@@ -17,14 +16,14 @@ import java.util.concurrent.BlockingQueue;
  * of the reading side (a file that cannot be read) comes after everything read before it, as it would have
  * come without the thread. Closing stops the reading thread and waits for it.
  */
-final class ReadAhead implements AutoCloseable {
-    /** One payload's events and rejections, with the file it came from. */
-    record Parsed(Path file, ReadResult result) {
+final class ReadAhead<T> implements AutoCloseable {
+    /** What the reading side made of one payload, with the file it came from. */
+    record Parsed<T>(Path file, T result) {
     }
 
     /** Parses one payload; {@code fileTime} is the file's modification time (for events without a timestamp). */
-    interface Parser {
-        ReadResult parse(byte[] payload, long fileTime);
+    interface Parser<T> {
+        T parse(byte[] payload, long fileTime);
     }
 
     /** Payloads per hand-off: few enough to keep memory small, enough to make the hand-off cost nothing. */
@@ -32,7 +31,7 @@ final class ReadAhead implements AutoCloseable {
     private static final int BATCHES_AHEAD = 8;
 
     private final List<Path> files;
-    private final Parser parser;
+    private final Parser<T> parser;
     /** Batches of {@link Parsed}, then {@link #END} or a {@link Throwable}. */
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(BATCHES_AHEAD);
     private final Thread thread;
@@ -47,7 +46,7 @@ final class ReadAhead implements AutoCloseable {
         }
     }
 
-    ReadAhead(List<Path> files, Parser parser) {
+    ReadAhead(List<Path> files, Parser<T> parser) {
         this.files = List.copyOf(files);
         this.parser = parser;
         this.thread = new Thread(this::readAll, "replay-read");
@@ -56,12 +55,12 @@ final class ReadAhead implements AutoCloseable {
     }
 
     private void readAll() {
-        List<Parsed> batch = new ArrayList<>(BATCH);
+        List<Parsed<T>> batch = new ArrayList<>(BATCH);
         try {
             for (Path file : files) {
                 long fileTime = Files.getLastModifiedTime(file).toMillis();
                 AuditLogFiles.forEachPayload(file, payload -> {
-                    batch.add(new Parsed(file, parser.parse(payload, fileTime)));
+                    batch.add(new Parsed<>(file, parser.parse(payload, fileTime)));
                     if (batch.size() == BATCH) {
                         hand(List.copyOf(batch));
                         batch.clear();
@@ -83,7 +82,7 @@ final class ReadAhead implements AutoCloseable {
         }
     }
 
-    private void handRest(List<Parsed> batch) {
+    private void handRest(List<Parsed<T>> batch) {
         if (!batch.isEmpty()) {
             hand(List.copyOf(batch));
         }
@@ -99,7 +98,7 @@ final class ReadAhead implements AutoCloseable {
 
     /** The next batch in order, or null at the end of the last file; rethrows what stopped the reading side. */
     @SuppressWarnings("unchecked")
-    List<Parsed> next() throws IOException {
+    List<Parsed<T>> next() throws IOException {
         if (ended) {
             return null;
         }
@@ -124,7 +123,7 @@ final class ReadAhead implements AutoCloseable {
             }
             throw (Error) failure;
         }
-        return (List<Parsed>) item;
+        return (List<Parsed<T>>) item;
     }
 
     @Override

@@ -33,15 +33,17 @@ public final class Replay {
     private final AuditEventReader reader;
     private final RequestDedup dedup;
     private final NodeGraph nodeGraph;
+    /** The reading side's: dedup runs where the payloads are parsed. */
     private final ExpiringState dedupState = new ExpiringState(new TreeMapStore());
     /** Each analysis with a state of its own, whose clock moves only with the events it accepts, as live. */
     private final List<Hosted> hosted;
     private final ExpiringState graphState;
     private final Map<String, Long> rejected = new TreeMap<>();
     private long streamTime = Long.MIN_VALUE;
+    private long lastExpiry = Long.MIN_VALUE;
     /** The latest event time read: stream time as the reading side sees it, ahead of the analysis. */
     private long readTime = Long.MIN_VALUE;
-    private long lastExpiry = Long.MIN_VALUE;
+    private long lastDedupExpiry = Long.MIN_VALUE;
     private long payloads;
     private long events;
     private long duplicates;
@@ -68,9 +70,9 @@ public final class Replay {
      */
     public ReplaySummary run(List<Path> files, Consumer<Alert> onAlert, BiConsumer<Path, Rejection> onRejected)
             throws IOException {
-        try (ReadAhead ahead = new ReadAhead(files, this::read)) {
-            for (List<ReadAhead.Parsed> batch = ahead.next(); batch != null; batch = ahead.next()) {
-                for (ReadAhead.Parsed parsed : batch) {
+        try (ReadAhead<Read> ahead = new ReadAhead<>(files, this::read)) {
+            for (List<ReadAhead.Parsed<Read>> batch = ahead.next(); batch != null; batch = ahead.next()) {
+                for (ReadAhead.Parsed<Read> parsed : batch) {
                     analyse(parsed.result(), onAlert, rejection -> onRejected.accept(parsed.file(), rejection));
                 }
             }
@@ -84,28 +86,45 @@ public final class Replay {
         analyse(read(payload, fallbackTime), onAlert, onRejected);
     }
 
-    /**
-     * The reading side: parses a payload. Every event read moves the read time, so it equals the stream time
-     * that the analysis will have reached at this payload.
-     */
-    private ReadResult read(byte[] payload, long fallbackTime) {
-        ReadResult result = reader.read(payload, readTime == Long.MIN_VALUE ? fallbackTime : readTime);
-        for (AuditEvent event : result.events()) {
-            readTime = Math.max(readTime, event.eventTimeMillis());
-        }
-        return result;
+    /** A payload as the reading side leaves it: parsed, and which of its events dedup admitted. */
+    private record Read(ReadResult result, boolean[] admitted) {
     }
 
-    private void analyse(ReadResult result, Consumer<Alert> onAlert, Consumer<Rejection> onRejected) {
+    /**
+     * The reading side: parses a payload and dedupes its events. Dedup needs nothing from the analyses, so it
+     * runs here, where parsing leaves time to spare. Every event read moves the read time, so it equals the
+     * stream time that the analysis will have reached at this event.
+     */
+    private Read read(byte[] payload, long fallbackTime) {
+        ReadResult result = reader.read(payload, readTime == Long.MIN_VALUE ? fallbackTime : readTime);
+        boolean[] admitted = new boolean[result.events().size()];
+        for (int i = 0; i < admitted.length; i++) {
+            AuditEvent event = result.events().get(i);
+            readTime = Math.max(readTime, event.eventTimeMillis());
+            dedupState.advanceTo(readTime);
+            if (lastDedupExpiry == Long.MIN_VALUE) {
+                lastDedupExpiry = readTime;
+            } else if (readTime - lastDedupExpiry >= PURGE_INTERVAL_MILLIS) {
+                dedupState.expire();
+                lastDedupExpiry = readTime;
+            }
+            admitted[i] = dedup.admit(event, dedupState);
+        }
+        return new Read(result, admitted);
+    }
+
+    private void analyse(Read read, Consumer<Alert> onAlert, Consumer<Rejection> onRejected) {
         payloads++;
+        ReadResult result = read.result();
         for (Rejection rejection : result.rejections()) {
             rejected.merge(rejection.reason().code(), 1L, Long::sum);
             onRejected.accept(rejection);
         }
-        for (AuditEvent event : result.events()) {
+        for (int i = 0; i < result.events().size(); i++) {
+            AuditEvent event = result.events().get(i);
             events++;
             advance(event.eventTimeMillis());
-            boolean admitted = dedup.admit(event, dedupState);
+            boolean admitted = read.admitted()[i];
             if (!admitted) {
                 duplicates++;
             }
@@ -141,11 +160,9 @@ public final class Replay {
         if (eventTime > streamTime) {
             streamTime = eventTime;
         }
-        dedupState.advanceTo(streamTime);
         if (lastExpiry == Long.MIN_VALUE) {
             lastExpiry = streamTime;
         } else if (streamTime - lastExpiry >= PURGE_INTERVAL_MILLIS) {
-            dedupState.expire();
             hosted.forEach(h -> h.state().expire());
             lastExpiry = streamTime;
         }
