@@ -14,6 +14,7 @@ import io.auditwatch.state.ExpiringState;
 import io.auditwatch.state.TreeMapStore;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -33,17 +34,20 @@ public final class Replay {
     private final AuditEventReader reader;
     private final RequestDedup dedup;
     private final NodeGraph nodeGraph;
-    /** The reading side's: dedup runs where the payloads are parsed. */
-    private final ExpiringState dedupState = new ExpiringState(new TreeMapStore());
-    /** Each analysis with a state of its own, whose clock moves only with the events it accepts, as live. */
+    /**
+     * The analyses after dedup, on the analysing thread. Each has a state of its own, whose clock moves only with
+     * the events it accepts, as live.
+     */
     private final List<Hosted> hosted;
-    private final ExpiringState graphState;
+    /** The reading side's: dedup and the node graph run where the payloads are parsed (see {@link #read}). */
+    private final ExpiringState dedupState = new ExpiringState(new TreeMapStore());
+    private final ExpiringState graphState = new ExpiringState(new TreeMapStore());
     private final Map<String, Long> rejected = new TreeMap<>();
     private long streamTime = Long.MIN_VALUE;
     private long lastExpiry = Long.MIN_VALUE;
     /** The latest event time read: stream time as the reading side sees it, ahead of the analysis. */
     private long readTime = Long.MIN_VALUE;
-    private long lastDedupExpiry = Long.MIN_VALUE;
+    private long lastReadExpiry = Long.MIN_VALUE;
     private long payloads;
     private long events;
     private long duplicates;
@@ -53,14 +57,11 @@ public final class Replay {
         this.reader = reader;
         this.dedup = analyses.dedup();
         this.nodeGraph = analyses.nodeGraph();
-        // The graph sees every event, as live, where it is fed straight from the parser (it needs no dedup).
-        Hosted graph = new Hosted(analyses.nodeGraph(), new ExpiringState(new TreeMapStore()), false);
-        this.graphState = graph.state();
-        this.hosted = List.of(new Hosted(analyses.engine(), new ExpiringState(new TreeMapStore()), true),
-                new Hosted(analyses.tokenSources(), new ExpiringState(new TreeMapStore()), true), graph);
+        this.hosted = List.of(new Hosted(analyses.engine(), new ExpiringState(new TreeMapStore())),
+                new Hosted(analyses.tokenSources(), new ExpiringState(new TreeMapStore())));
     }
 
-    private record Hosted(Analysis analysis, ExpiringState state, boolean afterDedup) {
+    private record Hosted(Analysis analysis, ExpiringState state) {
     }
 
     /**
@@ -86,31 +87,48 @@ public final class Replay {
         analyse(read(payload, fallbackTime), onAlert, onRejected);
     }
 
-    /** A payload as the reading side leaves it: parsed, and which of its events dedup admitted. */
-    private record Read(ReadResult result, boolean[] admitted) {
+    /**
+     * A payload as the reading side leaves it: parsed, which of its events dedup admitted, and the node graph's
+     * alerts at each event (null when it raised none in this payload, as nearly always).
+     */
+    private record Read(ReadResult result, boolean[] admitted, List<List<Alert>> graphAlerts) {
     }
 
     /**
-     * The reading side: parses a payload and dedupes its events. Dedup needs nothing from the analyses, so it
-     * runs here, where parsing leaves time to spare. Every event read moves the read time, so it equals the
-     * stream time that the analysis will have reached at this event.
+     * The reading side: parses a payload, dedupes its events and feeds the node graph. Neither needs anything
+     * from the rules, so they run here, where parsing leaves time to spare; the graph sees every event, as live,
+     * where it is fed straight from the parser. Every event read moves the read time, so it equals the stream
+     * time that the analysing side will have reached at this event.
      */
     private Read read(byte[] payload, long fallbackTime) {
         ReadResult result = reader.read(payload, readTime == Long.MIN_VALUE ? fallbackTime : readTime);
-        boolean[] admitted = new boolean[result.events().size()];
-        for (int i = 0; i < admitted.length; i++) {
+        int count = result.events().size();
+        boolean[] admitted = new boolean[count];
+        List<List<Alert>> graphAlerts = null;
+        for (int i = 0; i < count; i++) {
             AuditEvent event = result.events().get(i);
             readTime = Math.max(readTime, event.eventTimeMillis());
             dedupState.advanceTo(readTime);
-            if (lastDedupExpiry == Long.MIN_VALUE) {
-                lastDedupExpiry = readTime;
-            } else if (readTime - lastDedupExpiry >= PURGE_INTERVAL_MILLIS) {
+            if (lastReadExpiry == Long.MIN_VALUE) {
+                lastReadExpiry = readTime;
+            } else if (readTime - lastReadExpiry >= PURGE_INTERVAL_MILLIS) {
                 dedupState.expire();
-                lastDedupExpiry = readTime;
+                graphState.expire();
+                lastReadExpiry = readTime;
             }
             admitted[i] = dedup.admit(event, dedupState);
+            if (nodeGraph.accepts(event)) {
+                graphState.advanceTo(event.eventTimeMillis());
+                List<Alert> raised = nodeGraph.process(event, graphState);
+                if (!raised.isEmpty()) {
+                    if (graphAlerts == null) {
+                        graphAlerts = new ArrayList<>(Collections.nCopies(count, List.of()));
+                    }
+                    graphAlerts.set(i, raised);
+                }
+            }
         }
-        return new Read(result, admitted);
+        return new Read(result, admitted, graphAlerts);
     }
 
     private void analyse(Read read, Consumer<Alert> onAlert, Consumer<Rejection> onRejected) {
@@ -124,15 +142,18 @@ public final class Replay {
             AuditEvent event = result.events().get(i);
             events++;
             advance(event.eventTimeMillis());
-            boolean admitted = read.admitted()[i];
-            if (!admitted) {
+            if (read.admitted()[i]) {
+                for (Hosted h : hosted) {
+                    if (h.analysis().accepts(event)) {
+                        h.state().advanceTo(event.eventTimeMillis());
+                        emit(h.analysis().process(event, h.state()), onAlert);
+                    }
+                }
+            } else {
                 duplicates++;
             }
-            for (Hosted h : hosted) {
-                if ((admitted || !h.afterDedup()) && h.analysis().accepts(event)) {
-                    h.state().advanceTo(event.eventTimeMillis());
-                    emit(h.analysis().process(event, h.state()), onAlert);
-                }
+            if (read.graphAlerts() != null) {
+                emit(read.graphAlerts().get(i), onAlert);
             }
         }
     }
