@@ -11,6 +11,7 @@ import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.ReadResult;
 import io.auditwatch.event.Rejection;
 import io.auditwatch.state.ExpiringState;
+import io.auditwatch.state.HashStore;
 import io.auditwatch.state.TreeMapStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ public final class Replay {
      */
     private final List<Hosted> hosted;
     /** The reading side's: dedup and the node graph run where the payloads are parsed (see {@link #read}). */
-    private final ExpiringState dedupState = new ExpiringState(new TreeMapStore());
+    private final ExpiringState dedupState = new ExpiringState(new HashStore());
     private final ExpiringState graphState = new ExpiringState(new TreeMapStore());
     private final Map<String, Long> rejected = new TreeMap<>();
     private long streamTime = Long.MIN_VALUE;
