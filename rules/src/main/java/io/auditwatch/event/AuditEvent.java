@@ -1,12 +1,12 @@
 package io.auditwatch.event;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
-import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.auditwatch.identity.Identity;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +21,7 @@ import java.util.Map;
  * when an event is re-serialised.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonDeserialize(using = AuditEventDeserializer.class)
 @JsonPropertyOrder({"kind", "apiVersion", "level", "auditID", "stage", "requestURI", "verb", "user",
         "impersonatedUser", "sourceIPs", "userAgent", "objectRef", "responseStatus", "requestObject",
         "responseObject", "requestReceivedTimestamp", "stageTimestamp", "annotations"})
@@ -57,7 +58,6 @@ public final class AuditEvent {
     private String parsedStageTimestamp;
     private long parsedStageTime;
 
-    @JsonAnySetter
     void putOther(String name, JsonNode value) {
         other.put(name, value);
     }
