@@ -305,7 +305,11 @@ public final class NodeGraph implements Analysis {
         };
     }
 
-    /** @param verdict whether this is the verdict (then a pod we never saw makes a kubelet's node blind) */
+    /**
+     * @param verdict whether this is the verdict: then a pod we never saw makes a kubelet's node blind. Else only
+     *                RELATED counts (the access waits for its verdict otherwise), and what falls short of it by the
+     *                node's own references comes back UNKNOWN without a look at other nodes' references.
+     */
     Relation relation(ExpiringState state, String ns, Target target, Identity who, boolean verdict) {
         String node = who.node();
         if (VOLUMES.containsValue(target.kind())) {
@@ -339,28 +343,29 @@ public final class NodeGraph implements Analysis {
         String refs = REF + ns + "|" + ref + "|";
         // The common case first: a kubelet reading what its own pods mount is one short range, however many pods
         // on other nodes reference the object (every pod of a namespace mounts kube-root-ca.crt).
+        // The own range holds every reference by a pod on this node (a key's node part is the pod's node), so
+        // nothing further can make the object related.
         boolean[] own = {false};
         state.range(refs + node + "|", (key, refNode) -> own[0] = true);
         if (own[0]) {
             return Relation.RELATED;
         }
+        if (!verdict) {
+            return Relation.UNKNOWN;
+        }
+        // Blind before the other nodes' references: it settles most verdicts in one short range.
+        boolean[] blind = {false};
+        state.range(BLIND + node + "|" + ns + "|", (key, value) -> blind[0] = true);
+        if (blind[0]) {
+            return Relation.UNKNOWN;
+        }
         Set<String> nodes = new TreeSet<>();
-        boolean[] referenced = {false};
         state.range(refs, (key, refNode) -> {
-            referenced[0] = true;
             if (!refNode.isEmpty()) {
                 nodes.add(refNode);
             }
         });
-        if (nodes.contains(node)) {
-            return Relation.RELATED;
-        }
-        boolean[] blind = {false};
-        state.range(BLIND + node + "|" + ns + "|", (key, value) -> blind[0] = true);
-        if (!referenced[0] || nodes.isEmpty() || blind[0]) {
-            return Relation.UNKNOWN;
-        }
-        return Relation.unrelated(nodes);
+        return nodes.isEmpty() ? Relation.UNKNOWN : Relation.unrelated(nodes);
     }
 
     /**
