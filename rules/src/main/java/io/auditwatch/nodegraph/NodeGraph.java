@@ -316,8 +316,10 @@ public final class NodeGraph implements Analysis {
             return attachmentRelation(state, target, node);
         }
         if ("pod".equals(target.kind())) {
-            String stored = target.podUid() == null ? null : state.get(POD + ns + "|" + target.podUid());
-            PodRecord pod = stored != null ? read(stored, PodRecord.class) : podByName(state, ns, target.name());
+            PodRecord pod = pod(state, ns, target.podUid());
+            if (pod == null) {
+                pod = podByName(state, ns, target.name());
+            }
             if (pod == null || pod.node() == null) {
                 if (who.isNode() && verdict) {
                     // The kubelet runs a pod we never saw created: its references are unknown, so no verdicts
@@ -473,7 +475,10 @@ public final class NodeGraph implements Analysis {
     }
 
     private static PodRecord podByName(ExpiringState state, String ns, String name) {
-        String uid = state.get(NAME + ns + "|" + name);
+        return pod(state, ns, state.get(NAME + ns + "|" + name));
+    }
+
+    private static PodRecord pod(ExpiringState state, String ns, String uid) {
         String stored = uid == null ? null : state.get(POD + ns + "|" + uid);
         return stored == null ? null : read(stored, PodRecord.class);
     }
@@ -499,7 +504,7 @@ public final class NodeGraph implements Analysis {
                 return;
             }
             String uid = state.get(NAME + ns + "|" + name);
-            PodRecord pod = podByName(state, ns, name);
+            PodRecord pod = pod(state, ns, uid);
             if (pod == null) {
                 // Bound but never seen created: its spec is unknown.
                 putPod(state, ns, "name:" + name, new PodRecord(name, node, false, Set.of()), FOREVER, e, forward);
@@ -519,11 +524,12 @@ public final class NodeGraph implements Analysis {
         }
         String uid = pod != null && pod.path("metadata").hasNonNull("uid") ? pod.path("metadata").path("uid").asText()
                 : "name:" + name;
-        String previousUid = state.get(NAME + ns + "|" + name);
-        String previous = previousUid == null ? null : state.get(POD + ns + "|" + previousUid);
         String node = pod == null ? null : pod.path("spec").path("nodeName").asText(null);
-        if (node == null && previous != null && ("ephemeralcontainers".equals(e.subresource()) || previousUid.equals(uid))) {
-            node = read(previous, PodRecord.class).node();
+        if (node == null) {
+            String previousUid = state.get(NAME + ns + "|" + name);
+            PodRecord previous = "ephemeralcontainers".equals(e.subresource()) || uid.equals(previousUid)
+                    ? pod(state, ns, previousUid) : null;
+            node = previous == null ? null : previous.node();
         }
         boolean specKnown = pod != null && pod.has("spec");
         putPod(state, ns, uid, new PodRecord(name, node, specKnown, specKnown ? PodRefs.of(pod) : Set.of()), FOREVER, e,
@@ -570,7 +576,8 @@ public final class NodeGraph implements Analysis {
      */
     private static void putPod(ExpiringState state, String ns, String uid, PodRecord pod, long expiresAt,
                                AuditEvent cause, Consumer<AuditEvent> forward) {
-        String previous = state.get(POD + ns + "|" + uid);
+        // What the put replaces is the old record, whose references and blind marker go.
+        String previous = state.put(POD + ns + "|" + uid, write(pod), expiresAt);
         if (previous != null) {
             PodRecord old = read(previous, PodRecord.class);
             for (String ref : old.refs()) {
@@ -580,11 +587,10 @@ public final class NodeGraph implements Analysis {
                 state.delete(BLIND + old.node() + "|" + ns + "|" + uid);
             }
         }
-        state.put(POD + ns + "|" + uid, write(pod), expiresAt);
         // A pod's final delete can be logged after its name's reuse (API servers interleave): the name then stays
-        // with the newer pod.
-        String named = state.get(NAME + ns + "|" + pod.name());
-        if (expiresAt == FOREVER || named == null || named.equals(uid)) {
+        // with the newer pod. A live pod takes its name whoever had it.
+        String named = expiresAt == FOREVER ? null : state.get(NAME + ns + "|" + pod.name());
+        if (named == null || named.equals(uid)) {
             state.put(NAME + ns + "|" + pod.name(), uid, expiresAt);
         }
         for (String ref : pod.refs()) {
