@@ -203,14 +203,14 @@ public final class NodeGraph implements Analysis {
         for (Map.Entry<String, String> pending : due) {
             state.delete(pending.getKey());
             String value = pending.getValue();
-            AuditEvent event = read(value.substring(value.indexOf('|') + 1));
-            Target target = Target.of(event);
-            Relation relation = relation(state, event.namespace(), target, event.identity(), true);
+            PendingAccess access = PendingAccess.decode(value.substring(value.indexOf('|') + 1), NodeGraph::read);
+            Identity who = access.who();
+            Relation relation = relation(state, access.namespace(), access.target(), who, true);
             if (relation.kind() == Relation.Kind.UNRELATED) {
-                RuleDefinition definition = event.identity().isNode() ? NodeRules.UNRELATED_ACCESS : NodeRules.CROSS_NODE;
-                alerts.add(alert(definition, event, target, relation));
+                RuleDefinition definition = who.isNode() ? NodeRules.UNRELATED_ACCESS : NodeRules.CROSS_NODE;
+                alerts.add(alert(definition, read(access.event()), access.target(), relation));
             }
-            count(event.identity().node(), relation.kind());
+            count(who.node(), relation.kind());
         }
         return alerts;
     }
@@ -261,7 +261,8 @@ public final class NodeGraph implements Analysis {
             return;
         }
         long due = e.eventTimeMillis() + graceMillis;
-        state.put(PENDING + dueKey(due) + "|" + e.namespace() + "|" + rule + "|" + requestKey, due + "|" + write(e), FOREVER);
+        state.put(PENDING + dueKey(due) + "|" + e.namespace() + "|" + rule + "|" + requestKey,
+                due + "|" + PendingAccess.of(e, write(e)).encode(), FOREVER);
     }
 
     private void judgeDenial(AuditEvent e, String node, Target target, ExpiringState state, List<Alert> alerts) {
