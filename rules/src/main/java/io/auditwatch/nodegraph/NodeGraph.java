@@ -481,7 +481,7 @@ public final class NodeGraph implements Analysis {
 
     private static PodRecord pod(ExpiringState state, String ns, String uid) {
         String stored = uid == null ? null : state.get(POD + ns + "|" + uid);
-        return stored == null ? null : read(stored, PodRecord.class);
+        return stored == null ? null : PodRecord.decode(stored);
     }
 
     private static boolean isPodLifecycle(AuditEvent e) {
@@ -554,7 +554,7 @@ public final class NodeGraph implements Analysis {
         if (!immediate || stored == null) {
             return;
         }
-        putPod(state, ns, uid, read(stored, PodRecord.class), e.eventTimeMillis() + recentlyRelatedMillis, e, forward);
+        putPod(state, ns, uid, PodRecord.decode(stored), e.eventTimeMillis() + recentlyRelatedMillis, e, forward);
     }
 
     private static JsonNode podObject(AuditEvent e) {
@@ -578,9 +578,9 @@ public final class NodeGraph implements Analysis {
     private static void putPod(ExpiringState state, String ns, String uid, PodRecord pod, long expiresAt,
                                AuditEvent cause, Consumer<AuditEvent> forward) {
         // What the put replaces is the old record, whose references and blind marker go.
-        String previous = state.put(POD + ns + "|" + uid, write(pod), expiresAt);
+        String previous = state.put(POD + ns + "|" + uid, pod.encode(), expiresAt);
         if (previous != null) {
-            PodRecord old = read(previous, PodRecord.class);
+            PodRecord old = PodRecord.decode(previous);
             for (String ref : old.refs()) {
                 state.delete(refKey(ns, ref, old.node(), uid));
             }
@@ -687,7 +687,7 @@ public final class NodeGraph implements Analysis {
         }
     }
 
-    private static <T> T read(String json, Class<T> type) {
+    static <T> T read(String json, Class<T> type) {
         try {
             return JSON.readValue(json, type);
         } catch (JsonProcessingException ex) {
