@@ -542,16 +542,16 @@ public final class NodeGraph implements Analysis {
      * grace period 0) removes it after the recently-related window.
      */
     private void delete(AuditEvent e, JsonNode pod, ExpiringState state, Consumer<AuditEvent> forward) {
+        boolean immediate = e.identity().isNode()
+                || e.requestObject != null && e.requestObject.path("gracePeriodSeconds").asLong(-1) == 0;
+        if (!immediate) {
+            return;
+        }
         String ns = e.namespace();
         String uid = pod != null && pod.path("metadata").hasNonNull("uid") ? pod.path("metadata").path("uid").asText()
                 : state.get(NAME + ns + "|" + e.objectName());
-        if (uid == null) {
-            return;
-        }
-        boolean immediate = e.identity().isNode()
-                || e.requestObject != null && e.requestObject.path("gracePeriodSeconds").asLong(-1) == 0;
-        String stored = state.get(POD + ns + "|" + uid);
-        if (!immediate || stored == null) {
+        String stored = uid == null ? null : state.get(POD + ns + "|" + uid);
+        if (stored == null) {
             return;
         }
         putPod(state, ns, uid, PodRecord.decode(stored), e.eventTimeMillis() + recentlyRelatedMillis, e, forward);
