@@ -585,7 +585,7 @@ public final class NodeGraph implements Analysis {
                 state.delete(refKey(ns, ref, old.node(), uid));
             }
             if (old.node() != null) {
-                state.delete(BLIND + old.node() + "|" + ns + "|" + uid);
+                deleteIfPresent(state, BLIND + old.node() + "|" + ns + "|" + uid);
             }
         }
         // A pod's final delete can be logged after its name's reuse (API servers interleave): the name then stays
@@ -602,10 +602,20 @@ public final class NodeGraph implements Analysis {
         }
         if (pod.specKnown() && pod.node() != null) {
             // Learned at last: the node's kubelet touching it before no longer keeps the node blind.
-            state.delete(BLIND + pod.node() + "|" + ns + "|name:" + pod.name());
+            deleteIfPresent(state, BLIND + pod.node() + "|" + ns + "|name:" + pod.name());
         }
         if (!pod.specKnown() && pod.node() != null) {
             state.put(BLIND + pod.node() + "|" + ns + "|" + uid, "", expiresAt);
+        }
+    }
+
+    /**
+     * For keys that are seldom there (blind markers): live, a delete writes a tombstone to RocksDB and to the
+     * changelog whether or not the key exists, and a read costs less.
+     */
+    private static void deleteIfPresent(ExpiringState state, String key) {
+        if (state.get(key) != null) {
+            state.delete(key);
         }
     }
 
