@@ -364,7 +364,7 @@ public final class NodeGraph implements Analysis {
         }
         Set<String> nodes = new TreeSet<>();
         state.range(refs, (key, refNode) -> {
-            if (!refNode.isEmpty()) {
+            if (!refNode.isEmpty()) { // earlier versions stored the references of unbound pods, under no node
                 nodes.add(refNode);
             }
         });
@@ -566,9 +566,13 @@ public final class NodeGraph implements Analysis {
         return null;
     }
 
-    /** A pod's reference, under its node so that one node's references are one range ("" while unbound). */
+    /**
+     * A pod's reference, under its node so that one node's references are one range. A pod no node runs yet has
+     * none stored: it makes an object related to no node, and one that only such pods reference is unknown
+     * either way (a verdict needs pods on some node).
+     */
     private static String refKey(String ns, String ref, String node, String uid) {
-        return REF + ns + "|" + ref + "|" + (node == null ? "" : node) + "|" + uid;
+        return REF + ns + "|" + ref + "|" + node + "|" + uid;
     }
 
     /**
@@ -579,14 +583,12 @@ public final class NodeGraph implements Analysis {
                                AuditEvent cause, Consumer<AuditEvent> forward) {
         // What the put replaces is the old record, whose references and blind marker go.
         String previous = state.put(POD + ns + "|" + uid, pod.encode(), expiresAt);
-        if (previous != null) {
-            PodRecord old = PodRecord.decode(previous);
+        PodRecord old = previous == null ? null : PodRecord.decode(previous);
+        if (old != null && old.node() != null) {
             for (String ref : old.refs()) {
                 state.delete(refKey(ns, ref, old.node(), uid));
             }
-            if (old.node() != null) {
-                deleteIfPresent(state, BLIND + old.node() + "|" + ns + "|" + uid);
-            }
+            deleteIfPresent(state, BLIND + old.node() + "|" + ns + "|" + uid);
         }
         // A pod's final delete can be logged after its name's reuse (API servers interleave): the name then stays
         // with the newer pod. A live pod takes its name whoever had it.
@@ -594,17 +596,19 @@ public final class NodeGraph implements Analysis {
         if (named == null || named.equals(uid)) {
             state.put(NAME + ns + "|" + pod.name(), uid, expiresAt);
         }
+        if (pod.node() == null) {
+            return;
+        }
         for (String ref : pod.refs()) {
-            state.put(refKey(ns, ref, pod.node(), uid), pod.node() == null ? "" : pod.node(), expiresAt);
-            if (pod.node() != null && ref.startsWith(PodRefs.PVC + "/")) {
+            state.put(refKey(ns, ref, pod.node(), uid), pod.node(), expiresAt);
+            if (ref.startsWith(PodRefs.PVC + "/")) {
                 forward.accept(claimUse(ns, ref.substring(PodRefs.PVC.length() + 1), uid, pod.node(), expiresAt, cause));
             }
         }
-        if (pod.specKnown() && pod.node() != null) {
+        if (pod.specKnown()) {
             // Learned at last: the node's kubelet touching it before no longer keeps the node blind.
             deleteIfPresent(state, BLIND + pod.node() + "|" + ns + "|name:" + pod.name());
-        }
-        if (!pod.specKnown() && pod.node() != null) {
+        } else {
             state.put(BLIND + pod.node() + "|" + ns + "|" + uid, "", expiresAt);
         }
     }
