@@ -203,14 +203,14 @@ public final class NodeGraph implements Analysis {
         for (Map.Entry<String, String> pending : due) {
             state.delete(pending.getKey());
             String value = pending.getValue();
-            AuditEvent event = read(value.substring(value.indexOf('|') + 1));
-            Target target = Target.of(event);
-            Relation relation = relation(state, event.namespace(), target, event.identity(), true);
+            PendingAccess access = PendingAccess.decode(value.substring(value.indexOf('|') + 1), NodeGraph::read);
+            Identity who = access.who();
+            Relation relation = relation(state, access.namespace(), access.target(), who, true);
             if (relation.kind() == Relation.Kind.UNRELATED) {
-                RuleDefinition definition = event.identity().isNode() ? NodeRules.UNRELATED_ACCESS : NodeRules.CROSS_NODE;
-                alerts.add(alert(definition, event, target, relation));
+                RuleDefinition definition = who.isNode() ? NodeRules.UNRELATED_ACCESS : NodeRules.CROSS_NODE;
+                alerts.add(alert(definition, read(access.event()), access.target(), relation));
             }
-            count(event.identity().node(), relation.kind());
+            count(who.node(), relation.kind());
         }
         return alerts;
     }
@@ -261,7 +261,8 @@ public final class NodeGraph implements Analysis {
             return;
         }
         long due = e.eventTimeMillis() + graceMillis;
-        state.put(PENDING + dueKey(due) + "|" + e.namespace() + "|" + rule + "|" + requestKey, due + "|" + write(e), FOREVER);
+        state.put(PENDING + dueKey(due) + "|" + e.namespace() + "|" + rule + "|" + requestKey,
+                due + "|" + PendingAccess.of(e, write(e)).encode(), FOREVER);
     }
 
     private void judgeDenial(AuditEvent e, String node, Target target, ExpiringState state, List<Alert> alerts) {
@@ -305,15 +306,21 @@ public final class NodeGraph implements Analysis {
         };
     }
 
-    /** @param verdict whether this is the verdict (then a pod we never saw makes a kubelet's node blind) */
+    /**
+     * @param verdict whether this is the verdict: then a pod we never saw makes a kubelet's node blind. Else only
+     *                RELATED counts (the access waits for its verdict otherwise), and what falls short of it by the
+     *                node's own references comes back UNKNOWN without a look at other nodes' references.
+     */
     Relation relation(ExpiringState state, String ns, Target target, Identity who, boolean verdict) {
         String node = who.node();
         if (VOLUMES.containsValue(target.kind())) {
             return attachmentRelation(state, target, node);
         }
         if ("pod".equals(target.kind())) {
-            String stored = target.podUid() == null ? null : state.get(POD + ns + "|" + target.podUid());
-            PodRecord pod = stored != null ? read(stored, PodRecord.class) : podByName(state, ns, target.name());
+            PodRecord pod = pod(state, ns, target.podUid());
+            if (pod == null) {
+                pod = podByName(state, ns, target.name());
+            }
             if (pod == null || pod.node() == null) {
                 if (who.isNode() && verdict) {
                     // The kubelet runs a pod we never saw created: its references are unknown, so no verdicts
@@ -339,28 +346,29 @@ public final class NodeGraph implements Analysis {
         String refs = REF + ns + "|" + ref + "|";
         // The common case first: a kubelet reading what its own pods mount is one short range, however many pods
         // on other nodes reference the object (every pod of a namespace mounts kube-root-ca.crt).
+        // The own range holds every reference by a pod on this node (a key's node part is the pod's node), so
+        // nothing further can make the object related.
         boolean[] own = {false};
         state.range(refs + node + "|", (key, refNode) -> own[0] = true);
         if (own[0]) {
             return Relation.RELATED;
         }
+        if (!verdict) {
+            return Relation.UNKNOWN;
+        }
+        // Blind before the other nodes' references: it settles most verdicts in one short range.
+        boolean[] blind = {false};
+        state.range(BLIND + node + "|" + ns + "|", (key, value) -> blind[0] = true);
+        if (blind[0]) {
+            return Relation.UNKNOWN;
+        }
         Set<String> nodes = new TreeSet<>();
-        boolean[] referenced = {false};
         state.range(refs, (key, refNode) -> {
-            referenced[0] = true;
-            if (!refNode.isEmpty()) {
+            if (!refNode.isEmpty()) { // earlier versions stored the references of unbound pods, under no node
                 nodes.add(refNode);
             }
         });
-        if (nodes.contains(node)) {
-            return Relation.RELATED;
-        }
-        boolean[] blind = {false};
-        state.range(BLIND + node + "|" + ns + "|", (key, value) -> blind[0] = true);
-        if (!referenced[0] || nodes.isEmpty() || blind[0]) {
-            return Relation.UNKNOWN;
-        }
-        return Relation.unrelated(nodes);
+        return nodes.isEmpty() ? Relation.UNKNOWN : Relation.unrelated(nodes);
     }
 
     /**
@@ -468,9 +476,12 @@ public final class NodeGraph implements Analysis {
     }
 
     private static PodRecord podByName(ExpiringState state, String ns, String name) {
-        String uid = state.get(NAME + ns + "|" + name);
+        return pod(state, ns, state.get(NAME + ns + "|" + name));
+    }
+
+    private static PodRecord pod(ExpiringState state, String ns, String uid) {
         String stored = uid == null ? null : state.get(POD + ns + "|" + uid);
-        return stored == null ? null : read(stored, PodRecord.class);
+        return stored == null ? null : PodRecord.decode(stored);
     }
 
     private static boolean isPodLifecycle(AuditEvent e) {
@@ -494,7 +505,7 @@ public final class NodeGraph implements Analysis {
                 return;
             }
             String uid = state.get(NAME + ns + "|" + name);
-            PodRecord pod = podByName(state, ns, name);
+            PodRecord pod = pod(state, ns, uid);
             if (pod == null) {
                 // Bound but never seen created: its spec is unknown.
                 putPod(state, ns, "name:" + name, new PodRecord(name, node, false, Set.of()), FOREVER, e, forward);
@@ -514,11 +525,12 @@ public final class NodeGraph implements Analysis {
         }
         String uid = pod != null && pod.path("metadata").hasNonNull("uid") ? pod.path("metadata").path("uid").asText()
                 : "name:" + name;
-        String previousUid = state.get(NAME + ns + "|" + name);
-        String previous = previousUid == null ? null : state.get(POD + ns + "|" + previousUid);
         String node = pod == null ? null : pod.path("spec").path("nodeName").asText(null);
-        if (node == null && previous != null && ("ephemeralcontainers".equals(e.subresource()) || previousUid.equals(uid))) {
-            node = read(previous, PodRecord.class).node();
+        if (node == null) {
+            String previousUid = state.get(NAME + ns + "|" + name);
+            PodRecord previous = "ephemeralcontainers".equals(e.subresource()) || uid.equals(previousUid)
+                    ? pod(state, ns, previousUid) : null;
+            node = previous == null ? null : previous.node();
         }
         boolean specKnown = pod != null && pod.has("spec");
         putPod(state, ns, uid, new PodRecord(name, node, specKnown, specKnown ? PodRefs.of(pod) : Set.of()), FOREVER, e,
@@ -530,19 +542,19 @@ public final class NodeGraph implements Analysis {
      * grace period 0) removes it after the recently-related window.
      */
     private void delete(AuditEvent e, JsonNode pod, ExpiringState state, Consumer<AuditEvent> forward) {
+        boolean immediate = e.identity().isNode()
+                || e.requestObject != null && e.requestObject.path("gracePeriodSeconds").asLong(-1) == 0;
+        if (!immediate) {
+            return;
+        }
         String ns = e.namespace();
         String uid = pod != null && pod.path("metadata").hasNonNull("uid") ? pod.path("metadata").path("uid").asText()
                 : state.get(NAME + ns + "|" + e.objectName());
-        if (uid == null) {
+        String stored = uid == null ? null : state.get(POD + ns + "|" + uid);
+        if (stored == null) {
             return;
         }
-        boolean immediate = e.identity().isNode()
-                || e.requestObject != null && e.requestObject.path("gracePeriodSeconds").asLong(-1) == 0;
-        String stored = state.get(POD + ns + "|" + uid);
-        if (!immediate || stored == null) {
-            return;
-        }
-        putPod(state, ns, uid, read(stored, PodRecord.class), e.eventTimeMillis() + recentlyRelatedMillis, e, forward);
+        putPod(state, ns, uid, PodRecord.decode(stored), e.eventTimeMillis() + recentlyRelatedMillis, e, forward);
     }
 
     private static JsonNode podObject(AuditEvent e) {
@@ -554,9 +566,13 @@ public final class NodeGraph implements Analysis {
         return null;
     }
 
-    /** A pod's reference, under its node so that one node's references are one range ("" while unbound). */
+    /**
+     * A pod's reference, under its node so that one node's references are one range. A pod no node runs yet has
+     * none stored: it makes an object related to no node, and one that only such pods reference is unknown
+     * either way (a verdict needs pods on some node).
+     */
     private static String refKey(String ns, String ref, String node, String uid) {
-        return REF + ns + "|" + ref + "|" + (node == null ? "" : node) + "|" + uid;
+        return REF + ns + "|" + ref + "|" + node + "|" + uid;
     }
 
     /**
@@ -565,35 +581,45 @@ public final class NodeGraph implements Analysis {
      */
     private static void putPod(ExpiringState state, String ns, String uid, PodRecord pod, long expiresAt,
                                AuditEvent cause, Consumer<AuditEvent> forward) {
-        String previous = state.get(POD + ns + "|" + uid);
-        if (previous != null) {
-            PodRecord old = read(previous, PodRecord.class);
+        // What the put replaces is the old record, whose references and blind marker go.
+        String previous = state.put(POD + ns + "|" + uid, pod.encode(), expiresAt);
+        PodRecord old = previous == null ? null : PodRecord.decode(previous);
+        if (old != null && old.node() != null) {
             for (String ref : old.refs()) {
                 state.delete(refKey(ns, ref, old.node(), uid));
             }
-            if (old.node() != null) {
-                state.delete(BLIND + old.node() + "|" + ns + "|" + uid);
-            }
+            deleteIfPresent(state, BLIND + old.node() + "|" + ns + "|" + uid);
         }
-        state.put(POD + ns + "|" + uid, write(pod), expiresAt);
         // A pod's final delete can be logged after its name's reuse (API servers interleave): the name then stays
-        // with the newer pod.
-        String named = state.get(NAME + ns + "|" + pod.name());
-        if (expiresAt == FOREVER || named == null || named.equals(uid)) {
+        // with the newer pod. A live pod takes its name whoever had it.
+        String named = expiresAt == FOREVER ? null : state.get(NAME + ns + "|" + pod.name());
+        if (named == null || named.equals(uid)) {
             state.put(NAME + ns + "|" + pod.name(), uid, expiresAt);
         }
+        if (pod.node() == null) {
+            return;
+        }
         for (String ref : pod.refs()) {
-            state.put(refKey(ns, ref, pod.node(), uid), pod.node() == null ? "" : pod.node(), expiresAt);
-            if (pod.node() != null && ref.startsWith(PodRefs.PVC + "/")) {
+            state.put(refKey(ns, ref, pod.node(), uid), pod.node(), expiresAt);
+            if (ref.startsWith(PodRefs.PVC + "/")) {
                 forward.accept(claimUse(ns, ref.substring(PodRefs.PVC.length() + 1), uid, pod.node(), expiresAt, cause));
             }
         }
-        if (pod.specKnown() && pod.node() != null) {
+        if (pod.specKnown()) {
             // Learned at last: the node's kubelet touching it before no longer keeps the node blind.
-            state.delete(BLIND + pod.node() + "|" + ns + "|name:" + pod.name());
-        }
-        if (!pod.specKnown() && pod.node() != null) {
+            deleteIfPresent(state, BLIND + pod.node() + "|" + ns + "|name:" + pod.name());
+        } else {
             state.put(BLIND + pod.node() + "|" + ns + "|" + uid, "", expiresAt);
+        }
+    }
+
+    /**
+     * For keys that are seldom there (blind markers): live, a delete writes a tombstone to RocksDB and to the
+     * changelog whether or not the key exists, and a read costs less.
+     */
+    private static void deleteIfPresent(ExpiringState state, String key) {
+        if (state.get(key) != null) {
+            state.delete(key);
         }
     }
 
@@ -675,7 +701,7 @@ public final class NodeGraph implements Analysis {
         }
     }
 
-    private static <T> T read(String json, Class<T> type) {
+    static <T> T read(String json, Class<T> type) {
         try {
             return JSON.readValue(json, type);
         } catch (JsonProcessingException ex) {

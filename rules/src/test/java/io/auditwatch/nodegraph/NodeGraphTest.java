@@ -129,6 +129,16 @@ class NodeGraphTest {
     }
 
     @Test
+    void shouldNotJudgeAnObjectThatOnlyPodsNotYetScheduledReference() {
+        process(webPod("web-1", "uid-1", null, 1));
+
+        process(kubeletGet(B, "secrets", "db-credentials", 2));
+
+        assertEquals(List.of(), fired());
+        assertEquals(Map.of(B + "|unknown", 1L), graph.coverage());
+    }
+
+    @Test
     void shouldNotAlertWhenTheBindingArrivesWithinTheGraceWindow() {
         process(kubeletGet(A, "secrets", "db-credentials", 0));
         webPodOn(A, "web-1", "u-1", 5);
