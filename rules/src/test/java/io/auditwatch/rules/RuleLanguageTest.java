@@ -94,6 +94,20 @@ class RuleLanguageTest {
     }
 
     @Test
+    void shouldMatchAnyValueOfAListAgainstAnyElementOfAnArray() throws RuleException {
+        EventJson pod = event().verb("create").setJson("requestObject", "{\"spec\":{\"containers\":["
+                + "{\"securityContext\":{\"capabilities\":{\"add\":[\"NET_RAW\"]}}},"
+                + "{\"securityContext\":{\"capabilities\":{\"add\":[\"chown\", \"sys_admin\"]}}}]}}");
+        assertTrue(matches("s:\n  capabilities: [SYS_PTRACE, SYS_ADMIN]\ncondition: s", pod));
+        assertFalse(matches("s:\n  capabilities: [SYS_PTRACE, BPF]\ncondition: s", pod));
+        assertTrue(matches("s:\n  capabilities|all: [NET_RAW, SYS_ADMIN]\ncondition: s", pod));
+        assertFalse(matches("s:\n  capabilities|all: [NET_RAW, BPF]\ncondition: s", pod));
+        assertTrue(matches("s:\n  objectRef.subresource: [exec, null]\ncondition: s", event()));
+        assertTrue(matches("s:\n  objectRef.subresource: [EXEC, null]\ncondition: s", podExec()));
+        assertFalse(matches("s:\n  objectRef.subresource: [attach, null]\ncondition: s", podExec()));
+    }
+
+    @Test
     void shouldReadKeysWithDotsInAnnotationsAndLabels() throws RuleException {
         assertTrue(matches("s:\n  annotations.authorization.k8s.io/decision: allow\ncondition: s", event()));
         EventJson labelled = event().setJson("requestObject",
