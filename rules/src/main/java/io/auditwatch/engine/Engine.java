@@ -5,11 +5,8 @@ import io.auditwatch.event.AuditEvent;
 import io.auditwatch.state.ExpiringState;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,10 +17,7 @@ import java.util.Set;
  */
 public final class Engine implements Analysis {
     private final List<Detection> detections;
-    /** Per resource (lower case): the detections that can match it, in the order given. */
-    private final Map<String, List<Detection>> byResource = new HashMap<>();
-    /** The detections that can match any event, for resources no detection names. */
-    private final List<Detection> unindexed = new ArrayList<>();
+    private final RuleIndex<Detection> index;
     private final List<Correlation> correlations;
     private final FiredMemory fired;
 
@@ -35,20 +29,7 @@ public final class Engine implements Analysis {
         this.detections = List.copyOf(detections);
         this.correlations = List.copyOf(correlations);
         this.fired = new FiredMemory(requestMemory);
-        for (Detection detection : this.detections) {
-            if (detection.resources() == null) {
-                unindexed.add(detection);
-            } else {
-                detection.resources().forEach(r -> byResource.putIfAbsent(r, new ArrayList<>()));
-            }
-        }
-        byResource.forEach((resource, list) -> {
-            for (Detection detection : this.detections) {
-                if (detection.resources() == null || detection.resources().contains(resource)) {
-                    list.add(detection);
-                }
-            }
-        });
+        this.index = new RuleIndex<>(this.detections, Detection::resources, Detection::verbs);
     }
 
     public List<Detection> detections() {
@@ -59,20 +40,11 @@ public final class Engine implements Analysis {
         return correlations;
     }
 
-    private List<Detection> candidates(AuditEvent event) {
-        String resource = event.resource();
-        if (resource == null) {
-            return unindexed;
-        }
-        List<Detection> indexed = byResource.get(resource.toLowerCase(Locale.ROOT));
-        return indexed == null ? unindexed : indexed;
-    }
-
     @Override
     public List<Alert> process(AuditEvent event, ExpiringState state) {
         List<Alert> alerts = null;
         String requestKey = null;
-        for (Detection detection : candidates(event)) {
+        for (Detection detection : index.candidates(event.resource(), event.verb)) {
             if (!detection.matches(event)) {
                 continue;
             }

@@ -7,6 +7,7 @@ import io.auditwatch.engine.CountedRequests;
 import io.auditwatch.engine.Detection;
 import io.auditwatch.engine.Digests;
 import io.auditwatch.engine.RequestKey;
+import io.auditwatch.engine.RuleIndex;
 import io.auditwatch.engine.RuleDefinition;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.state.ExpiringState;
@@ -285,13 +286,9 @@ final class CorrelationRule implements Correlation {
         return String.join(" / ", valueNames);
     }
 
-    /** Whether a base rule can match at all, by the resource index, before its full match is tried. */
+    /** Whether a base rule can match at all, by the resources and verbs it names, before its full match is tried. */
     private static boolean mayMatch(Detection base, AuditEvent event) {
-        if (base.resources() == null) {
-            return true;
-        }
-        String resource = event.resource();
-        return resource != null && base.resources().contains(resource.toLowerCase(java.util.Locale.ROOT));
+        return RuleIndex.admits(base.resources(), event.resource()) && RuleIndex.admits(base.verbs(), event.verb);
     }
 
     static String human(long millis) {

@@ -98,8 +98,9 @@ final class FieldClause {
             }
             match = Match.or(each);
         }
-        Set<String> resources = resourceHint(path, modifiers, values);
-        if (resources == null) {
+        boolean resource = path.equals("objectRef.resource");
+        Set<String> hint = resource || path.equals("verb") ? indexHint(modifiers, values) : null;
+        if (hint == null) {
             return match;
         }
         return new Match() {
@@ -110,24 +111,34 @@ final class FieldClause {
 
             @Override
             public Set<String> resources() {
-                return resources;
+                return resource ? hint : null;
+            }
+
+            @Override
+            public Set<String> verbs() {
+                return resource ? null : hint;
             }
         };
     }
 
-    /** Exact, wildcard-free values of objectRef.resource index the rule; anything else leaves it unindexed. */
-    private static Set<String> resourceHint(String path, Set<String> modifiers, List<JsonNode> values) {
-        if (!path.equals("objectRef.resource") || modifiers.stream().anyMatch(m -> !m.equals("list") && !m.equals("cased"))) {
+    /**
+     * Exact, wildcard-free ASCII values of objectRef.resource or verb index the rule; anything else leaves it
+     * unindexed (outside ASCII, a case-insensitive comparison matches more than the lower-case value).
+     */
+    private static Set<String> indexHint(Set<String> modifiers, List<JsonNode> values) {
+        if (modifiers.stream().anyMatch(m -> !m.equals("list") && !m.equals("cased"))) {
             return null;
         }
-        Set<String> resources = new LinkedHashSet<>();
+        Set<String> hint = new LinkedHashSet<>();
         for (JsonNode v : values) {
-            if (v.isNull() || v.asText().contains("*") || v.asText().contains("?") || v.asText().contains("\\")) {
+            String text = v.asText();
+            if (v.isNull() || text.contains("*") || text.contains("?") || text.contains("\\")
+                    || !text.chars().allMatch(c -> c < 0x80)) {
                 return null;
             }
-            resources.add(v.asText().toLowerCase(Locale.ROOT));
+            hint.add(text.toLowerCase(Locale.ROOT));
         }
-        return Set.copyOf(resources);
+        return Set.copyOf(hint);
     }
 
     private static Predicate<String> valueTest(String text, Set<String> modifiers) {

@@ -183,6 +183,21 @@ class RuleLanguageTest {
         assertNull(detection("a:\n  objectRef.resource: pods\nb:\n  verb: get\ncondition: a or b").resources());
         assertNull(detection("a:\n  objectRef.resource|startswith: pod\ncondition: a").resources());
         assertNull(detection("a:\n  objectRef.resource: pods\ncondition: not a").resources());
+        assertNull(detection("a:\n  objectRef.resource: \u017Fecrets\ncondition: a").resources(), "not ASCII");
+    }
+
+    @Test
+    void shouldIndexRulesByTheVerbsTheyCanMatch() throws RuleException {
+        assertEquals(Set.of("get", "list"), detection("s:\n  objectRef.resource: pods\n  verb: [GET, list]\n"
+                + "condition: s").verbs());
+        assertEquals(Set.of("get"), detection("s:\n  verb|cased: GET\ncondition: s").verbs());
+        assertEquals(Set.of("get"), detection("a:\n  verb: [get, list]\nb:\n  verb: [get, watch]\n"
+                + "condition: a and b").verbs());
+        assertNull(detection("a:\n  verb: get\nb:\n  objectRef.resource: pods\ncondition: a or b").verbs());
+        assertNull(detection("a:\n  verb: 'g*'\ncondition: a").verbs());
+        assertNull(detection("a:\n  verb|startswith: g\ncondition: a").verbs());
+        assertNull(detection("a:\n  verb: [get, null]\ncondition: a").verbs());
+        assertNull(detection("a:\n  verb: get\ncondition: not a").verbs());
     }
 
     @Test
