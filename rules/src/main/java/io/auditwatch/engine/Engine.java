@@ -5,7 +5,9 @@ import io.auditwatch.event.AuditEvent;
 import io.auditwatch.state.ExpiringState;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 
@@ -19,6 +21,8 @@ public final class Engine implements Analysis {
     private final List<Detection> detections;
     private final RuleIndex<Detection> index;
     private final List<Correlation> correlations;
+    /** The correlations' base detections, each once. */
+    private final RuleIndex<Detection> bases;
     private final FiredMemory fired;
 
     public Engine(List<Detection> detections, Duration requestMemory) {
@@ -30,6 +34,9 @@ public final class Engine implements Analysis {
         this.correlations = List.copyOf(correlations);
         this.fired = new FiredMemory(requestMemory);
         this.index = new RuleIndex<>(this.detections, Detection::resources, Detection::verbs);
+        Set<Detection> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+        this.correlations.forEach(c -> distinct.addAll(c.bases()));
+        this.bases = new RuleIndex<>(List.copyOf(distinct), Detection::resources, Detection::verbs);
     }
 
     public List<Detection> detections() {
@@ -70,10 +77,17 @@ public final class Engine implements Analysis {
         if (requestKey == null) {
             requestKey = RequestKey.of(event);
         }
+        // A base rule of several correlations (every refused request, every service-account request) is matched once.
+        Set<Detection> matched = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Detection base : bases.candidates(event.resource(), event.verb)) {
+            if (base.matches(event)) {
+                matched.add(base);
+            }
+        }
         Digests digests = new Digests();
         CountedRequests counted = new CountedRequests(state, digests, requestKey);
         for (Correlation correlation : correlations) {
-            List<Alert> raised = correlation.observe(event, requestKey, digests, counted, state, raisedIds);
+            List<Alert> raised = correlation.observe(event, requestKey, digests, counted, state, raisedIds, matched);
             if (raised.isEmpty()) {
                 continue;
             }

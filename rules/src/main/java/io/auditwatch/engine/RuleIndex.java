@@ -75,11 +75,6 @@ public final class RuleIndex<T> {
         return (byVerb == null ? otherResource : byVerb).get(verb == null ? null : lowerCase(verb));
     }
 
-    /** Whether a rule that names {@code values} (lower case, or null for any) can match an event's {@code value}. */
-    public static boolean admits(Set<String> values, String value) {
-        return values == null || !isAscii(value) || value != null && values.contains(lowerCase(value));
-    }
-
     /** True for null too: an absent value is looked up as one no rule names. */
     private static boolean isAscii(String value) {
         if (value != null) {

@@ -7,7 +7,6 @@ import io.auditwatch.engine.CountedRequests;
 import io.auditwatch.engine.Detection;
 import io.auditwatch.engine.Digests;
 import io.auditwatch.engine.RequestKey;
-import io.auditwatch.engine.RuleIndex;
 import io.auditwatch.engine.RuleDefinition;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.state.ExpiringState;
@@ -41,8 +40,8 @@ final class CorrelationRule implements Correlation {
     private final Type type;
     /** A base is a rule (matched against the event) or an earlier correlation (that alerted on the event). */
     record Base(RuleDefinition rule, Detection detection) {
-        boolean matches(AuditEvent event, Set<String> raised) {
-            return detection == null ? raised.contains(rule.id()) : mayMatch(detection, event) && detection.matches(event);
+        boolean matches(Set<String> raised, Set<Detection> matched) {
+            return detection == null ? raised.contains(rule.id()) : matched.contains(detection);
         }
     }
 
@@ -78,6 +77,11 @@ final class CorrelationRule implements Correlation {
         return rule;
     }
 
+    @Override
+    public List<Detection> bases() {
+        return bases.stream().map(Base::detection).filter(java.util.Objects::nonNull).toList();
+    }
+
     /** The ids of the correlations this one counts. */
     List<String> correlationBases() {
         return bases.stream().filter(b -> b.detection() == null).map(b -> b.rule().id()).toList();
@@ -96,10 +100,10 @@ final class CorrelationRule implements Correlation {
 
     @Override
     public List<Alert> observe(AuditEvent event, String requestKey, Digests digests, CountedRequests counted,
-                               ExpiringState state, Set<String> raised) {
+                               ExpiringState state, Set<String> raised, Set<Detection> matchedBases) {
         List<Base> matched = null;
         for (Base base : bases) {
-            if (base.matches(event, raised)) {
+            if (base.matches(raised, matchedBases)) {
                 if (matched == null) {
                     matched = new ArrayList<>(1);
                 }
@@ -284,11 +288,6 @@ final class CorrelationRule implements Correlation {
 
     private String valueNames() {
         return String.join(" / ", valueNames);
-    }
-
-    /** Whether a base rule can match at all, by the resources and verbs it names, before its full match is tried. */
-    private static boolean mayMatch(Detection base, AuditEvent event) {
-        return RuleIndex.admits(base.resources(), event.resource()) && RuleIndex.admits(base.verbs(), event.verb);
     }
 
     static String human(long millis) {

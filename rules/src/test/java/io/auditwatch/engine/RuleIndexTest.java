@@ -1,8 +1,6 @@
 package io.auditwatch.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Set;
@@ -33,10 +31,6 @@ class RuleIndexTest {
     @Test
     void shouldLookUpMixedCaseValuesInLowerCase() {
         assertEquals(List.of(POD_CREATES, ANY, PODS), INDEX.candidates("Pods", "CREATE"));
-        assertTrue(RuleIndex.admits(Set.of("pods"), "PODS"));
-        assertFalse(RuleIndex.admits(Set.of("pods"), "secrets"));
-        assertFalse(RuleIndex.admits(Set.of("pods"), null));
-        assertTrue(RuleIndex.admits(null, null));
     }
 
     @Test
@@ -44,6 +38,5 @@ class RuleIndexTest {
         // U+017F (long s) equals 's' ignoring case, yet does not lower-case to it.
         assertEquals(List.of(POD_CREATES, ANY, PODS, GETS), INDEX.candidates("pod\u017F", "get"));
         assertEquals(List.of(POD_CREATES, ANY, PODS, GETS), INDEX.candidates("pods", "li\u017Ft"));
-        assertTrue(RuleIndex.admits(Set.of("secrets"), "\u017Fecrets"));
     }
 }
