@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * A Sigma correlation rule (event_count, value_count, temporal, temporal_ordered) or our first_seen, over the
@@ -266,24 +267,36 @@ final class CorrelationRule implements Correlation {
     }
 
     private static String groupText(List<EventField> keys, AuditEvent event) {
-        List<String> parts = new ArrayList<>(keys.size());
-        for (EventField field : keys) {
-            parts.add(String.join(",", EventField.values(field, event)));
-        }
-        return String.join(" / ", parts);
+        return joined(keys, event, false);
     }
 
     /** The value tuple of value_count and first_seen, or null when the event lacks one of its fields. */
     private String values(AuditEvent event) {
-        List<String> parts = new ArrayList<>(valueFields.size());
-        for (EventField field : valueFields) {
-            List<String> values = EventField.values(field, event);
-            if (values.isEmpty()) {
+        return joined(valueFields, event, true);
+    }
+
+    /**
+     * Each field's values joined by "," and the fields by " / "; null if {@code complete} and a field has none.
+     * Built in place: every request of a service account builds a few of these.
+     */
+    private static String joined(List<EventField> fields, AuditEvent event, boolean complete) {
+        StringBuilder text = new StringBuilder(64);
+        int[] found = new int[1];
+        Predicate<String> append = v -> {
+            (found[0]++ > 0 ? text.append(',') : text).append(v);
+            return false;
+        };
+        for (int i = 0; i < fields.size(); i++) {
+            if (i > 0) {
+                text.append(" / ");
+            }
+            found[0] = 0;
+            fields.get(i).any(event, append);
+            if (complete && found[0] == 0) {
                 return null;
             }
-            parts.add(String.join(",", values));
         }
-        return String.join(" / ", parts);
+        return text.toString();
     }
 
     private String valueNames() {
