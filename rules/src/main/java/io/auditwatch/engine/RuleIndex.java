@@ -68,33 +68,25 @@ public final class RuleIndex<T> {
 
     /** The rules, in the order given, that can match an event with this resource and verb (either may be null). */
     public List<T> candidates(String resource, String verb) {
-        if (!isAscii(resource) || !isAscii(verb)) {
+        String resourceKey = resource == null ? null : key(resource);
+        String verbKey = verb == null ? null : key(verb);
+        if (resource != null && resourceKey == null || verb != null && verbKey == null) {
             return all;
         }
-        ByVerb<T> byVerb = resource == null ? null : byResource.get(lowerCase(resource));
-        return (byVerb == null ? otherResource : byVerb).get(verb == null ? null : lowerCase(verb));
+        ByVerb<T> byVerb = resourceKey == null ? null : byResource.get(resourceKey);
+        return (byVerb == null ? otherResource : byVerb).get(verbKey);
     }
 
-    /** True for null too: an absent value is looked up as one no rule names. */
-    private static boolean isAscii(String value) {
-        if (value != null) {
-            for (int i = 0; i < value.length(); i++) {
-                if (value.charAt(i) >= 0x80) {
-                    return false;
-                }
+    /** The value in lower case (itself when it already is: no copy), or null when it is not ASCII. */
+    private static String key(String value) {
+        boolean upper = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c >= 0x80) {
+                return null;
             }
+            upper |= c >= 'A' && c <= 'Z';
         }
-        return true;
-    }
-
-    /** An ASCII value in lower case; the value itself when it already is (the usual case), no copy. */
-    private static String lowerCase(String ascii) {
-        for (int i = 0; i < ascii.length(); i++) {
-            char c = ascii.charAt(i);
-            if (c >= 'A' && c <= 'Z') {
-                return ascii.toLowerCase(java.util.Locale.ROOT);
-            }
-        }
-        return ascii;
+        return upper ? value.toLowerCase(java.util.Locale.ROOT) : value;
     }
 }
