@@ -93,7 +93,7 @@ final class FieldClause {
             // One walk of the field for all the values: a list of 16 capabilities over three container paths
             // would otherwise walk the pod spec 48 times.
             if (!tests.isEmpty()) {
-                Predicate<String> anyValue = anyOf(tests);
+                Predicate<String> anyValue = Glob.anyOf(tests);
                 each.add(event -> field.any(event, anyValue));
             }
             match = Match.or(each);
@@ -184,23 +184,7 @@ final class FieldClause {
             }
             tests.add(Glob.compile(glob, cased));
         }
-        return anyOf(tests);
-    }
-
-    private static Predicate<String> anyOf(List<Predicate<String>> tests) {
-        if (tests.size() == 1) {
-            return tests.get(0);
-        }
-        @SuppressWarnings("unchecked")
-        Predicate<String>[] any = tests.toArray(Predicate[]::new);
-        return v -> {
-            for (Predicate<String> test : any) {
-                if (test.test(v)) {
-                    return true;
-                }
-            }
-            return false;
-        };
+        return Glob.anyOf(tests);
     }
 
     /** Sigma's base64offset: the three encodings of a value at each offset, cut to the stable middle. */

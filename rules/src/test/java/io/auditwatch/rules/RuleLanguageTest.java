@@ -67,6 +67,17 @@ class RuleLanguageTest {
     }
 
     @Test
+    void shouldMatchAnyOfSeveralContainsValuesWhateverTheirCaseAndWildcards() throws RuleException {
+        assertTrue(matches("s:\n  userAgent|contains: [curl, KUBECTL]\ncondition: s", event()));
+        assertTrue(matches("s:\n  userAgent|contains: [curl, 'linux?amd64']\ncondition: s", event()));
+        assertTrue(matches("s:\n  userAgent|contains: [curl, /V1.31]\n  verb: get\ncondition: s", event()));
+        assertFalse(matches("s:\n  userAgent|contains: [curl, wget, 'kubectl*darwin']\ncondition: s", event()));
+        assertFalse(matches("s:\n  userAgent|contains|cased: [curl, KUBECTL]\ncondition: s", event()));
+        assertFalse(matches("s:\n  userAgent|contains|all: [kubectl, curl]\ncondition: s", event()));
+        assertTrue(matches("s:\n  userAgent|contains|all: [kubectl, LINUX]\ncondition: s", event()));
+    }
+
+    @Test
     void shouldRequireEveryValueWithAll() throws RuleException {
         String d = "s:\n  user.groups|all: [system:authenticated, oidc:sre]\ncondition: s";
         assertTrue(matches(d, event()));
