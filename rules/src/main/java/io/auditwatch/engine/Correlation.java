@@ -14,14 +14,18 @@ import java.util.Set;
 public interface Correlation {
     RuleDefinition rule();
 
+    /** The detections whose matches this correlation counts (the correlations it counts are not among them). */
+    List<Detection> bases();
+
     /**
      * @param digests the event's key digests, shared by the correlations that observe it
      * @param counted which correlations have already counted the event's request (at an earlier stage)
      * @param raised ids of the rules and correlations that already alerted on this event, for correlations over
      *               correlations (a burst of refusals, then a success)
+     * @param matched the {@link #bases()} of every correlation that match the event, each matched once for all
      */
     List<Alert> observe(AuditEvent event, String requestKey, Digests digests, CountedRequests counted,
-                        ExpiringState state, Set<String> raised);
+                        ExpiringState state, Set<String> raised, Set<Detection> matched);
 
     /** A correlation that only feeds others: it keeps its state and counts, its own alerts are not emitted. */
     default boolean silent() {

@@ -24,4 +24,9 @@ public interface Detection {
     default Set<String> resources() {
         return null;
     }
+
+    /** The verbs (lower case) this detection can match, or null if any: indexed as {@link #resources()} are. */
+    default Set<String> verbs() {
+        return null;
+    }
 }

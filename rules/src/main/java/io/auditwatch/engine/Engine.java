@@ -5,11 +5,10 @@ import io.auditwatch.event.AuditEvent;
 import io.auditwatch.state.ExpiringState;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,11 +19,10 @@ import java.util.Set;
  */
 public final class Engine implements Analysis {
     private final List<Detection> detections;
-    /** Per resource (lower case): the detections that can match it, in the order given. */
-    private final Map<String, List<Detection>> byResource = new HashMap<>();
-    /** The detections that can match any event, for resources no detection names. */
-    private final List<Detection> unindexed = new ArrayList<>();
+    private final RuleIndex<Detection> index;
     private final List<Correlation> correlations;
+    /** The correlations' base detections, each once. */
+    private final RuleIndex<Detection> bases;
     private final FiredMemory fired;
 
     public Engine(List<Detection> detections, Duration requestMemory) {
@@ -35,20 +33,10 @@ public final class Engine implements Analysis {
         this.detections = List.copyOf(detections);
         this.correlations = List.copyOf(correlations);
         this.fired = new FiredMemory(requestMemory);
-        for (Detection detection : this.detections) {
-            if (detection.resources() == null) {
-                unindexed.add(detection);
-            } else {
-                detection.resources().forEach(r -> byResource.putIfAbsent(r, new ArrayList<>()));
-            }
-        }
-        byResource.forEach((resource, list) -> {
-            for (Detection detection : this.detections) {
-                if (detection.resources() == null || detection.resources().contains(resource)) {
-                    list.add(detection);
-                }
-            }
-        });
+        this.index = new RuleIndex<>(this.detections, Detection::resources, Detection::verbs);
+        Set<Detection> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+        this.correlations.forEach(c -> distinct.addAll(c.bases()));
+        this.bases = new RuleIndex<>(List.copyOf(distinct), Detection::resources, Detection::verbs);
     }
 
     public List<Detection> detections() {
@@ -59,20 +47,11 @@ public final class Engine implements Analysis {
         return correlations;
     }
 
-    private List<Detection> candidates(AuditEvent event) {
-        String resource = event.resource();
-        if (resource == null) {
-            return unindexed;
-        }
-        List<Detection> indexed = byResource.get(resource.toLowerCase(Locale.ROOT));
-        return indexed == null ? unindexed : indexed;
-    }
-
     @Override
     public List<Alert> process(AuditEvent event, ExpiringState state) {
         List<Alert> alerts = null;
         String requestKey = null;
-        for (Detection detection : candidates(event)) {
+        for (Detection detection : index.candidates(event.resource(), event.verb)) {
             if (!detection.matches(event)) {
                 continue;
             }
@@ -98,10 +77,17 @@ public final class Engine implements Analysis {
         if (requestKey == null) {
             requestKey = RequestKey.of(event);
         }
+        // A base rule of several correlations (every refused request, every service-account request) is matched once.
+        Set<Detection> matched = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Detection base : bases.candidates(event.resource(), event.verb)) {
+            if (base.matches(event)) {
+                matched.add(base);
+            }
+        }
         Digests digests = new Digests();
         CountedRequests counted = new CountedRequests(state, digests, requestKey);
         for (Correlation correlation : correlations) {
-            List<Alert> raised = correlation.observe(event, requestKey, digests, counted, state, raisedIds);
+            List<Alert> raised = correlation.observe(event, requestKey, digests, counted, state, raisedIds, matched);
             if (raised.isEmpty()) {
                 continue;
             }

@@ -12,6 +12,15 @@ import java.util.HexFormat;
  * Events without an auditID (common in exported samples) fall back to a digest of the request's own fields.
  */
 public final class RequestKey {
+    /** One per thread: looking the algorithm up costs more than hashing a key. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+    });
+
     private RequestKey() {
     }
 
@@ -26,11 +35,8 @@ public final class RequestKey {
 
     /** Lower-case hex of SHA-256, cut to {@code hexChars}. */
     public static String digest(String text, int hexChars) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash).substring(0, hexChars);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JRE", e);
-        }
+        byte[] hash = SHA_256.get().digest(text.getBytes(StandardCharsets.UTF_8));
+        String hex = HexFormat.of().formatHex(hash, 0, (hexChars + 1) / 2);
+        return hex.length() == hexChars ? hex : hex.substring(0, hexChars);
     }
 }

@@ -35,6 +35,11 @@ final class CompiledRule implements Detection {
     }
 
     @Override
+    public Set<String> verbs() {
+        return match.verbs();
+    }
+
+    @Override
     public String summary(AuditEvent event) {
         return summary.render(event);
     }

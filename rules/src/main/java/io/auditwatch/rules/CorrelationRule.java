@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * A Sigma correlation rule (event_count, value_count, temporal, temporal_ordered) or our first_seen, over the
@@ -40,8 +41,8 @@ final class CorrelationRule implements Correlation {
     private final Type type;
     /** A base is a rule (matched against the event) or an earlier correlation (that alerted on the event). */
     record Base(RuleDefinition rule, Detection detection) {
-        boolean matches(AuditEvent event, Set<String> raised) {
-            return detection == null ? raised.contains(rule.id()) : mayMatch(detection, event) && detection.matches(event);
+        boolean matches(Set<String> raised, Set<Detection> matched) {
+            return detection == null ? raised.contains(rule.id()) : matched.contains(detection);
         }
     }
 
@@ -77,6 +78,11 @@ final class CorrelationRule implements Correlation {
         return rule;
     }
 
+    @Override
+    public List<Detection> bases() {
+        return bases.stream().map(Base::detection).filter(java.util.Objects::nonNull).toList();
+    }
+
     /** The ids of the correlations this one counts. */
     List<String> correlationBases() {
         return bases.stream().filter(b -> b.detection() == null).map(b -> b.rule().id()).toList();
@@ -95,10 +101,10 @@ final class CorrelationRule implements Correlation {
 
     @Override
     public List<Alert> observe(AuditEvent event, String requestKey, Digests digests, CountedRequests counted,
-                               ExpiringState state, Set<String> raised) {
+                               ExpiringState state, Set<String> raised, Set<Detection> matchedBases) {
         List<Base> matched = null;
         for (Base base : bases) {
-            if (base.matches(event, raised)) {
+            if (base.matches(raised, matchedBases)) {
                 if (matched == null) {
                     matched = new ArrayList<>(1);
                 }
@@ -261,37 +267,40 @@ final class CorrelationRule implements Correlation {
     }
 
     private static String groupText(List<EventField> keys, AuditEvent event) {
-        List<String> parts = new ArrayList<>(keys.size());
-        for (EventField field : keys) {
-            parts.add(String.join(",", EventField.values(field, event)));
-        }
-        return String.join(" / ", parts);
+        return joined(keys, event, false);
     }
 
     /** The value tuple of value_count and first_seen, or null when the event lacks one of its fields. */
     private String values(AuditEvent event) {
-        List<String> parts = new ArrayList<>(valueFields.size());
-        for (EventField field : valueFields) {
-            List<String> values = EventField.values(field, event);
-            if (values.isEmpty()) {
+        return joined(valueFields, event, true);
+    }
+
+    /**
+     * Each field's values joined by "," and the fields by " / "; null if {@code complete} and a field has none.
+     * Built in place: every request of a service account builds a few of these.
+     */
+    private static String joined(List<EventField> fields, AuditEvent event, boolean complete) {
+        StringBuilder text = new StringBuilder(64);
+        int[] found = new int[1];
+        Predicate<String> append = v -> {
+            (found[0]++ > 0 ? text.append(',') : text).append(v);
+            return false;
+        };
+        for (int i = 0; i < fields.size(); i++) {
+            if (i > 0) {
+                text.append(" / ");
+            }
+            found[0] = 0;
+            fields.get(i).any(event, append);
+            if (complete && found[0] == 0) {
                 return null;
             }
-            parts.add(String.join(",", values));
         }
-        return String.join(" / ", parts);
+        return text.toString();
     }
 
     private String valueNames() {
         return String.join(" / ", valueNames);
-    }
-
-    /** Whether a base rule can match at all, by the resource index, before its full match is tried. */
-    private static boolean mayMatch(Detection base, AuditEvent event) {
-        if (base.resources() == null) {
-            return true;
-        }
-        String resource = event.resource();
-        return resource != null && base.resources().contains(resource.toLowerCase(java.util.Locale.ROOT));
     }
 
     static String human(long millis) {

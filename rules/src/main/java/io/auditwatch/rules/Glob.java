@@ -1,5 +1,7 @@
 package io.auditwatch.rules;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -53,7 +55,7 @@ final class Glob {
         String needle = cased ? literal.toString() : literal.toString().toLowerCase(Locale.ROOT);
         int n = needle.length();
         if (leadingStar && trailingStar) {
-            return cased ? v -> v.contains(needle) : v -> v.toLowerCase(Locale.ROOT).contains(needle);
+            return cased ? v -> v.contains(needle) : new LowerCaseContains(List.of(needle));
         }
         if (leadingStar) {
             return v -> v.length() >= n && v.regionMatches(!cased, v.length() - n, needle, 0, n);
@@ -62,5 +64,51 @@ final class Glob {
             return v -> v.regionMatches(!cased, 0, needle, 0, n);
         }
         return cased ? needle::equals : v -> v.equalsIgnoreCase(needle);
+    }
+
+    /**
+     * A case-insensitive substring test of any of {@code needles} (lower case): the value lower-cased once for all
+     * of them, as {@link #anyOf} merges them.
+     */
+    record LowerCaseContains(List<String> needles) implements Predicate<String> {
+        @Override
+        public boolean test(String v) {
+            String lower = v.toLowerCase(Locale.ROOT);
+            for (String needle : needles) {
+                if (lower.contains(needle)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** True if any of {@code tests} holds; case-insensitive substring tests share one lower-cased copy of the value. */
+    static Predicate<String> anyOf(List<Predicate<String>> tests) {
+        List<String> needles = new ArrayList<>();
+        List<Predicate<String>> merged = new ArrayList<>();
+        for (Predicate<String> test : tests) {
+            if (test instanceof LowerCaseContains contains) {
+                needles.addAll(contains.needles());
+            } else {
+                merged.add(test);
+            }
+        }
+        if (!needles.isEmpty()) {
+            merged.add(new LowerCaseContains(List.copyOf(needles)));
+        }
+        if (merged.size() == 1) {
+            return merged.get(0);
+        }
+        @SuppressWarnings("unchecked")
+        Predicate<String>[] any = merged.toArray(Predicate[]::new);
+        return v -> {
+            for (Predicate<String> test : any) {
+                if (test.test(v)) {
+                    return true;
+                }
+            }
+            return false;
+        };
     }
 }

@@ -4,6 +4,7 @@ import io.auditwatch.event.AuditEvent;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /** A compiled piece of a detection: a field clause, a selection, or a condition over selections. */
 interface Match {
@@ -17,23 +18,18 @@ interface Match {
         return null;
     }
 
+    /** The verbs (lower case) an event must have to match, or null if any will do; used as {@link #resources()}. */
+    default Set<String> verbs() {
+        return null;
+    }
+
     static Match and(List<Match> parts) {
         if (parts.size() == 1) {
             return parts.get(0);
         }
         Match[] all = parts.toArray(Match[]::new);
-        Set<String> resources = null;
-        for (Match part : all) {
-            Set<String> r = part.resources();
-            if (r != null) {
-                if (resources == null) {
-                    resources = new HashSet<>(r);
-                } else {
-                    resources.retainAll(r);
-                }
-            }
-        }
-        Set<String> hint = resources == null ? null : Set.copyOf(resources);
+        Set<String> resources = everyOf(all, Match::resources);
+        Set<String> verbs = everyOf(all, Match::verbs);
         return new Match() {
             @Override
             public boolean test(AuditEvent event) {
@@ -47,7 +43,12 @@ interface Match {
 
             @Override
             public Set<String> resources() {
-                return hint;
+                return resources;
+            }
+
+            @Override
+            public Set<String> verbs() {
+                return verbs;
             }
         };
     }
@@ -57,16 +58,8 @@ interface Match {
             return parts.get(0);
         }
         Match[] any = parts.toArray(Match[]::new);
-        Set<String> resources = new HashSet<>();
-        for (Match part : any) {
-            Set<String> r = part.resources();
-            if (r == null) {
-                resources = null;
-                break;
-            }
-            resources.addAll(r);
-        }
-        Set<String> hint = resources == null ? null : Set.copyOf(resources);
+        Set<String> resources = anyOf(any, Match::resources);
+        Set<String> verbs = anyOf(any, Match::verbs);
         return new Match() {
             @Override
             public boolean test(AuditEvent event) {
@@ -80,12 +73,46 @@ interface Match {
 
             @Override
             public Set<String> resources() {
-                return hint;
+                return resources;
+            }
+
+            @Override
+            public Set<String> verbs() {
+                return verbs;
             }
         };
     }
 
     static Match not(Match inner) {
         return event -> !inner.test(event);
+    }
+
+    /** What all of the parts require: the values every part that names some allows, or null if none does. */
+    private static Set<String> everyOf(Match[] parts, Function<Match, Set<String>> hint) {
+        Set<String> values = null;
+        for (Match part : parts) {
+            Set<String> named = hint.apply(part);
+            if (named != null) {
+                if (values == null) {
+                    values = new HashSet<>(named);
+                } else {
+                    values.retainAll(named);
+                }
+            }
+        }
+        return values == null ? null : Set.copyOf(values);
+    }
+
+    /** What any of the parts allows: null as soon as one part allows any value. */
+    private static Set<String> anyOf(Match[] parts, Function<Match, Set<String>> hint) {
+        Set<String> values = new HashSet<>();
+        for (Match part : parts) {
+            Set<String> named = hint.apply(part);
+            if (named == null) {
+                return null;
+            }
+            values.addAll(named);
+        }
+        return Set.copyOf(values);
     }
 }

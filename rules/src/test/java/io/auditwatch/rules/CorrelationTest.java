@@ -65,6 +65,20 @@ class CorrelationTest {
     }
 
     @Test
+    void shouldFeedEveryCorrelationOfASharedIndexedBaseWhateverTheCaseOfTheEvent() throws RuleException {
+        String base = "title: secret gets\nid: secret-gets\nlevel: low\nenabled: false\ndetection:\n  s:\n"
+                + "    objectRef.resource: secrets\n    verb: get\n  condition: s\n---\n";
+        String counts = COUNT.replace("[denied]", "[secret-gets]") + "---\n"
+                + COUNT.replace("id: burst", "id: burst-2").replace("gte: 3", "gte: 2").replace("[denied]", "[secret-gets]");
+        Engine engine = RuleSet.compile(List.of(new RuleSet.Source("c.yml", BASE + base + counts))).engine(Duration.ofHours(1));
+        List<EventJson> gets = List.of(
+                event().auditID("req-1").objectRef("secrets", "shop", "a", null).verb("get").received("2026-11-20T10:00:00Z"),
+                event().auditID("req-2").objectRef("Secrets", "shop", "b", null).verb("GET").received("2026-11-20T10:01:00Z"),
+                event().auditID("req-3").objectRef("SECRETS", "shop", "c", null).verb("Get").received("2026-11-20T10:02:00Z"));
+        assertEquals(List.of("burst-2", "burst"), feed(engine, gets).stream().map(a -> a.rule().id()).toList());
+    }
+
+    @Test
     void shouldForgetRequestsOlderThanTheTimespanInEventTime() throws RuleException {
         Engine engine = engine(COUNT);
         assertEquals(List.of(), feed(engine, List.of(denied(1, "2026-11-20T10:00:00Z"),

@@ -67,6 +67,17 @@ class RuleLanguageTest {
     }
 
     @Test
+    void shouldMatchAnyOfSeveralContainsValuesWhateverTheirCaseAndWildcards() throws RuleException {
+        assertTrue(matches("s:\n  userAgent|contains: [curl, KUBECTL]\ncondition: s", event()));
+        assertTrue(matches("s:\n  userAgent|contains: [curl, 'linux?amd64']\ncondition: s", event()));
+        assertTrue(matches("s:\n  userAgent|contains: [curl, /V1.31]\n  verb: get\ncondition: s", event()));
+        assertFalse(matches("s:\n  userAgent|contains: [curl, wget, 'kubectl*darwin']\ncondition: s", event()));
+        assertFalse(matches("s:\n  userAgent|contains|cased: [curl, KUBECTL]\ncondition: s", event()));
+        assertFalse(matches("s:\n  userAgent|contains|all: [kubectl, curl]\ncondition: s", event()));
+        assertTrue(matches("s:\n  userAgent|contains|all: [kubectl, LINUX]\ncondition: s", event()));
+    }
+
+    @Test
     void shouldRequireEveryValueWithAll() throws RuleException {
         String d = "s:\n  user.groups|all: [system:authenticated, oidc:sre]\ncondition: s";
         assertTrue(matches(d, event()));
@@ -91,6 +102,20 @@ class RuleLanguageTest {
         assertTrue(matches("s:\n  requestObject.spec.containers.securityContext.privileged: 'true'\ncondition: s", pod));
         assertFalse(matches("s:\n  requestObject.spec.containers[*].securityContext.privileged: true\ncondition: s",
                 event()));
+    }
+
+    @Test
+    void shouldMatchAnyValueOfAListAgainstAnyElementOfAnArray() throws RuleException {
+        EventJson pod = event().verb("create").setJson("requestObject", "{\"spec\":{\"containers\":["
+                + "{\"securityContext\":{\"capabilities\":{\"add\":[\"NET_RAW\"]}}},"
+                + "{\"securityContext\":{\"capabilities\":{\"add\":[\"chown\", \"sys_admin\"]}}}]}}");
+        assertTrue(matches("s:\n  capabilities: [SYS_PTRACE, SYS_ADMIN]\ncondition: s", pod));
+        assertFalse(matches("s:\n  capabilities: [SYS_PTRACE, BPF]\ncondition: s", pod));
+        assertTrue(matches("s:\n  capabilities|all: [NET_RAW, SYS_ADMIN]\ncondition: s", pod));
+        assertFalse(matches("s:\n  capabilities|all: [NET_RAW, BPF]\ncondition: s", pod));
+        assertTrue(matches("s:\n  objectRef.subresource: [exec, null]\ncondition: s", event()));
+        assertTrue(matches("s:\n  objectRef.subresource: [EXEC, null]\ncondition: s", podExec()));
+        assertFalse(matches("s:\n  objectRef.subresource: [attach, null]\ncondition: s", podExec()));
     }
 
     @Test
@@ -169,6 +194,21 @@ class RuleLanguageTest {
         assertNull(detection("a:\n  objectRef.resource: pods\nb:\n  verb: get\ncondition: a or b").resources());
         assertNull(detection("a:\n  objectRef.resource|startswith: pod\ncondition: a").resources());
         assertNull(detection("a:\n  objectRef.resource: pods\ncondition: not a").resources());
+        assertNull(detection("a:\n  objectRef.resource: \u017Fecrets\ncondition: a").resources(), "not ASCII");
+    }
+
+    @Test
+    void shouldIndexRulesByTheVerbsTheyCanMatch() throws RuleException {
+        assertEquals(Set.of("get", "list"), detection("s:\n  objectRef.resource: pods\n  verb: [GET, list]\n"
+                + "condition: s").verbs());
+        assertEquals(Set.of("get"), detection("s:\n  verb|cased: GET\ncondition: s").verbs());
+        assertEquals(Set.of("get"), detection("a:\n  verb: [get, list]\nb:\n  verb: [get, watch]\n"
+                + "condition: a and b").verbs());
+        assertNull(detection("a:\n  verb: get\nb:\n  objectRef.resource: pods\ncondition: a or b").verbs());
+        assertNull(detection("a:\n  verb: 'g*'\ncondition: a").verbs());
+        assertNull(detection("a:\n  verb|startswith: g\ncondition: a").verbs());
+        assertNull(detection("a:\n  verb: [get, null]\ncondition: a").verbs());
+        assertNull(detection("a:\n  verb: get\ncondition: not a").verbs());
     }
 
     @Test
