@@ -19,8 +19,8 @@ final class DetectorOptions {
             description = "Partitions of the topics this app creates (existing topics are left alone).")
     int partitions;
 
-    @Option(names = "--stream-threads", paramLabel = "N", defaultValue = "1",
-            description = "Kafka Streams threads in this instance.")
+    @Option(names = "--stream-threads", paramLabel = "N", defaultValue = "0",
+            description = "Kafka Streams threads in this instance; 0: one per core, at most one per partition.")
     int streamThreads;
 
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "./data/streams",
@@ -40,11 +40,12 @@ final class DetectorOptions {
             default -> throw new UserError("--processing-guarantee must be exactly_once_v2 or at_least_once, got '"
                     + processingGuarantee + "'", null, 2);
         };
-        if (partitions < 1 || streamThreads < 1) {
-            throw new UserError("--partitions and --stream-threads must be at least 1", null, 2);
+        if (partitions < 1 || streamThreads < 0) {
+            throw new UserError("--partitions must be at least 1 and --stream-threads at least 0", null, 2);
         }
         analysis.validate();
-        return new DetectorConfig(bootstrapServers, applicationId, analysis.cluster, partitions, streamThreads, stateDir,
+        int threads = streamThreads == 0 ? DetectorConfig.streamThreadsFor(partitions) : streamThreads;
+        return new DetectorConfig(bootstrapServers, applicationId, analysis.cluster, partitions, threads, stateDir,
                 exactlyOnce, analysis.maxEventBytes, analysis.requestMemory, analysis.nodeGrace);
     }
 }

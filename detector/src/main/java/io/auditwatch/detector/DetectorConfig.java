@@ -23,8 +23,16 @@ public record DetectorConfig(String bootstrapServers, String applicationId, Stri
     public static final String DEFAULT_CLUSTER = "default";
 
     public static DetectorConfig defaults(String bootstrapServers, Path stateDir) {
-        return new DetectorConfig(bootstrapServers, DEFAULT_APPLICATION_ID, DEFAULT_CLUSTER, 3, 1, stateDir, true,
-                AuditEventReader.DEFAULT_MAX_EVENT_BYTES, Duration.ofHours(1), Duration.ofSeconds(90));
+        return new DetectorConfig(bootstrapServers, DEFAULT_APPLICATION_ID, DEFAULT_CLUSTER, 3, streamThreadsFor(3), stateDir,
+                true, AuditEventReader.DEFAULT_MAX_EVENT_BYTES, Duration.ofHours(1), Duration.ofSeconds(90));
+    }
+
+    /**
+     * One stream thread per core, at most one per partition (a thread without a task idles). A single thread used
+     * one core of two: the bench's detector went from 23k to 28k events/s with two.
+     */
+    public static int streamThreadsFor(int partitions) {
+        return Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), partitions));
     }
 
     public DetectorConfig withApplicationId(String id) {
