@@ -219,46 +219,50 @@ public final class Bench {
     /** The full detector over everything in audit.events, from its start to its last committed offset. */
     private void live(DetectorConfig detector, DetectorApp app) throws Exception {
         long records = records(detector.bootstrapServers());
-        long cpu = ProcessStats.cpuNanos();
-        long elapsed = untilCaughtUp(detector, () -> app.state() == KafkaStreams.State.RUNNING);
-        cpu = ProcessStats.cpuNanos() - cpu;
-        figure("detector_events_per_s", Math.round(rate(records, elapsed)));
-        figure("detector_seconds", String.format("%.1f", elapsed / 1e9));
-        figure("detector_cpu_cores", String.format("%.2f", cpu / (double) elapsed));
+        CaughtUp run = untilCaughtUp(detector, () -> app.state() == KafkaStreams.State.RUNNING);
+        figure("detector_events_per_s", Math.round(rate(records, run.nanos())));
+        figure("detector_seconds", String.format("%.1f", run.nanos() / 1e9));
+        figure("detector_cpu_cores", String.format("%.2f", run.cpuCores()));
         figure("detector_rss_mib", ProcessStats.rssMiB());
     }
 
     /** The reference job over everything in audit.events; figures printed only if {@code measured}. */
     private void reference(DetectorConfig reference, boolean measured) throws Exception {
         long records = records(reference.bootstrapServers());
-        long cpu = ProcessStats.cpuNanos();
         KafkaStreams streams = ReferenceJob.start(reference);
         try {
-            long elapsed = untilCaughtUp(reference, () -> streams.state() == KafkaStreams.State.RUNNING);
-            cpu = ProcessStats.cpuNanos() - cpu;
+            CaughtUp run = untilCaughtUp(reference, () -> streams.state() == KafkaStreams.State.RUNNING);
             if (!measured) {
                 return;
             }
-            figure("reference_events_per_s", Math.round(rate(records, elapsed)));
-            figure("reference_seconds", String.format("%.1f", elapsed / 1e9));
-            figure("reference_cpu_cores", String.format("%.2f", cpu / (double) elapsed));
+            figure("reference_events_per_s", Math.round(rate(records, run.nanos())));
+            figure("reference_seconds", String.format("%.1f", run.nanos() / 1e9));
+            figure("reference_cpu_cores", String.format("%.2f", run.cpuCores()));
         } finally {
             streams.close(Duration.ofSeconds(30));
         }
     }
 
+    /** How long catching up took, and the process's CPU over the same span (not over the start-up before it). */
+    private record CaughtUp(long nanos, long cpuNanos) {
+        double cpuCores() {
+            return cpuNanos / (double) nanos;
+        }
+    }
+
     /**
-     * Nanoseconds from the moment the application runs (partitions assigned, state restored) until its committed
-     * offsets reach the end of its input and repartition topics. Offsets are committed every 100 ms under
-     * exactly-once, which bounds the error.
+     * From the moment the application runs (partitions assigned, state restored) until its committed offsets
+     * reach the end of its input and repartition topics. Offsets are committed every 100 ms under exactly-once,
+     * which bounds the error.
      */
-    private long untilCaughtUp(DetectorConfig app, BooleanSupplier running) throws InterruptedException {
+    private CaughtUp untilCaughtUp(DetectorConfig app, BooleanSupplier running) throws InterruptedException {
         long deadline = System.nanoTime() + config.patience().toNanos();
         while (!running.getAsBoolean()) {
             requireBefore(deadline, app.applicationId() + " did not start");
             Thread.sleep(10);
         }
         long started = System.nanoTime();
+        long cpu = ProcessStats.cpuNanos();
         try (ProcessedBarrier barrier = new ProcessedBarrier(app.bootstrapServers(), app.applicationId(),
                 Set.of(Topics.AUDIT_EVENTS))) {
             while (!barrier.caughtUp()) {
@@ -266,7 +270,7 @@ public final class Bench {
                 Thread.sleep(50);
             }
         }
-        return System.nanoTime() - started;
+        return new CaughtUp(System.nanoTime() - started, ProcessStats.cpuNanos() - cpu);
     }
 
     private void requireBefore(long deadline, String what) {
