@@ -62,7 +62,7 @@ final class AuditEventDeserializer extends StdDeserializer<AuditEvent> {
                     case "requestReceivedTimestamp" -> e.requestReceivedTimestamp = text(p, ctxt);
                     case "stageTimestamp" -> e.stageTimestamp = text(p, ctxt);
                     case "timestamp" -> e.timestamp = text(p, ctxt);
-                    case "annotations" -> e.annotations = annotations(p, ctxt);
+                    case "annotations" -> e.annotations = map(p, ctxt, STRING_MAP, AuditEventDeserializer::text);
                     case "auditwatch" -> e.provenance = p.currentToken() == JsonToken.VALUE_NULL
                             ? null : ctxt.readValue(p, Provenance.class);
                     default -> e.putOther(name, tree(p, ctxt));
@@ -105,23 +105,31 @@ final class AuditEventDeserializer extends StdDeserializer<AuditEvent> {
         return values;
     }
 
-    private static Map<String, String> annotations(JsonParser p, DeserializationContext ctxt) throws IOException {
+    /** Reads one value where the parser stands. */
+    @FunctionalInterface
+    private interface ValueReader<T> {
+        T read(JsonParser p, DeserializationContext ctxt) throws IOException;
+    }
+
+    /** A JSON object of values that {@code values} reads (annotations, a user's extra claims). */
+    private static <T> Map<String, T> map(JsonParser p, DeserializationContext ctxt, TypeReference<Map<String, T>> type,
+                                          ValueReader<T> values) throws IOException {
         if (p.currentToken() == JsonToken.VALUE_NULL) {
             return null;
         }
         if (p.currentToken() != JsonToken.START_OBJECT) {
-            return ctxt.readValue(p, type(ctxt, STRING_MAP));
+            return ctxt.readValue(p, type(ctxt, type));
         }
-        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, T> map = new LinkedHashMap<>();
         for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
             p.nextToken();
             try {
-                values.put(key, text(p, ctxt));
+                map.put(key, values.read(p, ctxt));
             } catch (JsonProcessingException failure) {
-                throw JsonMappingException.wrapWithPath(failure, values, key);
+                throw JsonMappingException.wrapWithPath(failure, map, key);
             }
         }
-        return values;
+        return map;
     }
 
     private static UserInfo user(JsonParser p, DeserializationContext ctxt) throws IOException {
@@ -140,7 +148,7 @@ final class AuditEventDeserializer extends StdDeserializer<AuditEvent> {
                     case "username" -> username = text(p, ctxt);
                     case "uid" -> uid = text(p, ctxt);
                     case "groups" -> groups = texts(p, ctxt);
-                    case "extra" -> extra = extra(p, ctxt);
+                    case "extra" -> extra = map(p, ctxt, STRINGS_MAP, AuditEventDeserializer::texts);
                     default -> known = false;
                 }
             } catch (JsonProcessingException failure) {
@@ -151,25 +159,6 @@ final class AuditEventDeserializer extends StdDeserializer<AuditEvent> {
             }
         }
         return new UserInfo(username, uid, groups, extra);
-    }
-
-    private static Map<String, List<String>> extra(JsonParser p, DeserializationContext ctxt) throws IOException {
-        if (p.currentToken() == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        if (p.currentToken() != JsonToken.START_OBJECT) {
-            return ctxt.readValue(p, type(ctxt, STRINGS_MAP));
-        }
-        Map<String, List<String>> values = new LinkedHashMap<>();
-        for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
-            p.nextToken();
-            try {
-                values.put(key, texts(p, ctxt));
-            } catch (JsonProcessingException failure) {
-                throw JsonMappingException.wrapWithPath(failure, values, key);
-            }
-        }
-        return values;
     }
 
     private static ObjectRef objectRef(JsonParser p, DeserializationContext ctxt) throws IOException {
