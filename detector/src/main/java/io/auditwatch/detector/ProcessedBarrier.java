@@ -66,12 +66,6 @@ public final class ProcessedBarrier implements AutoCloseable {
         return true;
     }
 
-    /** Whether the application has committed any progress on its input topics yet. */
-    public boolean started() throws InterruptedException {
-        return committed().entrySet().stream()
-                .anyMatch(e -> inputTopics.contains(e.getKey().topic()) && e.getValue() != null && e.getValue().offset() > 0);
-    }
-
     private Map<TopicPartition, OffsetAndMetadata> committed() throws InterruptedException {
         return call(admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata());
     }
