@@ -28,8 +28,8 @@ public record DetectorConfig(String bootstrapServers, String applicationId, Stri
     }
 
     /**
-     * One stream thread per core, at most one per partition (a thread without a task idles). A single thread used
-     * one core of two: the bench's detector went from 23k to 28k events/s with two.
+     * One stream thread per core, at most one per partition (a thread without a task idles): a single thread kept
+     * the detector to one core of two (docs/benchmarks.md, round 3).
      */
     public static int streamThreadsFor(int partitions) {
         return Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), partitions));

@@ -5,8 +5,8 @@ import java.util.function.BiConsumer;
 /**
  * Key-value state whose entries expire in event time, over any {@link SortedStore}. Each entry is one record,
  * its expiry in its value: an entry is gone from the moment its time has passed, whether or not the host has
- * purged it yet, so live and replay agree whatever their purge schedule. {@link #expire()} sweeps the store in
- * key order a slice at a time, at least twice as many entries as were written since the last sweep, so the
+ * purged it yet, so live and replay agree whatever their purge schedule. {@link #expire()} sweeps the store a
+ * slice at a time (in key order, or in a {@link HashStore}'s own), at least twice as many entries as were written since the last sweep, so the
  * sweep outruns the writes and expired entries never make up more than about half the store. An expiry index
  * would make the purge a scan of what is due only, but it costs a second write per entry and a second delete
  * at expiry, on RocksDB and on the changelog, for every request the detector remembers.
