@@ -23,13 +23,20 @@ final class ExpiringStores {
 
     /** A changelogged store: restored on another instance after a fail-over. */
     static StoreBuilder<KeyValueStore<String, String>> builder(String name) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.String())
-                .withCachingEnabled();
+        return rocksDb(name).withCachingEnabled();
     }
 
-    /** A store kept on local disk only: empty after a fail-over, for state that only spares work. */
+    /**
+     * A store kept on local disk only: empty after a fail-over, for state that only spares work. Not cached
+     * either: its keys (requests) are new with nearly every event, so a cache would add a lookup and an eviction
+     * to each and crowd the other stores' entries out of the thread's shared cache.
+     */
     static StoreBuilder<KeyValueStore<String, String>> unlogged(String name) {
-        return builder(name).withLoggingDisabled();
+        return rocksDb(name).withLoggingDisabled();
+    }
+
+    private static StoreBuilder<KeyValueStore<String, String>> rocksDb(String name) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.String());
     }
 
     static ExpiringState open(ProcessingContext context, String name) {
