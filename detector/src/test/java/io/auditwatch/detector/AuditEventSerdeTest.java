@@ -7,14 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.event.EventCodec;
 import io.auditwatch.event.ReadResult;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.kafka.common.errors.SerializationException;
@@ -22,6 +28,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.Test;
 
 class AuditEventSerdeTest {
+    private static final ObjectMapper CBOR = AuditEventReader.mapper().copyWith(new CBORFactory());
     private static final AuditEventReader READER = new AuditEventReader(AuditEventReader.DEFAULT_MAX_EVENT_BYTES, "prod-eu");
     private final Serde<AuditEvent> serde = AuditEventSerde.create(READER);
 
@@ -45,11 +52,19 @@ class AuditEventSerdeTest {
         return AuditEventReader.mapper().writeValueAsString(event);
     }
 
+    private static String jsonUnchecked(AuditEvent event) {
+        try {
+            return json(withoutProvenance(event));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Test
     void shouldCarryEveryFieldAndTheProvenanceOfEveryScenarioEventThroughBinaryRecords() throws IOException {
         for (AuditEvent event : scenarioEvents()) {
             byte[] bytes = serde.serializer().serialize("by-identity", event);
-            assertEquals(0x01, bytes[0], "read as an event of its own: its JSON as read, behind its provenance");
+            assertEquals(EventCodec.FORMAT, bytes[0]);
             AuditEvent back = serde.deserializer().deserialize("by-identity", bytes);
             assertEquals(json(event), json(back));
             assertEquals(event.eventTimeMillis(), back.eventTimeMillis());
@@ -59,17 +74,14 @@ class AuditEventSerdeTest {
     }
 
     @Test
-    void shouldCarryTheItemsOfAnEventListAsCbor() throws IOException {
+    void shouldCarryTheItemsOfAnEventListWithTheirCluster() throws IOException {
         List<AuditEvent> events = scenarioEvents().subList(0, 20);
         String list = "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":["
-                + String.join(",", events.stream().map(e -> new String(e.sourceJson(), StandardCharsets.UTF_8)).toList())
-                + "]}";
+                + String.join(",", events.stream().map(AuditEventSerdeTest::jsonUnchecked).toList()) + "]}";
         List<AuditEvent> items = READER.read(list.getBytes(StandardCharsets.UTF_8), 0, "staging").events();
         assertEquals(20, items.size());
         for (AuditEvent item : items) {
-            byte[] bytes = serde.serializer().serialize("by-identity", item);
-            assertEquals(0xA0, bytes[0] & 0xE0, "a CBOR map");
-            AuditEvent back = serde.deserializer().deserialize("by-identity", bytes);
+            AuditEvent back = serde.deserializer().deserialize("by-identity", serde.serializer().serialize("by-identity", item));
             assertEquals(json(item), json(back));
             assertEquals("staging", back.cluster());
         }
@@ -89,11 +101,29 @@ class AuditEventSerdeTest {
     }
 
     @Test
-    void shouldReadEventsThatAnEarlierVersionWroteAsJson() throws IOException {
+    void shouldReadEventsThatEarlierVersionsWroteAsJsonAsSourceJsonBehindProvenanceAndAsCbor() throws IOException {
         for (AuditEvent event : scenarioEvents().subList(0, 50)) {
             byte[] legacy = AuditEventReader.mapper().writeValueAsBytes(event);
             assertEquals(json(event), json(serde.deserializer().deserialize("by-namespace", legacy)));
+
+            // Round 2's formats: 0x01, the provenance's length and CBOR, then the event's JSON; or all of it as CBOR.
+            byte[] provenance = CBOR.writeValueAsBytes(event.provenance);
+            byte[] sourceJson = AuditEventReader.mapper().writeValueAsBytes(withoutProvenance(event));
+            byte[] behindProvenance = ByteBuffer.allocate(5 + provenance.length + sourceJson.length)
+                    .put((byte) 0x01).putInt(provenance.length).put(provenance).put(sourceJson).array();
+            AuditEvent fromSourceJson = serde.deserializer().deserialize("by-identity", behindProvenance);
+            assertEquals(json(event), json(fromSourceJson));
+            assertEquals(event.eventTimeMillis(), fromSourceJson.eventTimeMillis());
+            byte[] cbor = CBOR.writeValueAsBytes(event);
+            assertEquals(0xA0, cbor[0] & 0xE0, "a CBOR map");
+            assertEquals(json(event), json(serde.deserializer().deserialize("by-identity", cbor)));
         }
+    }
+
+    private static AuditEvent withoutProvenance(AuditEvent event) throws IOException {
+        AuditEvent copy = AuditEventReader.mapper().readValue(AuditEventReader.mapper().writeValueAsBytes(event), AuditEvent.class);
+        copy.provenance = null;
+        return copy;
     }
 
     @Test
@@ -115,6 +145,11 @@ class AuditEventSerdeTest {
         SerializationException truncated = assertThrows(SerializationException.class,
                 () -> serde.deserializer().deserialize("by-identity", new byte[] {0x01, 0x00, 0x00, 0x10, 0x00, 0x41}));
         assertTrue(truncated.getMessage().contains("by-identity"), truncated.getMessage());
+        byte[] event = serde.serializer().serialize("by-identity", READER.read(
+                "{\"kind\":\"Event\",\"auditID\":\"a1\",\"verb\":\"get\"}".getBytes(StandardCharsets.UTF_8), 0).events().get(0));
+        SerializationException cut = assertThrows(SerializationException.class,
+                () -> serde.deserializer().deserialize("by-namespace", Arrays.copyOf(event, event.length - 3)));
+        assertTrue(cut.getMessage().contains("by-namespace"), cut.getMessage());
         SerializationException empty = assertThrows(SerializationException.class,
                 () -> serde.deserializer().deserialize("by-namespace", new byte[0]));
         assertTrue(empty.getMessage().contains("by-namespace"), empty.getMessage());

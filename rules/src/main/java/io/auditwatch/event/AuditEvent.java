@@ -53,27 +53,12 @@ public final class AuditEvent {
 
     private final Map<String, JsonNode> other = new LinkedHashMap<>();
     private Identity identity;
-    private byte[] sourceJson;
     /** The stageTimestamp that {@link #parsedStageTime} was parsed from (MIN_VALUE if unreadable). */
     private String parsedStageTimestamp;
     private long parsedStageTime;
 
     void putOther(String name, JsonNode value) {
         other.put(name, value);
-    }
-
-    /**
-     * The JSON this event was read from, when the reader got it as one event of its own (not an item of a list or
-     * of a cloud export); else null. Lets a host pass the event on without writing it out again. Code that
-     * changes an event's fields must make a new event (as the node graph does), never change one that has this.
-     */
-    @JsonIgnore
-    public byte[] sourceJson() {
-        return sourceJson;
-    }
-
-    void sourceJson(byte[] json) {
-        this.sourceJson = json;
     }
 
     /** Fields this model does not type, verbatim. */

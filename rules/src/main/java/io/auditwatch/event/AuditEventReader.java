@@ -117,9 +117,6 @@ public final class AuditEventReader {
                         batch.rejections.add(oversized(payload.length, original));
                         return batch.result();
                     }
-                    if (event != null) {
-                        event.sourceJson(payload);
-                    }
                     accept(event, original, null, batch);
                     return batch.result();
                 }
