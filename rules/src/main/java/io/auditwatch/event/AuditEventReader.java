@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -29,6 +30,8 @@ public final class AuditEventReader {
     public static final int DEFAULT_MAX_EVENT_BYTES = 3 * 1024 * 1024;
 
     private static final ObjectMapper MAPPER = newMapper();
+    /** Resolved once: readValue(bytes, Class) looks the type up again on every call. */
+    private static final ObjectReader EVENTS = MAPPER.readerFor(AuditEvent.class);
     private static final CloudFormats CLOUD = new CloudFormats(MAPPER);
 
     private final int maxEventBytes;
@@ -94,7 +97,7 @@ public final class AuditEventReader {
                 AuditEvent event;
                 try {
                     // Bind in one pass; an EventList's items land in "other" and are bound one by one below.
-                    event = MAPPER.readValue(payload, AuditEvent.class);
+                    event = EVENTS.readValue(payload);
                 } catch (MismatchedInputException e) {
                     // A cloud record may type a field differently from an Event (CloudWatch's numeric timestamp).
                     JsonNode tree = readTreeOrNull(payload);
