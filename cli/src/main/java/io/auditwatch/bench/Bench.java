@@ -33,6 +33,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -56,7 +57,10 @@ public final class Bench {
     static final int MIX_PODS = 3_000;
     static final int PODS_PER_NODE = 30;
     private static final int PRODUCE_BATCH = 5_000;
-    private static final int OFFLINE_PASSES = 5;
+    private static final int OFFLINE_PASSES = 6;
+    /** The last offline passes, whose median is the figure: those after the JIT's warm-up. */
+    private static final int OFFLINE_MEASURED = 3;
+    private static final int LIVE_PASSES = 3;
 
     private final BenchConfig config;
     private final PrintWriter out;
@@ -92,24 +96,35 @@ public final class Bench {
             produce(bootstrap, files);
             // Fresh application ids: on a shared cluster an earlier run's offsets and state must not count.
             String run = UUID.randomUUID().toString().substring(0, 8);
-            DetectorConfig detector = DetectorConfig.defaults(bootstrap, work.resolve("detector-state"))
-                    .withApplicationId("auditwatch-bench-" + run);
             // A first pass of each job, not measured, warms the JIT: in a short pass the compiler took as much CPU as
-            // the stream thread. The second passes are measured, as the offline ones are: a long-running job's speed.
+            // the stream thread. The later passes are measured, as the offline ones are: a long-running job's speed.
             reference(DetectorConfig.defaults(bootstrap, work.resolve("reference-warm-up"))
-                    .withApplicationId("auditwatch-bench-reference-warm-up-" + run), false);
+                    .withApplicationId("auditwatch-bench-reference-warm-up-" + run));
             DetectorConfig warmUp = DetectorConfig.defaults(bootstrap, work.resolve("detector-warm-up"))
                     .withApplicationId("auditwatch-bench-warm-up-" + run);
             try (DetectorApp app = DetectorApp.start(warmUp)) {
                 untilCaughtUp(warmUp, () -> app.state() == KafkaStreams.State.RUNNING);
             }
-            // The reference first, so both read exactly the produced events; then the detector, which stays up
-            // for the latency phase (a restart would wait out the session of its previous member).
-            reference(DetectorConfig.defaults(bootstrap, work.resolve("reference-state"))
-                    .withApplicationId("auditwatch-bench-reference-" + run), true);
-            try (DetectorApp app = DetectorApp.start(detector)) {
-                live(detector, app);
-                latency(detector, app, mix);
+            // Measured passes alternate, reference then detector, so that both jobs meet the same machine (it is
+            // shared: a single pass of either varied by a quarter from run to run); each figure is the median pass.
+            // The last detector stays up for the latency phase.
+            long records = records(bootstrap);
+            List<CaughtUp> references = new ArrayList<>();
+            List<CaughtUp> detectors = new ArrayList<>();
+            for (int pass = 1; pass <= LIVE_PASSES; pass++) {
+                references.add(reference(DetectorConfig.defaults(bootstrap, work.resolve("reference-state-" + pass))
+                        .withApplicationId("auditwatch-bench-reference-" + run + "-" + pass)));
+                DetectorConfig detector = DetectorConfig.defaults(bootstrap, work.resolve("detector-state-" + pass))
+                        .withApplicationId("auditwatch-bench-" + run + "-" + pass);
+                try (DetectorApp app = DetectorApp.start(detector)) {
+                    detectors.add(untilCaughtUp(detector, () -> app.state() == KafkaStreams.State.RUNNING));
+                    if (pass == LIVE_PASSES) {
+                        live("reference", references, records);
+                        live("detector", detectors, records);
+                        figure("detector_rss_mib", ProcessStats.rssMiB());
+                        latency(detector, app, mix);
+                    }
+                }
             }
             if (kafka != null) {
                 kafka.close();
@@ -155,15 +170,15 @@ public final class Bench {
     }
 
     /**
-     * Parse-only and replay over the files, alternately, {@value #OFFLINE_PASSES} times each; the last (warm) pass
-     * is the figure. A replay of a month's logs runs for minutes with the JIT long done; a pass over the bench's
+     * Parse-only and replay over the files, alternately, {@value #OFFLINE_PASSES} times each; the median of the last
+     * {@value #OFFLINE_MEASURED} (warm) passes is the figure. A replay of a month's logs runs for minutes with the JIT long done; a pass over the bench's
      * events takes a second or two, and the compiler was still at work in the second and third (eight replays of
      * the default mix in one JVM here: 31k, 76k, 90k, then 104k–131k events/s).
      */
     private void offline(List<Path> files) throws IOException {
         ObjectMapper mapper = AuditEventReader.mapper();
-        double parseOnly = 0;
-        double replay = 0;
+        List<Double> parseOnly = new ArrayList<>();
+        List<Double> replay = new ArrayList<>();
         for (int pass = 0; pass < OFFLINE_PASSES; pass++) {
             long started = System.nanoTime();
             long parsed = 0;
@@ -176,19 +191,33 @@ public final class Bench {
                     }
                 }
             }
-            parseOnly = rate(parsed, System.nanoTime() - started);
+            parseOnly.add(rate(parsed, System.nanoTime() - started));
             started = System.nanoTime();
             long[] alerts = {0};
             var summary = new Replay(reader, DetectorConfig.defaults("unused", Path.of(".")).analyses())
                     .run(files, alert -> alerts[0]++, (file, rejection) -> { });
-            replay = rate(summary.events(), System.nanoTime() - started);
+            replay.add(rate(summary.events(), System.nanoTime() - started));
             if (pass == OFFLINE_PASSES - 1) {
                 figure("replay_alerts", summary.alerts());
             }
         }
-        figure("parse_only_events_per_s", Math.round(parseOnly));
-        figure("replay_events_per_s", Math.round(replay));
-        figure("replay_vs_parse_only", String.format("%.2f", replay / parseOnly));
+        List<Double> parseOnlyMeasured = parseOnly.subList(OFFLINE_PASSES - OFFLINE_MEASURED, OFFLINE_PASSES);
+        List<Double> replayMeasured = replay.subList(OFFLINE_PASSES - OFFLINE_MEASURED, OFFLINE_PASSES);
+        double parseOnlyMedian = parseOnlyMeasured.get(median("parse_only", parseOnlyMeasured));
+        double replayMedian = replayMeasured.get(median("replay", replayMeasured));
+        figure("replay_vs_parse_only", String.format("%.2f", replayMedian / parseOnlyMedian));
+    }
+
+    /**
+     * Prints {@code name_events_per_s}, the median of {@code rates}, and {@code name_passes_events_per_s}, each of
+     * them in order; returns the median's index.
+     */
+    private int median(String name, List<Double> rates) {
+        List<Integer> byRate = IntStream.range(0, rates.size()).boxed().sorted(Comparator.comparing(rates::get)).toList();
+        int median = byRate.get(byRate.size() / 2);
+        figure(name + "_events_per_s", Math.round(rates.get(median)));
+        figure(name + "_passes_events_per_s", String.join(",", rates.stream().map(r -> Long.toString(Math.round(r))).toList()));
+        return median;
     }
 
     private void produce(String bootstrap, List<Path> files) throws IOException {
@@ -216,28 +245,18 @@ public final class Bench {
         figure("produce_events_per_s", Math.round(rate(sent, System.nanoTime() - started)));
     }
 
-    /** The full detector over everything in audit.events, from its start to its last committed offset. */
-    private void live(DetectorConfig detector, DetectorApp app) throws Exception {
-        long records = records(detector.bootstrapServers());
-        CaughtUp run = untilCaughtUp(detector, () -> app.state() == KafkaStreams.State.RUNNING);
-        figure("detector_events_per_s", Math.round(rate(records, run.nanos())));
-        figure("detector_seconds", String.format("%.1f", run.nanos() / 1e9));
-        figure("detector_cpu_cores", String.format("%.2f", run.cpuCores()));
-        figure("detector_rss_mib", ProcessStats.rssMiB());
+    /** A live job's figures over {@code records} events: every pass's rate, and the median pass's figures. */
+    private void live(String job, List<CaughtUp> passes, long records) {
+        CaughtUp median = passes.get(median(job, passes.stream().map(pass -> rate(records, pass.nanos())).toList()));
+        figure(job + "_seconds", String.format("%.1f", median.nanos() / 1e9));
+        figure(job + "_cpu_cores", String.format("%.2f", median.cpuCores()));
     }
 
-    /** The reference job over everything in audit.events; figures printed only if {@code measured}. */
-    private void reference(DetectorConfig reference, boolean measured) throws Exception {
-        long records = records(reference.bootstrapServers());
+    /** The reference job over everything in audit.events, from its start to its last committed offset. */
+    private CaughtUp reference(DetectorConfig reference) throws Exception {
         KafkaStreams streams = ReferenceJob.start(reference);
         try {
-            CaughtUp run = untilCaughtUp(reference, () -> streams.state() == KafkaStreams.State.RUNNING);
-            if (!measured) {
-                return;
-            }
-            figure("reference_events_per_s", Math.round(rate(records, run.nanos())));
-            figure("reference_seconds", String.format("%.1f", run.nanos() / 1e9));
-            figure("reference_cpu_cores", String.format("%.2f", run.cpuCores()));
+            return untilCaughtUp(reference, () -> streams.state() == KafkaStreams.State.RUNNING);
         } finally {
             streams.close(Duration.ofSeconds(30));
         }

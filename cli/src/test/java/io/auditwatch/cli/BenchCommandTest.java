@@ -3,6 +3,7 @@ package io.auditwatch.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -28,6 +29,13 @@ class BenchCommandTest {
             // graph_heap_mib may round down to 0 for a graph of 400 pods; the RocksDB size has a decimal.
             double value = Double.parseDouble(figures.get(figure));
             assertTrue(figure.equals("graph_heap_mib") ? value >= 0 : value > 0, figure + "=" + value);
+        }
+        // Throughput figures are the median of the passes listed next to them.
+        for (String job : List.of("parse_only", "replay", "reference", "detector")) {
+            List<Long> passes = Arrays.stream(figures.get(job + "_passes_events_per_s").split(","))
+                    .map(Long::parseLong).sorted().toList();
+            assertEquals(3, passes.size(), job);
+            assertEquals(passes.get(1), Long.parseLong(figures.get(job + "_events_per_s")), job);
         }
     }
 
