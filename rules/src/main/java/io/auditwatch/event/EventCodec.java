@@ -14,13 +14,13 @@ import java.util.Map;
 
 /**
  * An event in a compact binary form, for the hops between the detector's sub-topologies: every typed field in a
- * fixed order, each string as its length and its UTF-8 bytes, so reading an event back copies each field instead
+ * fixed order, each string as its length and its characters, so reading an event back copies each field instead
  * of parsing JSON (the parse after the repartition was a fifth of the stream thread). The JSON subtrees (request
  * and response objects, fields the model does not type) travel as CBOR, Jackson's binary form of them.
  *
- * <p>Layout: {@link #FORMAT}, then the provenance, then the fields in declaration order. A string, list or map is
- * a varint of its length + 1 (0: null), then its items; a record or number starts with a presence byte, a subtree
- * with a tag. Adding a field to the model means
+ * <p>Layout: {@link #FORMAT}, then the provenance, then the fields in declaration order. A list or map is a varint
+ * of its size + 1 (0: null), then its items; a string a varint header (0: null), then its characters; a record or
+ * number starts with a presence byte, a subtree with a tag. Adding a field to the model means
  * adding it here, at the end of the layout; {@code EventCodecTest} fails until it is.
  */
 public final class EventCodec {
@@ -195,6 +195,11 @@ public final class EventCodec {
             }
         }
 
+        /**
+         * A varint header, then the characters: {@code 2n + 1} and n bytes if every character is ASCII (nearly
+         * every field), else {@code 2n + 2} and n UTF-16 units, which keeps any string exactly, unpaired surrogates
+         * included (UTF-8 would replace them).
+         */
         void string(String s) {
             if (s == null) {
                 length(-1);
@@ -202,19 +207,30 @@ public final class EventCodec {
             }
             int n = s.length();
             int start = size;
-            length(n);
+            header(2L * n + 1);
             ensure(n);
-            // Nearly every field is ASCII: copy it without an intermediate array; else start over in UTF-8.
             for (int i = 0; i < n; i++) {
                 char c = s.charAt(i);
                 if (c >= 0x80) {
                     size = start;
-                    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-                    raw(utf8);
+                    header(2L * n + 2);
+                    ensure(2 * n);
+                    for (int j = 0; j < n; j++) {
+                        char u = s.charAt(j);
+                        bytes[size++] = (byte) (u >>> 8);
+                        bytes[size++] = (byte) u;
+                    }
                     return;
                 }
                 bytes[size++] = (byte) c;
             }
+        }
+
+        private void header(long value) {
+            if (value > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("a string of " + value / 2 + " characters");
+            }
+            length((int) value - 1);
         }
 
         void raw(byte[] value) {
@@ -297,13 +313,31 @@ public final class EventCodec {
         }
 
         String string() {
-            int n = length();
-            if (n < 0) {
+            int header = length() + 1;
+            if (header == 0) {
                 return null;
             }
-            String s = new String(bytes, pos, n, StandardCharsets.UTF_8);
-            pos += n;
-            return s;
+            if (header < 0) {
+                throw new IllegalArgumentException("string header out of range at " + pos);
+            }
+            int n = (header - 1) >>> 1;
+            boolean ascii = (header & 1) == 1;
+            int bytesLength = ascii ? n : 2 * n;
+            if (bytesLength < 0 || bytesLength > bytes.length - pos) {
+                throw new IllegalArgumentException("string of " + n + " characters past the end at " + pos);
+            }
+            if (ascii) {
+                String s = new String(bytes, pos, n, StandardCharsets.ISO_8859_1);
+                pos += n;
+                return s;
+            }
+            // By hand: a charset decoder would replace an unpaired surrogate.
+            char[] units = new char[n];
+            for (int i = 0; i < n; i++) {
+                units[i] = (char) ((bytes[pos] & 0xFF) << 8 | bytes[pos + 1] & 0xFF);
+                pos += 2;
+            }
+            return new String(units);
         }
 
         List<String> strings() {

@@ -73,6 +73,7 @@ class EventCodecTest {
             "{\"responseStatus\":{\"code\":-2147483648},\"objectRef\":{\"name\":\"\"}}",
             "{\"responseStatus\":{\"status\":\"Failure\"},\"verb\":\"\"}",
             "{\"user\":{\"username\":\"jos\u00e9 \u00fc\u4e2d\ud83d\ude00\"},\"requestURI\":\"/api?q=\u00e9\"}",
+            "{\"user\":{\"username\":\"lone \\ud800 surrogate\"},\"verb\":\"\\udc00\"}",
             "{\"kind\":\"Event\",\"timestamp\":\"2017-09-01T12:00:00Z\",\"apiVersion\":\"audit.k8s.io/v1beta1\"}"
     })
     void shouldGiveBackOddShapesAsTheyWereBound(String line) throws IOException {
