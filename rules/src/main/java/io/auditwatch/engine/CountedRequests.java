@@ -56,10 +56,13 @@ public final class CountedRequests {
         }
     }
 
-    /** Writes the record once, after every correlation has seen the event, if one of them counted it. */
+    /**
+     * Writes the record once, after every correlation has seen the event, if one of them counted it: a new id
+     * always changes the value, so it is written over what {@link #load} read without reading it again.
+     */
     public void save() {
         if (changed) {
-            state.put(key, until + ";" + String.join(",", ids), until);
+            state.replace(key, until + ";" + String.join(",", ids), until);
             changed = false;
         }
     }

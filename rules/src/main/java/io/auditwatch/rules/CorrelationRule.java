@@ -234,12 +234,10 @@ final class CorrelationRule implements Correlation {
         if (value == null) {
             return List.of();
         }
-        String startKey = prefix + "start";
-        String start = state.get(startKey);
+        // The group's baseline lives as long as it is used; a group silent for a whole timespan starts learning anew.
+        String start = state.keep(prefix + "start", Long.toString(time), time + timespanMillis);
         long learningSince = start == null ? time : Long.parseLong(start);
         boolean newGroup = start == null;
-        // The group's baseline lives as long as it is used; a group silent for a whole timespan starts learning anew.
-        state.put(startKey, Long.toString(learningSince), time + timespanMillis);
         // Only whether the value is known matters: an unchanging value lets the refresh rule skip most rewrites.
         boolean known = state.put(prefix + "v|" + digests.of(value), "", time + timespanMillis) != null;
         // A group's first value is its baseline, never news, whatever the learning period.
