@@ -15,17 +15,15 @@ public final class CountedRequests {
 
     private final ExpiringState state;
     private final Digests digests;
-    private final String requestKey;
     private String key;
     private Set<String> ids;
     private long until;
     private boolean changed;
 
-    /** For the request {@code requestKey}; nothing is hashed or read until a correlation asks (most events match none). */
-    public CountedRequests(ExpiringState state, Digests digests, String requestKey) {
+    /** For the request of the event {@code digests} are of; nothing is hashed or read until a correlation asks (most events match none). */
+    public CountedRequests(ExpiringState state, Digests digests) {
         this.state = state;
         this.digests = digests;
-        this.requestKey = requestKey;
     }
 
     /** True, and remembered at least until {@code keepUntil}, the first time {@code correlationId} counts the request. */
@@ -42,7 +40,7 @@ public final class CountedRequests {
     }
 
     private void load() {
-        key = KEY + digests.of(requestKey);
+        key = KEY + digests.request();
         ids = new LinkedHashSet<>(4);
         String stored = state.get(key);
         if (stored != null) {

@@ -100,7 +100,7 @@ final class CorrelationRule implements Correlation {
     }
 
     @Override
-    public List<Alert> observe(AuditEvent event, String requestKey, Digests digests, CountedRequests counted,
+    public List<Alert> observe(AuditEvent event, Digests digests, CountedRequests counted,
                                ExpiringState state, Set<String> raised, Set<Detection> matchedBases) {
         List<Base> matched = null;
         for (Base base : bases) {
@@ -124,7 +124,7 @@ final class CorrelationRule implements Correlation {
             }
         }
         long time = event.eventTimeMillis();
-        String request = digests.of(requestKey);
+        String request = digests.request();
         // A request counts once, whatever the number of stages it was logged at. Every type needs this: event_count
         // would count a later stage again once the request's window entry expired; value_count and temporal would
         // record a later stage's value or base again (a stage can match a base the first did not: "allowed" needs
