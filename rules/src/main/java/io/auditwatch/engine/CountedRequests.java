@@ -11,7 +11,8 @@ import java.util.Set;
  * Stored as {@code <until>;<id>,<id>...}: correlation ids never contain ';' or ','.
  */
 public final class CountedRequests {
-    private static final String KEY = "q|";
+    /** Every key of these records starts so; they are only ever read by key. */
+    public static final String KEY = "q|";
 
     private final ExpiringState state;
     private final Digests digests;

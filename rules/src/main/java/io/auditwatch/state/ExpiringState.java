@@ -27,6 +27,11 @@ public final class ExpiringState {
         this.store = store;
     }
 
+    /** The key in the underlying store of this state's {@code key} (for a host that places keys by prefix). */
+    public static String storeKey(String key) {
+        return VALUE + key;
+    }
+
     /** Moves this state's clock to the host's stream time; it never goes back. */
     public void advanceTo(long streamTime) {
         if (streamTime > now) {
