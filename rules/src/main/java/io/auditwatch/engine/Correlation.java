@@ -18,13 +18,13 @@ public interface Correlation {
     List<Detection> bases();
 
     /**
-     * @param digests the event's key digests, shared by the correlations that observe it
+     * @param digests the event's request key and key digests, shared by the correlations that observe it
      * @param counted which correlations have already counted the event's request (at an earlier stage)
      * @param raised ids of the rules and correlations that already alerted on this event, for correlations over
      *               correlations (a burst of refusals, then a success)
      * @param matched the {@link #bases()} of every correlation that match the event, each matched once for all
      */
-    List<Alert> observe(AuditEvent event, String requestKey, Digests digests, CountedRequests counted,
+    List<Alert> observe(AuditEvent event, Digests digests, CountedRequests counted,
                         ExpiringState state, Set<String> raised, Set<Detection> matched);
 
     /** A correlation that only feeds others: it keeps its state and counts, its own alerts are not emitted. */

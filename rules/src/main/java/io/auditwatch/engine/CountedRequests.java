@@ -11,21 +11,20 @@ import java.util.Set;
  * Stored as {@code <until>;<id>,<id>...}: correlation ids never contain ';' or ','.
  */
 public final class CountedRequests {
-    private static final String KEY = "q|";
+    /** Every key of these records starts so; they are only ever read by key. */
+    public static final String KEY = "q|";
 
     private final ExpiringState state;
     private final Digests digests;
-    private final String requestKey;
     private String key;
     private Set<String> ids;
     private long until;
     private boolean changed;
 
-    /** For the request {@code requestKey}; nothing is hashed or read until a correlation asks (most events match none). */
-    public CountedRequests(ExpiringState state, Digests digests, String requestKey) {
+    /** For the request of the event {@code digests} are of; nothing is hashed or read until a correlation asks (most events match none). */
+    public CountedRequests(ExpiringState state, Digests digests) {
         this.state = state;
         this.digests = digests;
-        this.requestKey = requestKey;
     }
 
     /** True, and remembered at least until {@code keepUntil}, the first time {@code correlationId} counts the request. */
@@ -42,7 +41,7 @@ public final class CountedRequests {
     }
 
     private void load() {
-        key = KEY + digests.of(requestKey);
+        key = KEY + digests.request();
         ids = new LinkedHashSet<>(4);
         String stored = state.get(key);
         if (stored != null) {
@@ -56,10 +55,13 @@ public final class CountedRequests {
         }
     }
 
-    /** Writes the record once, after every correlation has seen the event, if one of them counted it. */
+    /**
+     * Writes the record once, after every correlation has seen the event, if one of them counted it: a new id
+     * always changes the value, so it is written over what {@link #load} read without reading it again.
+     */
     public void save() {
         if (changed) {
-            state.put(key, until + ";" + String.join(",", ids), until);
+            state.replace(key, until + ";" + String.join(",", ids), until);
             changed = false;
         }
     }

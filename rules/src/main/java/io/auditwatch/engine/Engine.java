@@ -74,20 +74,20 @@ public final class Engine implements Analysis {
         if (alerts != null) {
             alerts.forEach(a -> raisedIds.add(a.rule().id()));
         }
-        if (requestKey == null) {
-            requestKey = RequestKey.of(event);
-        }
         // A base rule of several correlations (every refused request, every service-account request) is matched once.
-        Set<Detection> matched = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Detection> matched = Set.of();
         for (Detection base : bases.candidates(event.resource(), event.verb)) {
             if (base.matches(event)) {
+                if (matched.isEmpty()) {
+                    matched = Collections.newSetFromMap(new IdentityHashMap<>(4));
+                }
                 matched.add(base);
             }
         }
-        Digests digests = new Digests();
-        CountedRequests counted = new CountedRequests(state, digests, requestKey);
+        Digests digests = new Digests(event, requestKey);
+        CountedRequests counted = new CountedRequests(state, digests);
         for (Correlation correlation : correlations) {
-            List<Alert> raised = correlation.observe(event, requestKey, digests, counted, state, raisedIds, matched);
+            List<Alert> raised = correlation.observe(event, digests, counted, state, raisedIds, matched);
             if (raised.isEmpty()) {
                 continue;
             }

@@ -11,7 +11,8 @@ import java.time.Duration;
  * not fire again; only requests that fired are remembered, so this state stays small.
  */
 public final class FiredMemory {
-    private static final String FIRED = "fired|";
+    /** Every key of this memory starts so; it is only ever read by key. */
+    public static final String FIRED = "fired|";
     private static final long OPEN_REQUEST_MEMORY_MILLIS = Duration.ofHours(24).toMillis();
 
     private final long requestMemoryMillis;

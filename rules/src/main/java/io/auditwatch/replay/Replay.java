@@ -4,6 +4,8 @@ import io.auditwatch.alert.Alert;
 import io.auditwatch.dedup.RequestDedup;
 import io.auditwatch.engine.Analyses;
 import io.auditwatch.engine.Analysis;
+import io.auditwatch.engine.CountedRequests;
+import io.auditwatch.engine.FiredMemory;
 import io.auditwatch.nodegraph.Inventory;
 import io.auditwatch.nodegraph.NodeGraph;
 import io.auditwatch.event.AuditEvent;
@@ -12,6 +14,7 @@ import io.auditwatch.event.ReadResult;
 import io.auditwatch.event.Rejection;
 import io.auditwatch.state.ExpiringState;
 import io.auditwatch.state.HashStore;
+import io.auditwatch.state.SplitStore;
 import io.auditwatch.state.TreeMapStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -58,7 +61,9 @@ public final class Replay {
         this.reader = reader;
         this.dedup = analyses.dedup();
         this.nodeGraph = analyses.nodeGraph();
-        this.hosted = List.of(new Hosted(analyses.engine(), new ExpiringState(new TreeMapStore())),
+        // The engine's per-request memories are read by key only: hashed, they stay out of the tree its ranges need.
+        this.hosted = List.of(new Hosted(analyses.engine(), new ExpiringState(new SplitStore(List.of(
+                        ExpiringState.storeKey(FiredMemory.FIRED), ExpiringState.storeKey(CountedRequests.KEY))))),
                 new Hosted(analyses.tokenSources(), new ExpiringState(new TreeMapStore())));
     }
 

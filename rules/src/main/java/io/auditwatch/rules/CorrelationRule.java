@@ -100,7 +100,7 @@ final class CorrelationRule implements Correlation {
     }
 
     @Override
-    public List<Alert> observe(AuditEvent event, String requestKey, Digests digests, CountedRequests counted,
+    public List<Alert> observe(AuditEvent event, Digests digests, CountedRequests counted,
                                ExpiringState state, Set<String> raised, Set<Detection> matchedBases) {
         List<Base> matched = null;
         for (Base base : bases) {
@@ -124,7 +124,7 @@ final class CorrelationRule implements Correlation {
             }
         }
         long time = event.eventTimeMillis();
-        String request = digests.of(requestKey);
+        String request = digests.request();
         // A request counts once, whatever the number of stages it was logged at. Every type needs this: event_count
         // would count a later stage again once the request's window entry expired; value_count and temporal would
         // record a later stage's value or base again (a stage can match a base the first did not: "allowed" needs
@@ -234,12 +234,10 @@ final class CorrelationRule implements Correlation {
         if (value == null) {
             return List.of();
         }
-        String startKey = prefix + "start";
-        String start = state.get(startKey);
+        // The group's baseline lives as long as it is used; a group silent for a whole timespan starts learning anew.
+        String start = state.keep(prefix + "start", Long.toString(time), time + timespanMillis);
         long learningSince = start == null ? time : Long.parseLong(start);
         boolean newGroup = start == null;
-        // The group's baseline lives as long as it is used; a group silent for a whole timespan starts learning anew.
-        state.put(startKey, Long.toString(learningSince), time + timespanMillis);
         // Only whether the value is known matters: an unchanging value lets the refresh rule skip most rewrites.
         boolean known = state.put(prefix + "v|" + digests.of(value), "", time + timespanMillis) != null;
         // A group's first value is its baseline, never news, whatever the learning period.

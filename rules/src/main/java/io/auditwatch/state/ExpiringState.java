@@ -27,6 +27,11 @@ public final class ExpiringState {
         this.store = store;
     }
 
+    /** The key in the underlying store of this state's {@code key} (for a host that places keys by prefix). */
+    public static String storeKey(String key) {
+        return VALUE + key;
+    }
+
     /** Moves this state's clock to the host's stream time; it never goes back. */
     public void advanceTo(long streamTime) {
         if (streamTime > now) {
@@ -53,6 +58,28 @@ public final class ExpiringState {
      * value it replaces, or null (one store read either way, so a caller need not get before it puts).
      */
     public String put(String key, String value, long expiresAt) {
+        return put(key, value, false, expiresAt);
+    }
+
+    /**
+     * Keeps the live value under {@code key} until {@code expiresAt}, or stores {@code initial} if there is none;
+     * returns the live value kept, or null. The same as {@code get} then {@code put} of what it found, with one
+     * store read instead of two.
+     */
+    public String keep(String key, String initial, long expiresAt) {
+        return put(key, initial, true, expiresAt);
+    }
+
+    /**
+     * Stores {@code value} under {@code key} until {@code expiresAt} without reading the entry first: for a caller
+     * that has just read it and changed its value, so neither the replaced value nor the refresh rule (which
+     * skips only unchanged values) would be of use.
+     */
+    public void replace(String key, String value, long expiresAt) {
+        write(key, value, expiresAt);
+    }
+
+    private String put(String key, String value, boolean keepLive, long expiresAt) {
         String previous = store.get(VALUE + key);
         String replaced = null;
         if (previous != null) {
@@ -60,6 +87,9 @@ public final class ExpiringState {
             long oldExpiry = Long.parseLong(previous, 0, bar, 10);
             if (oldExpiry > now) {
                 replaced = previous.substring(bar + 1);
+                if (keepLive) {
+                    value = replaced;
+                }
             }
             if (isRefreshOnly(previous, bar, oldExpiry, value, expiresAt)) {
                 return replaced;

@@ -5,7 +5,8 @@ import java.util.function.BiConsumer;
 /**
  * The one primitive each host provides: a sorted string map. Kafka Streams backs it with a RocksDB
  * store (whose byte order equals UTF-8 string order), replay with a TreeMap; replay's dedup, which is only read
- * by key, with a {@link HashStore} (no order, no ranges).
+ * by key, with a {@link HashStore} (no order, no ranges), and its rule engine with a {@link SplitStore} (the
+ * per-request memories hashed, the rest in a TreeMap).
  */
 public interface SortedStore {
     String get(String key);

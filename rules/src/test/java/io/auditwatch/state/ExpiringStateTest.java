@@ -44,6 +44,78 @@ class ExpiringStateTest {
         assertEquals(1, store.size(), "rewritten in place");
     }
 
+    /** A store that counts its reads and writes, for the single-read paths. */
+    private static final class CountingStore implements SortedStore {
+        final TreeMapStore map = new TreeMapStore();
+        int gets;
+        int puts;
+
+        @Override
+        public String get(String key) {
+            gets++;
+            return map.get(key);
+        }
+
+        @Override
+        public void put(String key, String value) {
+            puts++;
+            map.put(key, value);
+        }
+
+        @Override
+        public void delete(String key) {
+            map.delete(key);
+        }
+
+        @Override
+        public void range(String from, String to, java.util.function.BiConsumer<String, String> visitor) {
+            map.range(from, to, visitor);
+        }
+
+        @Override
+        public void prefix(String prefix, java.util.function.BiConsumer<String, String> visitor) {
+            map.prefix(prefix, visitor);
+        }
+
+        @Override
+        public String scan(String from, int limit, java.util.function.BiConsumer<String, String> visitor) {
+            return map.scan(from, limit, visitor);
+        }
+    }
+
+    @Test
+    void keepShouldExtendTheLiveValueOrStoreTheInitialOneWithOneRead() {
+        CountingStore counting = new CountingStore();
+        ExpiringState expiring = new ExpiringState(counting);
+        expiring.advanceTo(T);
+        assertNull(expiring.keep("start", "1", T + 1_000), "nothing there: the initial value is stored");
+        assertEquals("1", expiring.keep("start", "2", T + 60_000), "the live value is kept");
+        assertEquals(2, counting.gets, "one read each");
+        expiring.advanceTo(T + 59_999);
+        assertEquals("1", expiring.get("start"), "and lives until the new expiry");
+        expiring.advanceTo(T + 60_000);
+        assertNull(expiring.keep("start", "3", T + 120_000), "an expired entry is nothing");
+        assertEquals("3", expiring.get("start"));
+        int writes = counting.puts;
+        assertEquals("3", expiring.keep("start", "4", T + 120_001));
+        assertEquals(writes, counting.puts, "a refresh by a sliver of its life is not written, as with put");
+    }
+
+    @Test
+    void replaceShouldWriteWithoutReading() {
+        CountingStore counting = new CountingStore();
+        ExpiringState expiring = new ExpiringState(counting);
+        expiring.advanceTo(T);
+        expiring.replace("k", "1", T + 1_000);
+        expiring.replace("k", "1,2", T + 2_000);
+        assertEquals(0, counting.gets);
+        assertEquals(2, counting.puts);
+        expiring.advanceTo(T + 1_999);
+        assertEquals("1,2", expiring.get("k"));
+        expiring.advanceTo(T + 2_000);
+        assertNull(expiring.get("k"));
+    }
+
     @Test
     void putIfAbsentShouldStoreOnlyWhenNoLiveEntryIsThere() {
         state.advanceTo(T);
