@@ -7,9 +7,10 @@ import java.util.function.BiConsumer;
  * Replay's store for the rule engine: the keys under the given prefixes, which are only ever read by key (which
  * rules fired for which request, which correlations counted it: one new key per request), in a {@link HashStore};
  * everything else in a {@link TreeMapStore}. In one TreeMap those keys made up most of the tree (78k of it after
- * 200k generated events), and each lookup of a new request's random digest walked some seventeen cold levels. {@link #range} and {@link #prefix} see only
- * the ordered keys; {@link #scan} goes through the ordered keys in order, then through the hashed ones in the
- * map's own order, which is all that {@link ExpiringState}'s sweep needs.
+ * 200k generated events), and each lookup of a new request's random digest walked some seventeen cold levels.
+ * {@link #range} and {@link #prefix} see only the ordered keys; {@link #scan} goes through the ordered keys in
+ * order, then through the hashed ones in the map's own order, which is all that {@link ExpiringState}'s sweep
+ * needs.
  */
 public final class SplitStore implements SortedStore {
     private final List<String> hashedPrefixes;
