@@ -8,9 +8,9 @@ import java.util.function.BiConsumer;
  * rules fired for which request, which correlations counted it: one new key per request), in a {@link HashStore};
  * everything else in a {@link TreeMapStore}. In one TreeMap those keys made up most of the tree (78k of it after
  * 200k generated events), and each lookup of a new request's random digest walked some seventeen cold levels.
- * {@link #range} and {@link #prefix} see only the ordered keys; {@link #scan} goes through the ordered keys in
- * order, then through the hashed ones in the map's own order, which is all that {@link ExpiringState}'s sweep
- * needs.
+ * {@link #range} and {@link #prefix} refuse to reach the hashed keys, as {@link HashStore} does, rather than
+ * miss them; {@link #scan} goes through the ordered keys in order, then through the hashed ones in the map's own
+ * order, which is all that {@link ExpiringState}'s sweep needs.
  */
 public final class SplitStore implements SortedStore {
     private final List<String> hashedPrefixes;
@@ -50,12 +50,27 @@ public final class SplitStore implements SortedStore {
 
     @Override
     public void range(String from, String to, BiConsumer<String, String> visitor) {
+        for (String hashedPrefix : hashedPrefixes) {
+            // Keys under the prefix are at least the prefix, and below any key greater than it that does not start so.
+            if (hashedPrefix.compareTo(to) < 0 && (from.compareTo(hashedPrefix) <= 0 || from.startsWith(hashedPrefix))) {
+                throw unordered(hashedPrefix);
+            }
+        }
         ordered.range(from, to, visitor);
     }
 
     @Override
     public void prefix(String prefix, BiConsumer<String, String> visitor) {
+        for (String hashedPrefix : hashedPrefixes) {
+            if (hashedPrefix.startsWith(prefix) || prefix.startsWith(hashedPrefix)) {
+                throw unordered(hashedPrefix);
+            }
+        }
         ordered.prefix(prefix, visitor);
+    }
+
+    private static UnsupportedOperationException unordered(String hashedPrefix) {
+        return new UnsupportedOperationException("keys under " + hashedPrefix + " are hashed, read by key only");
     }
 
     /**

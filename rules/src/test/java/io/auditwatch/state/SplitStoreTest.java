@@ -2,6 +2,7 @@ package io.auditwatch.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,16 +27,33 @@ class SplitStoreTest {
     }
 
     @Test
-    void shouldRangeOverTheOrderedKeysOnly() {
+    void shouldRangeOverTheOrderedKeysAndRefuseARangeThatReachesTheHashedOnes() {
         store.put("h|1", "hashed");
         store.put("i|1", "ordered");
         store.put("i|2", "ordered");
+        store.put("j|1", "ordered");
         Map<String, String> seen = new LinkedHashMap<>();
-        store.range("", "z", seen::put);
+        store.range("i|", "j|", seen::put);
         assertEquals(List.of("i|1", "i|2"), List.copyOf(seen.keySet()));
         seen.clear();
-        store.prefix("h|", seen::put);
-        assertEquals(Map.of(), seen, "read by key only");
+        store.range("h}", "j|2", seen::put);
+        assertEquals(List.of("i|1", "i|2", "j|1"), List.copyOf(seen.keySet()), "a range from past the hashed keys");
+        seen.clear();
+        store.prefix("i|", seen::put);
+        assertEquals(List.of("i|1", "i|2"), List.copyOf(seen.keySet()));
+        // Each would miss h|1 (or k|...): refused rather than answered wrong.
+        assertThrows(UnsupportedOperationException.class, () -> store.range("", "z", (k, v) -> { }));
+        assertThrows(UnsupportedOperationException.class, () -> store.range("h|0", "h|2", (k, v) -> { }));
+        assertThrows(UnsupportedOperationException.class, () -> store.range("a", "h|1", (k, v) -> { }));
+        assertThrows(UnsupportedOperationException.class, () -> store.prefix("h|", (k, v) -> { }));
+        assertThrows(UnsupportedOperationException.class, () -> store.prefix("h", (k, v) -> { }));
+        assertThrows(UnsupportedOperationException.class, () -> store.prefix("k|7", (k, v) -> { }));
+        assertThrows(UnsupportedOperationException.class, () -> store.range("h|9" + '\uffff', "z", (k, v) -> { }));
+        // Up to a hashed prefix, or between two, is all ordered keys.
+        seen.clear();
+        store.range("a", "h|", seen::put);
+        store.range("i", "k|", seen::put);
+        assertEquals(List.of("i|1", "i|2", "j|1"), List.copyOf(seen.keySet()));
     }
 
     @Test
