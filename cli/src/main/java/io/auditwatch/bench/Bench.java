@@ -171,9 +171,9 @@ public final class Bench {
 
     /**
      * Parse-only and replay over the files, alternately, {@value #OFFLINE_PASSES} times each; the median of the last
-     * {@value #OFFLINE_MEASURED} (warm) passes is the figure. A replay of a month's logs runs for minutes with the JIT long done; a pass over the bench's
-     * events takes a second or two, and the compiler was still at work in the second and third (eight replays of
-     * the default mix in one JVM here: 31k, 76k, 90k, then 104k–131k events/s).
+     * {@value #OFFLINE_MEASURED} (warm) passes is the figure. A replay of a month's logs runs for minutes with the
+     * JIT long done; a pass over the bench's events takes a second or two, and the compiler was still at work in the
+     * second and third (eight replays of the default mix in one JVM here: 31k, 76k, 90k, then 104k–131k events/s).
      */
     private void offline(List<Path> files) throws IOException {
         ObjectMapper mapper = AuditEventReader.mapper();
