@@ -32,7 +32,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -40,6 +40,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -103,7 +105,7 @@ public final class Bench {
             DetectorConfig warmUp = DetectorConfig.defaults(bootstrap, work.resolve("detector-warm-up"))
                     .withApplicationId("auditwatch-bench-warm-up-" + run);
             try (DetectorApp app = DetectorApp.start(warmUp)) {
-                untilCaughtUp(warmUp, () -> app.state() == KafkaStreams.State.RUNNING);
+                untilCaughtUp(warmUp, app::metrics);
             }
             // Measured passes alternate, reference then detector, so that both jobs meet the same machine (it is
             // shared: a single pass of either varied by a quarter from run to run); each figure is the median pass.
@@ -117,7 +119,7 @@ public final class Bench {
                 DetectorConfig detector = DetectorConfig.defaults(bootstrap, work.resolve("detector-state-" + pass))
                         .withApplicationId("auditwatch-bench-" + run + "-" + pass);
                 try (DetectorApp app = DetectorApp.start(detector)) {
-                    detectors.add(untilCaughtUp(detector, () -> app.state() == KafkaStreams.State.RUNNING));
+                    detectors.add(untilCaughtUp(detector, app::metrics));
                     if (pass == LIVE_PASSES) {
                         live("reference", references, records);
                         live("detector", detectors, records);
@@ -220,17 +222,19 @@ public final class Bench {
         return median;
     }
 
+    /**
+     * Produces every event as `auditwatch run ingest` does: no key, so the producer spreads batches over the
+     * partitions, whatever the number of API servers.
+     */
     private void produce(String bootstrap, List<Path> files) throws IOException {
         long started = System.nanoTime();
         long sent = 0;
         try (AuditProducer producer = new AuditProducer(bootstrap)) {
             for (Path file : files) {
-                // As `auditwatch run ingest --file` does: one log file, one key, its order kept in one partition.
-                byte[] key = file.getFileName().toString().getBytes(StandardCharsets.UTF_8);
                 List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>(PRODUCE_BATCH);
                 try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                     for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                        batch.add(new ProducerRecord<>(Topics.AUDIT_EVENTS, key, line.getBytes(StandardCharsets.UTF_8)));
+                        batch.add(AuditProducer.record(Topics.AUDIT_EVENTS, line.getBytes(StandardCharsets.UTF_8), null));
                         if (batch.size() == PRODUCE_BATCH) {
                             producer.sendAll(batch);
                             sent += batch.size();
@@ -256,7 +260,7 @@ public final class Bench {
     private CaughtUp reference(DetectorConfig reference) throws Exception {
         KafkaStreams streams = ReferenceJob.start(reference);
         try {
-            return untilCaughtUp(reference, () -> streams.state() == KafkaStreams.State.RUNNING);
+            return untilCaughtUp(reference, streams::metrics);
         } finally {
             streams.close(Duration.ofSeconds(30));
         }
@@ -270,15 +274,18 @@ public final class Bench {
     }
 
     /**
-     * From the moment the application runs (partitions assigned, state restored) until its committed offsets
-     * reach the end of its input and repartition topics. Offsets are committed every 100 ms under exactly-once,
-     * which bounds the error.
+     * From the application's first processed record until its committed offsets reach the end of its input and
+     * repartition topics. The first record is seen in Kafka Streams' count of processed records, polled every
+     * millisecond; offsets are committed every 100 ms under exactly-once, which bounds the error at the end. The
+     * span includes what happens once after a start (a second rebalance, tasks still opening their stores while
+     * others process), as a pass over a bounded input must.
      */
-    private CaughtUp untilCaughtUp(DetectorConfig app, BooleanSupplier running) throws InterruptedException {
+    private CaughtUp untilCaughtUp(DetectorConfig app, Supplier<Map<MetricName, ? extends Metric>> metrics)
+            throws InterruptedException {
         long deadline = System.nanoTime() + config.patience().toNanos();
-        while (!running.getAsBoolean()) {
-            requireBefore(deadline, app.applicationId() + " did not start");
-            Thread.sleep(10);
+        while (processed(metrics.get()) == 0) {
+            requireBefore(deadline, app.applicationId() + " did not process a record");
+            Thread.sleep(1);
         }
         long started = System.nanoTime();
         long cpu = ProcessStats.cpuNanos();
@@ -290,6 +297,18 @@ public final class Bench {
             }
         }
         return new CaughtUp(System.nanoTime() - started, ProcessStats.cpuNanos() - cpu);
+    }
+
+    /** Records processed so far by all stream threads, from their {@code process-total} metric. */
+    static long processed(Map<MetricName, ? extends Metric> metrics) {
+        double total = 0;
+        for (Map.Entry<MetricName, ? extends Metric> metric : metrics.entrySet()) {
+            if (metric.getKey().group().equals("stream-thread-metrics") && metric.getKey().name().equals("process-total")
+                    && metric.getValue().metricValue() instanceof Double value) {
+                total += value;
+            }
+        }
+        return (long) total;
     }
 
     private void requireBefore(long deadline, String what) {
@@ -328,13 +347,12 @@ public final class Bench {
                     if (event.promptAttack()) {
                         sentAt.put(event.auditID(), System.nanoTime());
                     }
-                    producer.send(new ProducerRecord<>(Topics.AUDIT_EVENTS,
-                            ("kube-apiserver-" + event.apiServer() + "-audit.log").getBytes(StandardCharsets.UTF_8), event.json()));
+                    producer.send(AuditProducer.record(Topics.AUDIT_EVENTS, event.json(), null));
                 }
                 producer.flush();
                 elapsed = System.nanoTime() - started;
             }
-            untilCaughtUp(detector, () -> true);
+            untilCaughtUp(detector, app::metrics);
             // Alerts are committed with the offsets: give the listener a moment to read the last transaction.
             Thread.sleep(1_000);
             subscriber.stop();
