@@ -300,7 +300,7 @@ public final class Bench {
     }
 
     /** Records processed so far by all stream threads, from their {@code process-total} metric. */
-    static long processed(Map<MetricName, ? extends Metric> metrics) {
+    private static long processed(Map<MetricName, ? extends Metric> metrics) {
         double total = 0;
         for (Map.Entry<MetricName, ? extends Metric> metric : metrics.entrySet()) {
             if (metric.getKey().group().equals("stream-thread-metrics") && metric.getKey().name().equals("process-total")
