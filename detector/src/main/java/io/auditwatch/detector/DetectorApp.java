@@ -95,10 +95,6 @@ public final class DetectorApp implements AutoCloseable {
         new JvmGcMetrics().bindTo(registry);
     }
 
-    public KafkaStreams.State state() {
-        return streams.state();
-    }
-
     /** Kafka Streams' own metrics, as {@link KafkaStreams#metrics()} gives them. */
     public Map<MetricName, ? extends Metric> metrics() {
         return streams.metrics();

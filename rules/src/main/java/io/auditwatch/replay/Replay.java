@@ -45,7 +45,7 @@ public final class Replay {
     private final List<Hosted> hosted;
     /**
      * Dedup's, on the analysing thread: with dedup, the reading side did the larger share of the work (replays of the
-     * bench's mix ran 5–8% faster without it there).
+     * bench's mix ran 4–9% faster without it there).
      */
     private final ExpiringState dedupState = new ExpiringState(new HashStore());
     /** The reading side's: the node graph runs where the payloads are parsed (see {@link #read}). */
