@@ -63,6 +63,8 @@ public final class Bench {
     /** The last offline passes, whose median is the figure: those after the JIT's warm-up. */
     private static final int OFFLINE_MEASURED = 3;
     private static final int LIVE_PASSES = 3;
+    /** Unmeasured rounds (a reference pass, then a detector pass) before the measured ones. */
+    private static final int WARM_UP_ROUNDS = 3;
 
     private final BenchConfig config;
     private final PrintWriter out;
@@ -98,28 +100,26 @@ public final class Bench {
             produce(bootstrap, files);
             // Fresh application ids: on a shared cluster an earlier run's offsets and state must not count.
             String run = UUID.randomUUID().toString().substring(0, 8);
-            // A first pass of each job, not measured, warms the JIT: in a short pass the compiler took as much CPU as
-            // the stream thread. The later passes are measured, as the offline ones are: a long-running job's speed.
-            reference(DetectorConfig.defaults(bootstrap, work.resolve("reference-warm-up"))
-                    .withApplicationId("auditwatch-bench-reference-warm-up-" + run));
-            DetectorConfig warmUp = DetectorConfig.defaults(bootstrap, work.resolve("detector-warm-up"))
-                    .withApplicationId("auditwatch-bench-warm-up-" + run);
-            try (DetectorApp app = DetectorApp.start(warmUp)) {
-                untilCaughtUp(warmUp, app::metrics);
-            }
-            // Measured passes alternate, reference then detector, so that both jobs meet the same machine (it is
-            // shared: a single pass of either varied by a quarter from run to run); each figure is the median pass.
-            // The last detector stays up for the latency phase.
+            // Passes alternate, reference then detector, so that both jobs meet the same machine (it is shared: a
+            // single pass of either varied by a quarter from run to run); each figure is the median measured pass.
+            // The first rounds are not measured: they warm the JIT, which in one such round took as much CPU as a
+            // stream thread. The measured passes are a long-running job's speed, as the offline ones are. The last
+            // detector stays up for the latency phase.
             long records = records(bootstrap);
             List<CaughtUp> references = new ArrayList<>();
             List<CaughtUp> detectors = new ArrayList<>();
-            for (int pass = 1; pass <= LIVE_PASSES; pass++) {
-                references.add(reference(DetectorConfig.defaults(bootstrap, work.resolve("reference-state-" + pass))
-                        .withApplicationId("auditwatch-bench-reference-" + run + "-" + pass)));
-                DetectorConfig detector = DetectorConfig.defaults(bootstrap, work.resolve("detector-state-" + pass))
-                        .withApplicationId("auditwatch-bench-" + run + "-" + pass);
+            for (int pass = 1 - WARM_UP_ROUNDS; pass <= LIVE_PASSES; pass++) {
+                String name = pass > 0 ? Integer.toString(pass) : "warm-up" + (pass + WARM_UP_ROUNDS);
+                CaughtUp reference = reference(DetectorConfig.defaults(bootstrap, work.resolve("reference-state-" + name))
+                        .withApplicationId("auditwatch-bench-reference-" + run + "-" + name));
+                DetectorConfig detector = DetectorConfig.defaults(bootstrap, work.resolve("detector-state-" + name))
+                        .withApplicationId("auditwatch-bench-" + run + "-" + name);
                 try (DetectorApp app = DetectorApp.start(detector)) {
-                    detectors.add(untilCaughtUp(detector, app::metrics));
+                    CaughtUp caughtUp = untilCaughtUp(detector, app::metrics);
+                    if (pass > 0) {
+                        references.add(reference);
+                        detectors.add(caughtUp);
+                    }
                     if (pass == LIVE_PASSES) {
                         live("reference", references, records);
                         live("detector", detectors, records);
@@ -254,6 +254,9 @@ public final class Bench {
         CaughtUp median = passes.get(median(job, passes.stream().map(pass -> rate(records, pass.nanos())).toList()));
         figure(job + "_seconds", String.format("%.1f", median.nanos() / 1e9));
         figure(job + "_cpu_cores", String.format("%.2f", median.cpuCores()));
+        // On a machine the job saturates, CPU per event bounds its rate; compare the two jobs' with each other.
+        figure(job + "_cpu_us_per_event", String.format("%.1f", median.cpuNanos() / 1e3 / records));
+        figure(job + "_jit_ms", median.compileMillis());
     }
 
     /** The reference job over everything in audit.events, from its start to its last committed offset. */
@@ -266,8 +269,11 @@ public final class Bench {
         }
     }
 
-    /** How long catching up took, and the process's CPU over the same span (not over the start-up before it). */
-    private record CaughtUp(long nanos, long cpuNanos) {
+    /**
+     * How long catching up took, and the process's CPU and JIT compilation time over the same span (not over the
+     * start-up before it).
+     */
+    private record CaughtUp(long nanos, long cpuNanos, long compileMillis) {
         double cpuCores() {
             return cpuNanos / (double) nanos;
         }
@@ -289,6 +295,7 @@ public final class Bench {
         }
         long started = System.nanoTime();
         long cpu = ProcessStats.cpuNanos();
+        long compile = ProcessStats.compileMillis();
         try (ProcessedBarrier barrier = new ProcessedBarrier(app.bootstrapServers(), app.applicationId(),
                 Set.of(Topics.AUDIT_EVENTS))) {
             while (!barrier.caughtUp()) {
@@ -296,7 +303,8 @@ public final class Bench {
                 Thread.sleep(50);
             }
         }
-        return new CaughtUp(System.nanoTime() - started, ProcessStats.cpuNanos() - cpu);
+        return new CaughtUp(System.nanoTime() - started, ProcessStats.cpuNanos() - cpu,
+                ProcessStats.compileMillis() - compile);
     }
 
     /** Records processed so far by all stream threads, from their {@code process-total} metric. */

@@ -41,6 +41,14 @@ final class ProcessStats {
         return used;
     }
 
+    /**
+     * Time the JIT compilers have spent so far, in milliseconds (summed over compiler threads): what a pass adds
+     * says whether the JVM was still warming up during it.
+     */
+    static long compileMillis() {
+        return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+    }
+
     /** The 1-minute load average, which says how much else the machine was doing. */
     static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();

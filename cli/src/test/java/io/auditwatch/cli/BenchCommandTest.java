@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /** A tiny bench run, so that the command keeps working; its figures are not judged here (docs/benchmarks.md). */
 class BenchCommandTest {
     private static final List<String> FIGURES = List.of("parse_only_events_per_s", "replay_events_per_s",
-            "detector_events_per_s", "detector_cpu_cores", "detector_rss_mib", "reference_events_per_s",
+            "detector_events_per_s", "detector_cpu_cores", "detector_cpu_us_per_event", "detector_rss_mib",
+            "reference_events_per_s", "reference_cpu_cores", "reference_cpu_us_per_event",
             "latency_offered_events_per_s", "latency_alerts_timed", "alert_latency_p50_ms", "alert_latency_p99_ms",
             "graph_heap_mib", "graph_rocksdb_mib");
 
@@ -29,6 +30,11 @@ class BenchCommandTest {
             // graph_heap_mib may round down to 0 for a graph of 400 pods; the RocksDB size has a decimal.
             double value = Double.parseDouble(figures.get(figure));
             assertTrue(figure.equals("graph_heap_mib") ? value >= 0 : value > 0, figure + "=" + value);
+        }
+        // The JIT may have compiled nothing during a pass of a tiny input, but the figure is there.
+        for (String jit : List.of("reference_jit_ms", "detector_jit_ms")) {
+            assertTrue(figures.containsKey(jit), jit + " missing from " + figures);
+            assertTrue(Long.parseLong(figures.get(jit)) >= 0, jit + "=" + figures.get(jit));
         }
         // Throughput figures are the median of the passes listed next to them.
         for (String job : List.of("parse_only", "replay", "reference", "detector")) {
