@@ -106,8 +106,9 @@ public final class Replay {
 
     /**
      * The reading side: parses a payload and feeds the node graph. The graph needs nothing from the rules or
-     * dedup, so it runs here; it sees every event, as live, where it is fed straight from the parser. Every event read moves the read time, so it equals the stream
-     * time that the analysing side will have reached at this event.
+     * dedup, so it runs here; it sees every event, as live, where it is fed straight from the parser. Every event
+     * read moves the read time, so it equals the stream time that the analysing side will have reached at this
+     * event.
      */
     private Read read(byte[] payload, long fallbackTime) {
         ReadResult result = reader.read(payload, readTime == Long.MIN_VALUE ? fallbackTime : readTime);
