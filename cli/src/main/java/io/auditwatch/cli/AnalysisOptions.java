@@ -16,8 +16,9 @@ final class AnalysisOptions {
             description = "Larger events are rejected as oversized.")
     int maxEventBytes;
 
-    @Option(names = "--request-memory", paramLabel = "DURATION", defaultValue = "PT1H",
-            description = "How long (event time) a request is remembered for dedup, ISO-8601.")
+    @Option(names = "--request-memory", paramLabel = "DURATION", defaultValue = "PT24H",
+            description = "How long a request that alerted is remembered from when it was seen (event time), so that"
+                    + " no re-sent copy of it alerts again, ISO-8601.")
     Duration requestMemory;
 
     @Option(names = "--node-grace", paramLabel = "DURATION", defaultValue = "PT90S",

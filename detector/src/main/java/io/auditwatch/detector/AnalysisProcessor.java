@@ -10,7 +10,8 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Hosts one {@link Analysis} on its own RocksDB store, as replay hosts it on a map: the state's clock follows
- * the event time of the records this processor sees; alerts are keyed by their dedup key.
+ * the event time of the records this processor sees (in the value: a record's own timestamp is when it was
+ * parsed); alerts are keyed by their dedup key and stamped, like the event, with when it was parsed.
  */
 final class AnalysisProcessor implements Processor<String, AuditEvent, String, Alert> {
     private final Analysis analysis;
@@ -31,7 +32,7 @@ final class AnalysisProcessor implements Processor<String, AuditEvent, String, A
 
     @Override
     public void process(Record<String, AuditEvent> record) {
-        state.advanceTo(record.timestamp());
+        state.advanceTo(record.value().eventTimeMillis());
         for (Alert alert : analysis.process(record.value(), state)) {
             context.forward(new Record<>(alert.dedupKey(), alert, record.timestamp()));
         }

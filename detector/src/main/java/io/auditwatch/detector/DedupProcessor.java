@@ -25,7 +25,7 @@ final class DedupProcessor implements FixedKeyProcessor<String, AuditEvent, Audi
 
     @Override
     public void process(FixedKeyRecord<String, AuditEvent> record) {
-        state.advanceTo(record.timestamp());
+        state.advanceTo(record.value().eventTimeMillis());
         if (dedup.admit(record.value(), state)) {
             context.forward(record);
         }

@@ -10,8 +10,8 @@ import java.time.Duration;
  * Every setting of the detector, immutable. The CLI fills it from flags and environment variables of the
  * same name.
  *
- * @param requestMemory how long (event time) a request is remembered for dedup; covers webhook retries
- *                      and stages of long-running requests
+ * @param requestMemory how long a request that alerted is remembered, from when it was seen (event time), so that
+ *                      no later stage and no re-sent copy of it alerts again
  * @param nodeGrace     how long (event time) an allowed node-credential access waits for a late pod create or
  *                      binding that justifies it before it is judged
  */
@@ -24,7 +24,7 @@ public record DetectorConfig(String bootstrapServers, String applicationId, Stri
 
     public static DetectorConfig defaults(String bootstrapServers, Path stateDir) {
         return new DetectorConfig(bootstrapServers, DEFAULT_APPLICATION_ID, DEFAULT_CLUSTER, 3, streamThreadsFor(3), stateDir,
-                true, AuditEventReader.DEFAULT_MAX_EVENT_BYTES, Duration.ofHours(1), Duration.ofSeconds(90));
+                true, AuditEventReader.DEFAULT_MAX_EVENT_BYTES, Analyses.DEFAULT_REQUEST_MEMORY, Duration.ofSeconds(90));
     }
 
     /**

@@ -34,7 +34,10 @@ import org.apache.kafka.streams.state.Stores;
  * Events are re-keyed by identity once, so a request's stages and retries meet in one task and per-identity
  * state is local. The node graph needs another key: a pod and every object it references share a namespace,
  * so only the events it needs (pod lifecycle, node credentials touching namespaced objects) are re-keyed by
- * namespace, straight from the parser so that their order within an input partition is kept.
+ * namespace, straight from the parser so that their order within an input partition is kept. Every record this
+ * topology writes is stamped with when it was parsed, never with event time, which travels in the value: the
+ * broker refuses a timestamp far ahead of its clock and retention deletes by timestamp, so an event dated next
+ * year or last month must not decide whether its records are accepted or kept.
  */
 public final class DetectorTopology {
     public static final String REQUEST_DEDUP_STORE = "request-dedup";
@@ -82,7 +85,7 @@ public final class DetectorTopology {
         // What one partition of the graph sends another (already keyed by NodeGraph.partitionKey).
         KStream<String, AuditEvent> forwarded = builder
                 .stream(Topics.GRAPH_FORWARDS, Consumed.with(Serdes.String(), events)
-                        .withTimestampExtractor((record, partitionTime) -> ((AuditEvent) record.value()).eventTimeMillis())
+                        .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp())
                         .withName("graph-forwards-source"));
 
         parsed.split(Named.as("route-"))

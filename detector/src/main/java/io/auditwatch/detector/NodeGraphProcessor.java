@@ -29,9 +29,9 @@ final class NodeGraphProcessor implements Processor<String, AuditEvent, String, 
 
     @Override
     public void process(Record<String, AuditEvent> record) {
-        state.advanceTo(record.timestamp());
+        state.advanceTo(record.value().eventTimeMillis());
         for (Alert alert : graph.process(record.value(), state, forward -> context.forward(new Record<>(
-                NodeGraph.partitionKey(forward), new GraphOutput(null, forward), forward.eventTimeMillis())))) {
+                NodeGraph.partitionKey(forward), new GraphOutput(null, forward), context.currentSystemTimeMs())))) {
             context.forward(new Record<>(alert.dedupKey(), new GraphOutput(alert, null), record.timestamp()));
         }
     }

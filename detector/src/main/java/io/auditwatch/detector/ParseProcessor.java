@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Parses each record once: an Event, an EventList or an array becomes one record per event, keyed by identity
- * and stamped with its event time; anything unusable becomes a rejection carrying the reason and the record's
- * origin. Nothing here throws on bad input, so bad input never stops the stream. Counts go to Micrometer's
+ * and stamped with the time it was parsed (its event time is in the value); anything unusable becomes a
+ * rejection carrying the reason and the record's origin. Nothing here throws on bad input, so bad input never stops the stream. Counts go to Micrometer's
  * global registry, which {@link DetectorApp#bindMetrics} publishes (a no-op until then, as in driver tests).
  */
 final class ParseProcessor implements Processor<byte[], byte[], String, ParseOutcome> {
@@ -48,12 +48,15 @@ final class ParseProcessor implements Processor<byte[], byte[], String, ParseOut
         Header cluster = record.headers().lastHeader(Provenance.CLUSTER_HEADER);
         ReadResult result = reader.read(record.value(), record.timestamp(),
                 cluster == null ? null : new String(cluster.value(), StandardCharsets.UTF_8));
+        // What this task writes is stamped with when it was parsed: the broker refuses timestamps far ahead of its
+        // clock, and retention deletes records by timestamp. Event time travels in the value.
+        long parsedAt = context.currentSystemTimeMs();
         for (AuditEvent event : result.events()) {
             String source = event.provenance.source();
             parsed.computeIfAbsent(source == null ? "native" : source,
                     s -> Metrics.counter("auditwatch.detector.events.parsed", "source", s)).increment();
-            context.forward(new Record<>(event.identity().username(), ParseOutcome.parsed(event),
-                    event.eventTimeMillis(), record.headers()));
+            context.forward(new Record<>(event.identity().username(), ParseOutcome.parsed(event), parsedAt,
+                    record.headers()));
         }
         for (Rejection rejection : result.rejections()) {
             Metrics.counter("auditwatch.detector.events.rejected", "reason", rejection.reason().code()).increment();
@@ -64,8 +67,7 @@ final class ParseProcessor implements Processor<byte[], byte[], String, ParseOut
             LOG.warn("rejected {}-{}@{} to {}: {} ({})", DlqHeaders.get(headers, DlqHeaders.SOURCE_TOPIC),
                     DlqHeaders.get(headers, DlqHeaders.SOURCE_PARTITION), DlqHeaders.get(headers, DlqHeaders.SOURCE_OFFSET),
                     Topics.AUDIT_DLQ, rejection.reason().code(), ConsoleFormat.escape(rejection.message()));
-            context.forward(new Record<>(null, ParseOutcome.rejected(rejection, record.key()), record.timestamp(),
-                    headers));
+            context.forward(new Record<>(null, ParseOutcome.rejected(rejection, record.key()), parsedAt, headers));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.auditwatch.detector;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,33 +25,41 @@ public final class Topics {
 
     /** Room for a batch or an event carrying a 1.5 MiB object twice (request and response), with headroom. */
     public static final int MAX_RECORD_BYTES = 10 * 1024 * 1024;
+    /** The broker stamps each record as it appends it; what a producer set is ignored. */
+    public static final String LOG_APPEND_TIME = "LogAppendTime";
 
     private Topics() {
     }
 
-    /** Every topic the pipeline needs; replication is left to the broker's default. */
+    /**
+     * Every topic the pipeline needs; replication is left to the broker's default. Every one is stamped on append
+     * (LogAppendTime), so the broker never refuses a record for its time and retention counts from when a record
+     * was written, never from the event time of an old or future-dated audit event (which travels in the value).
+     */
     public static List<NewTopic> all(int partitions) {
         String maxBytes = Integer.toString(MAX_RECORD_BYTES);
+        String month = Long.toString(30L * 24 * 3600 * 1000);
         return List.of(
                 topic(AUDIT_EVENTS, partitions, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)),
                 // Bad input is evidence too: keep it a month.
                 topic(AUDIT_DLQ, 1, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes,
-                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(30L * 24 * 3600 * 1000))),
-                topic(ALERTS, partitions, Map.of()),
+                        TopicConfig.RETENTION_MS_CONFIG, month)),
+                // A notifier down over a long weekend, or a back-fill's alerts read days later, must still find them.
+                topic(ALERTS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, month)),
                 // An undelivered alert is still an alert: keep it a month, like bad input.
-                topic(ALERTS_DLQ, 1, Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(30L * 24 * 3600 * 1000))),
+                topic(ALERTS_DLQ, 1, Map.of(TopicConfig.RETENTION_MS_CONFIG, month)),
                 topic(ROUTES, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 topic(INVENTORY, partitions, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
-                // Stamped on append, so retention counts from then (an inventory pod's events are at time zero); the
-                // detector reads event time from the value.
-                topic(GRAPH_FORWARDS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(24L * 3600 * 1000),
-                        TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")),
+                // Read within seconds of being written; a day covers a detector that was down.
+                topic(GRAPH_FORWARDS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(24L * 3600 * 1000))),
                 // Every instance reads all rules (a global store): one partition keeps them in order.
                 topic(RULES, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 topic(RULES_STATUS, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
     }
 
     private static NewTopic topic(String name, int partitions, Map<String, String> configs) {
-        return new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(configs);
+        Map<String, String> stamped = new HashMap<>(configs);
+        stamped.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, LOG_APPEND_TIME);
+        return new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(stamped);
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
@@ -33,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class DetectorTopologyTest {
     private static final Instant T0 = Instant.parse("2026-11-20T03:12:45Z");
+    /** The driver's wall clock: when records are parsed. */
+    private static final Instant WALL_CLOCK = Instant.parse("2026-12-01T00:00:00Z");
 
     @TempDir
     Path stateDir;
@@ -46,7 +49,7 @@ class DetectorTopologyTest {
     void start() {
         DetectorConfig config = DetectorConfig.defaults("unused:9092", stateDir);
         Properties props = DetectorApp.properties(config);
-        driver = new TopologyTestDriver(DetectorTopology.build(config), props);
+        driver = new TopologyTestDriver(DetectorTopology.build(config), props, WALL_CLOCK);
         input = driver.createInputTopic(Topics.AUDIT_EVENTS, new ByteArraySerializer(), new ByteArraySerializer());
         alerts = driver.createOutputTopic(Topics.ALERTS, new StringDeserializer(),
                 AlertSerde.create().deserializer());
@@ -157,12 +160,12 @@ class DetectorTopologyTest {
     }
 
     @Test
-    void shouldStampRecordsWithEventTimeNotIngestTime() {
+    void shouldStampRecordsWithWhenTheyWereParsedAndKeepEventTimeInTheAlert() {
         String received = "2026-11-20T03:12:45.250000Z";
         send(Events.exec("a-2", "ResponseComplete", received), T0.plus(Duration.ofDays(30)));
 
         TestRecord<String, Alert> out = alerts.readRecord();
-        assertEquals(Instant.parse(received), out.getRecordTime());
+        assertEquals(WALL_CLOCK, out.getRecordTime(), "the broker judges and retains records by this time");
         assertEquals("2026-11-20T03:12:45.250Z", out.value().firstSeen());
     }
 
@@ -173,7 +176,62 @@ class DetectorTopologyTest {
         send(noTime, T0);
 
         TestRecord<String, Alert> out = alerts.readRecord();
-        assertEquals(T0, out.getRecordTime());
+        assertEquals(T0.toString(), out.value().firstSeen());
+        assertEquals(WALL_CLOCK, out.getRecordTime());
+    }
+
+    @Test
+    void shouldJudgeAnEventDatedFarAheadAtItsArrivalAndKeepDetectingAfterIt() {
+        Instant future = Instant.now().plus(Duration.ofDays(180));
+        send(Events.exec("f-1", "ResponseComplete", future.toString()), T0);
+        send(Events.exec("f-2", "ResponseComplete", "2026-11-20T03:12:46.000000Z"), T0.plusSeconds(1));
+        // A repeat of the first request a minute later: had the future date moved the detector's clock, every memory
+        // would have expired already and the repeat would alert again.
+        send(Events.exec("f-2", "ResponseComplete", "2026-11-20T03:12:46.000000Z"), T0.plusSeconds(60));
+
+        List<Alert> out = alerts.readValuesToList();
+        assertEquals(List.of("f-1", "f-2"), out.stream().map(a -> a.evidence().get(0).auditID()).toList());
+        assertEquals(T0.toString(), out.get(0).firstSeen(), "judged at its arrival");
+        assertEquals(future.toString(), out.get(0).evidence().get(0).requestReceivedTimestamp(), "its own claim kept as evidence");
+    }
+
+    @Test
+    void shouldAlertOnceForAnAttackArrivingDaysAfterTheDetectorsClockMovedOn() {
+        send(Events.event("n-1", "ResponseComplete", "bob@example.com", "get", "pods", null, "shop", "web-1",
+                "allow", 200, "2026-11-22T03:12:45.000000Z"), T0);
+        String started = Events.exec("late-1", "ResponseStarted", "2026-11-20T03:12:45.000000Z");
+        String completed = Events.exec("late-1", "ResponseComplete", "2026-11-20T03:12:45.000000Z");
+        send(started, T0.plusSeconds(1));
+        send(completed, T0.plusSeconds(2));
+        send("[" + started + "," + completed + "]", T0.plusSeconds(3));
+
+        List<Alert> out = alerts.readValuesToList();
+        assertEquals(1, out.size(), "one alert for the late request, whatever the stages and copies: " + out);
+        assertEquals("late-1", out.get(0).evidence().get(0).auditID());
+    }
+
+    @Test
+    void shouldNeverAlertAgainForBatchesResentHoursOlderThanTheNewestEvent() {
+        Instant newest = Instant.parse("2026-11-21T03:12:45Z");
+        List<String> batches = new ArrayList<>();
+        for (Duration age : List.of(Duration.ofHours(1), Duration.ofHours(6), Duration.ofHours(23))) {
+            String time = newest.minus(age).toString();
+            batches.add("{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":["
+                    + Events.exec("old-" + age.toHours(), "ResponseComplete", time) + ","
+                    + Events.event("sec-" + age.toHours(), "ResponseComplete", "alice@example.com", "get", "secrets",
+                    null, "shop", "db", "allow", 200, time) + "]}");
+        }
+        batches.forEach(batch -> send(batch, T0));
+        send(Events.exec("newest", "ResponseComplete", newest.toString()), T0.plusSeconds(1));
+        int first = alerts.readValuesToList().size();
+
+        // Two hours of stream time later still: the copies are re-sent (webhook retries after an outage).
+        send(Events.event("n-2", "ResponseComplete", "bob@example.com", "get", "pods", null, "shop", "web-1",
+                "allow", 200, newest.plus(Duration.ofHours(2)).toString()), T0.plusSeconds(2));
+        batches.forEach(batch -> send(batch, T0.plusSeconds(3)));
+
+        assertEquals(7, first, "an exec and a secret read per batch, and the newest exec");
+        assertEquals(List.of(), alerts.readValuesToList(), "a request already seen never alerts again");
     }
 
     @Test
@@ -211,7 +269,9 @@ class DetectorTopologyTest {
         KeyValueStore<String, String> store = driver.getKeyValueStore(DetectorTopology.REQUEST_DEDUP_STORE);
         assertEquals(1, count(store), "one record, its expiry in its value");
 
-        // Two hours of event time later the purge punctuator has removed it.
+        // Two hours of event time later (and a minute of the stream's own time, which schedules the purge) the
+        // purge punctuator has removed it.
+        driver.advanceWallClockTime(Duration.ofMinutes(1));
         send(Events.event("b-1", "ResponseComplete", "bob@example.com", "get", "pods", null, "shop", "web-1",
                 "allow", 200, "2026-11-20T05:13:00.000000Z"), T0);
         assertEquals(1, count(store), "only the new request remains");

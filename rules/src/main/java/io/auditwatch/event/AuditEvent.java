@@ -69,7 +69,8 @@ public final class AuditEvent {
 
     /**
      * Event time in epoch millis: the receive time (requestReceivedTimestamp, else the v1alpha1/v1beta1
-     * timestamp), else stageTimestamp, else ingestion time. Set by {@link AuditEventReader}.
+     * timestamp), else stageTimestamp, else its arrival when it has none or one too far ahead of the reader's
+     * clock (see {@link #timestampFallback}). Set by {@link AuditEventReader}.
      */
     @JsonIgnore
     public long eventTimeMillis() {
@@ -82,7 +83,7 @@ public final class AuditEvent {
      */
     @JsonIgnore
     public long stageTimeMillis() {
-        if (stageTimestamp == null) {
+        if (stageTimestamp == null || timestampFallback()) { // a stage time from a clock found wrong is not used either
             return eventTimeMillis();
         }
         // Asked for on hot paths (dedup, fired memory): parsed once per value of the field.

@@ -15,6 +15,8 @@ import io.auditwatch.cloud.CloudOrigin;
 import io.auditwatch.cloud.Unwrapped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,12 +36,31 @@ public final class AuditEventReader {
     private static final ObjectReader EVENTS = MAPPER.readerFor(AuditEvent.class);
     private static final CloudFormats CLOUD = new CloudFormats(MAPPER);
 
+    /**
+     * API servers keep their clocks within seconds of each other; a receive time further ahead of the reader's clock
+     * than this is a wrong clock or a forgery, and is not allowed to move the detector's clock.
+     */
+    public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(10);
+
     private final int maxEventBytes;
     private final String defaultCluster;
+    private final long maxClockSkewMillis;
+    private final InstantSource clock;
 
     public AuditEventReader(int maxEventBytes, String defaultCluster) {
+        this(maxEventBytes, defaultCluster, DEFAULT_MAX_CLOCK_SKEW, InstantSource.system());
+    }
+
+    /**
+     * @param maxClockSkew how far ahead of {@code clock} an event's timestamp may be; an event further ahead is
+     *                     timed at its arrival instead (its own timestamps are kept as they are), so that one bad
+     *                     clock cannot expire every window and memory of the detector at once
+     */
+    public AuditEventReader(int maxEventBytes, String defaultCluster, Duration maxClockSkew, InstantSource clock) {
         this.maxEventBytes = maxEventBytes;
         this.defaultCluster = defaultCluster;
+        this.maxClockSkewMillis = maxClockSkew.toMillis();
+        this.clock = clock;
     }
 
     /** The mapper every module uses for audit events and alerts: strict about types, tolerant of new fields. */
@@ -61,7 +82,8 @@ public final class AuditEventReader {
 
     /**
      * @param payload            the bytes of one record or one line
-     * @param fallbackTimeMillis the time to use when an event carries no timestamp (ingestion time)
+     * @param fallbackTimeMillis the time to use when an event carries no timestamp, or one too far in the future
+     *                           (its arrival: ingestion time live, the latest event time read in a replay)
      */
     public ReadResult read(byte[] payload, long fallbackTimeMillis) {
         return read(payload, fallbackTimeMillis, null);
@@ -186,9 +208,12 @@ public final class AuditEventReader {
         long eventTime;
         // v1alpha1/v1beta1 "timestamp" is the receive time too; stageTimestamp differs from stage to stage.
         String time = firstPresent(event.requestReceivedTimestamp, event.timestamp, event.stageTimestamp);
-        if (time == null) {
-            // Re-read after repartitioning: keep the fallback time chosen at first read.
-            eventTime = wasFallback ? known.eventTime() : batch.fallbackTimeMillis;
+        boolean fallback = time == null;
+        if (wasFallback) {
+            // Re-read after repartitioning: keep the time chosen at first read.
+            eventTime = known.eventTime();
+        } else if (time == null) {
+            eventTime = batch.fallbackTimeMillis;
         } else {
             try {
                 eventTime = Timestamps.toEpochMillis(time);
@@ -197,6 +222,11 @@ public final class AuditEventReader {
                 return;
             }
         }
+        long now = clock.millis();
+        if (eventTime > now + maxClockSkewMillis) {
+            eventTime = Math.min(batch.fallbackTimeMillis, now);
+            fallback = true;
+        }
         String cluster = firstPresent(known == null ? null : known.cluster(), origin == null ? null : origin.cluster(),
                 batch.recordCluster, defaultCluster);
         String source = origin != null ? origin.source() : known == null ? null : known.source();
@@ -204,7 +234,7 @@ public final class AuditEventReader {
         if (missing != null && missing.isEmpty()) {
             missing = null; // as it reads back: the JSON omits an empty list
         }
-        event.provenance = new Provenance(cluster, eventTime, time == null, source, missing);
+        event.provenance = new Provenance(cluster, eventTime, fallback || wasFallback, source, missing);
         batch.events.add(event);
     }
 

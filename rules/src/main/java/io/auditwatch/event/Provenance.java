@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * What auditwatch itself knows about an event, carried under the {@code auditwatch} key so it survives
  * repartitioning: the cluster it came from, its event time (epoch millis), whether that time is a fallback
- * to ingestion time because the event carried no timestamp, and, for events a cloud export carried, which
+ * to its arrival because the event carried no timestamp or one too far ahead of the clock to trust (its own
+ * timestamps stay in the event, as evidence), and, for events a cloud export carried, which
  * export ({@code source}) and the Event fields it could not carry ({@code missing}: absent there means
  * "not exported", not "not set").
  */

@@ -208,7 +208,10 @@ public final class NodeGraph implements Analysis {
             Relation relation = relation(state, access.namespace(), access.target(), who, true);
             if (relation.kind() == Relation.Kind.UNRELATED) {
                 RuleDefinition definition = who.isNode() ? NodeRules.UNRELATED_ACCESS : NodeRules.CROSS_NODE;
-                alerts.add(alert(definition, read(access.event()), access.target(), relation));
+                AuditEvent event = read(access.event());
+                // A copy of this request re-sent later (a retried batch, a re-shipped file) must not alert again.
+                fired.remember(state, definition.id(), event, RequestKey.of(event));
+                alerts.add(alert(definition, event, access.target(), relation));
             }
             count(who.node(), relation.kind());
         }
