@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -76,6 +77,11 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @throws StartupException with a message fit for a person (port in use, directory in use, ...)
      */
     public static EmbeddedKafka start(int port, Path dataDir) {
+        return start(port, dataDir, Map.of());
+    }
+
+    /** As {@link #start(int, Path)}, with broker settings of a test's own (e.g. a faster retention check). */
+    public static EmbeddedKafka start(int port, Path dataDir, Map<String, String> brokerSettings) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
         }
@@ -92,7 +98,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                 int brokerPort = port == 0 ? freePort() : requireFreePort(port);
                 int controllerPort = freePort();
                 try {
-                    KafkaRaftServer server = startServer(config(brokerPort, controllerPort, dir));
+                    Properties config = config(brokerPort, controllerPort, dir);
+                    config.putAll(brokerSettings);
+                    KafkaRaftServer server = startServer(config);
                     return new EmbeddedKafka(server, brokerPort, dir, temporary);
                 } catch (RuntimeException e) {
                     // An ephemeral port may be taken between probing and binding: try other ports

@@ -25,13 +25,13 @@ public final class CrashingNotifier {
     private CrashingNotifier() {
     }
 
-    static Plan plan(URI slack, URI pagerDuty) {
+    public static Plan plan(URI slack, URI pagerDuty) {
         return new Plan(List.of(new SlackDestination("soc", slack, Duration.ZERO),
                 new PagerDutyDestination("oncall", pagerDuty, NotifierBrokerTest.ROUTING_KEY, Duration.ZERO)),
                 new Routing(List.of(Route.atLeast(Level.MEDIUM, "soc"), Route.atLeast(Level.HIGH, "oncall"))));
     }
 
-    static NotifierConfig config(String bootstrap, String group, Path store, Duration window, int attempts) {
+    public static NotifierConfig config(String bootstrap, String group, Path store, Duration window, int attempts) {
         return new NotifierConfig(bootstrap, group, Topics.ALERTS, Topics.ALERTS_DLQ, null, false, window,
                 new RetryPolicy(attempts, Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofSeconds(10)),
                 NotifierConfig.DEFAULT_MAX_PENDING, store, NotifierConfig.DEFAULT_STORE_RETENTION,
