@@ -1,8 +1,8 @@
 package io.auditwatch.cli;
 
 import io.auditwatch.engine.Analyses;
-import io.auditwatch.engine.Analysis;
 import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.rules.RuleSet;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -36,10 +36,10 @@ final class AnalysisOptions {
         return Analyses.standard(requestMemory, nodeGrace);
     }
 
-    /** The analyses with {@code rules} instead of the built-in rule pack. */
-    Analyses analyses(Analysis rules) {
+    /** The analyses with {@code rules} instead of the built-in rule pack, and their tuning of the node rules. */
+    Analyses analyses(RuleSet rules) {
         validate();
-        return Analyses.standard(requestMemory, nodeGrace, rules);
+        return Analyses.standard(requestMemory, nodeGrace, rules.engine(requestMemory), rules);
     }
 
     void validate() {

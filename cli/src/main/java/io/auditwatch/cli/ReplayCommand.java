@@ -63,7 +63,7 @@ final class ReplayCommand implements Callable<Integer> {
             requireFile(inventory, "--inventory");
         }
         Replay replay = new Replay(analysis.reader(), rules == null ? analysis.analyses()
-                : analysis.analyses(RulesCommand.load(rules, spec.commandLine().getErr()).engine(analysis.requestMemory)));
+                : analysis.analyses(RulesCommand.load(rules, spec.commandLine().getErr())));
         if (inventory != null) {
             try {
                 replay.loadInventory(inventory);

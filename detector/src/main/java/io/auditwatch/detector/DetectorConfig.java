@@ -50,6 +50,6 @@ public record DetectorConfig(String bootstrapServers, String applicationId, Stri
 
     /** The analyses with {@code rules} (the live-tunable rule pack) as the rule engine. */
     public Analyses analyses(TunedRules rules) {
-        return Analyses.standard(requestMemory, nodeGrace, rules);
+        return Analyses.standard(requestMemory, nodeGrace, rules, rules);
     }
 }

@@ -28,13 +28,17 @@ public record Analyses(RequestDedup dedup, Analysis engine, NodeGraph nodeGraph,
      * @param nodeGrace     how long an allowed node access waits for a late create or binding to justify it
      */
     public static Analyses standard(Duration requestMemory, Duration nodeGrace) {
-        return standard(requestMemory, nodeGrace, TunedRules.defaults(requestMemory));
+        TunedRules rules = TunedRules.defaults(requestMemory);
+        return standard(requestMemory, nodeGrace, rules, rules);
     }
 
-    /** The standard analyses with {@code rules} instead of the default pack. */
-    public static Analyses standard(Duration requestMemory, Duration nodeGrace, Analysis rules) {
+    /**
+     * The standard analyses with {@code rules} instead of the default pack, and the node rules as {@code tuning}
+     * says (the tuned default pack, or {@link AnalysisRules#BUILT_IN}).
+     */
+    public static Analyses standard(Duration requestMemory, Duration nodeGrace, Analysis rules, AnalysisRules tuning) {
         return new Analyses(new RequestDedup(requestMemory), rules,
-                new NodeGraph(nodeGrace, requestMemory, RECENTLY_RELATED),
-                new TokenSources(SOURCE_LEARNING, SOURCE_MEMORY, requestMemory));
+                new NodeGraph(nodeGrace, requestMemory, RECENTLY_RELATED, tuning),
+                new TokenSources(SOURCE_LEARNING, SOURCE_MEMORY, requestMemory, tuning));
     }
 }

@@ -8,6 +8,8 @@ import io.auditwatch.alert.Alert;
 import io.auditwatch.engine.Alerts;
 import io.auditwatch.engine.Analysis;
 import io.auditwatch.engine.FiredMemory;
+import io.auditwatch.engine.AnalysisRule;
+import io.auditwatch.engine.AnalysisRules;
 import io.auditwatch.engine.RequestKey;
 import io.auditwatch.engine.RuleDefinition;
 import io.auditwatch.event.AuditEvent;
@@ -88,6 +90,7 @@ public final class NodeGraph implements Analysis {
 
     private final long graceMillis;
     private final long recentlyRelatedMillis;
+    private final AnalysisRules tuning;
     private final FiredMemory fired;
     /** Per {@code node|verdict}: see {@link #coverage()}. Shared by the stream threads that host this graph. */
     private final ConcurrentMap<String, Tally> coverage = new ConcurrentHashMap<>();
@@ -101,9 +104,15 @@ public final class NodeGraph implements Analysis {
      * @param recentlyRelated how long a deleted pod still entitles its node (kubelets tear pods down after delete)
      */
     public NodeGraph(Duration grace, Duration requestMemory, Duration recentlyRelated) {
+        this(grace, requestMemory, recentlyRelated, AnalysisRules.BUILT_IN);
+    }
+
+    /** @param tuning where the node rules' current level, enabled flag and exceptions are found */
+    public NodeGraph(Duration grace, Duration requestMemory, Duration recentlyRelated, AnalysisRules tuning) {
         this.graceMillis = grace.toMillis();
         this.recentlyRelatedMillis = recentlyRelated.toMillis();
         this.fired = new FiredMemory(requestMemory);
+        this.tuning = tuning;
     }
 
     /**
@@ -211,7 +220,7 @@ public final class NodeGraph implements Analysis {
                 AuditEvent event = read(access.event());
                 // A copy of this request re-sent later (a retried batch, a re-shipped file) must not alert again.
                 fired.remember(state, definition.id(), event, RequestKey.of(event));
-                alerts.add(alert(definition, event, access.target(), relation));
+                raise(alerts, definition, event, access.target(), relation);
             }
             count(who.node(), relation.kind());
         }
@@ -275,7 +284,7 @@ public final class NodeGraph implements Analysis {
         boolean alert = relation == null || relation.kind() == Relation.Kind.UNRELATED
                 || relation.kind() == Relation.Kind.UNKNOWN && probing(state, node, e.namespace(), target);
         if (alert && fired.firstTime(state, NodeRules.DENIED.id(), e, RequestKey.of(e))) {
-            alerts.add(alert(NodeRules.DENIED, e, target, relation));
+            raise(alerts, NodeRules.DENIED, e, target, relation);
         }
         count(node, relation == null ? Relation.Kind.UNRELATED : relation.kind());
     }
@@ -635,7 +644,16 @@ public final class NodeGraph implements Analysis {
         tally.metric().increment();
     }
 
-    private Alert alert(RuleDefinition rule, AuditEvent e, Target target, Relation relation) {
+    /** Adds the alert of {@code rule} on {@code e} unless the rule, as tuned now, is disabled or excepts it. */
+    private void raise(List<Alert> alerts, RuleDefinition rule, AuditEvent e, Target target, Relation relation) {
+        AnalysisRule tuned = tuning.tuned(rule);
+        if (tuned.firesOn(e)) {
+            alerts.add(alert(rule, tuned.definition(), e, target, relation));
+        }
+    }
+
+    /** The alert of {@code rule} (the built-in one, whose logic it explains) as {@code tuned} describes it. */
+    private Alert alert(RuleDefinition rule, RuleDefinition tuned, AuditEvent e, Target target, Relation relation) {
         String id = RequestKey.digest(rule.id() + "|" + RequestKey.of(e), 32);
         String node = e.identity().node();
         String object = target.describe(e.namespace());
@@ -669,7 +687,7 @@ public final class NodeGraph implements Analysis {
                     + " on other nodes is lateral movement. If this is an agent that legitimately reads cluster-wide,"
                     + " add an exception for it.";
         }
-        return Alerts.single(rule, e, id, summary, explanation);
+        return Alerts.single(tuned, e, id, summary, explanation);
     }
 
     /** The object a node credential touched, as the graph names it. */

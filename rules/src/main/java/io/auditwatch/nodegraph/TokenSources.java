@@ -1,6 +1,8 @@
 package io.auditwatch.nodegraph;
 
 import io.auditwatch.alert.Alert;
+import io.auditwatch.engine.AnalysisRule;
+import io.auditwatch.engine.AnalysisRules;
 import io.auditwatch.engine.Alerts;
 import io.auditwatch.engine.Analysis;
 import io.auditwatch.engine.FiredMemory;
@@ -27,15 +29,22 @@ public final class TokenSources implements Analysis {
     private final long learningMillis;
     private final long memoryMillis;
     private final FiredMemory fired;
+    private final AnalysisRules tuning;
 
     /**
      * @param learning how long a node is watched before a new address counts as foreign
      * @param memory   how long an address stays known after it was last seen
      */
     public TokenSources(Duration learning, Duration memory, Duration requestMemory) {
+        this(learning, memory, requestMemory, AnalysisRules.BUILT_IN);
+    }
+
+    /** @param tuning where {@code node-token-foreign-source}'s current level, enabled flag and exceptions are found */
+    public TokenSources(Duration learning, Duration memory, Duration requestMemory, AnalysisRules tuning) {
         this.learningMillis = learning.toMillis();
         this.memoryMillis = memory.toMillis();
         this.fired = new FiredMemory(requestMemory);
+        this.tuning = tuning;
     }
 
     @Override
@@ -71,12 +80,13 @@ public final class TokenSources implements Analysis {
             state.put(NODE_RANGE + node + "|" + range, "", now + memoryMillis);
             return List.of();
         }
+        AnalysisRule rule = tuning.tuned(NodeRules.FOREIGN_SOURCE);
         String requestKey = RequestKey.of(e);
-        if (!fired.firstTime(state, NodeRules.FOREIGN_SOURCE.id(), e, requestKey)) {
+        if (!rule.firesOn(e) || !fired.firstTime(state, NodeRules.FOREIGN_SOURCE.id(), e, requestKey)) {
             return List.of();
         }
         String id = RequestKey.digest(NodeRules.FOREIGN_SOURCE.id() + "|" + requestKey, 32);
-        return List.of(Alerts.single(NodeRules.FOREIGN_SOURCE, e, id,
+        return List.of(Alerts.single(rule.definition(), e, id,
                 "token of " + who.serviceAccountNamespace() + "/" + who.pod() + " on " + node + " used from " + ip,
                 "The token of pod " + who.serviceAccountNamespace() + "/" + who.pod() + " (" + e.username()
                         + ", bound to node " + node + ") was used from " + ip + ", an address never seen for this token"

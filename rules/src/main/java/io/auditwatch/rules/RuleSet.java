@@ -2,6 +2,8 @@ package io.auditwatch.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditwatch.alert.Level;
+import io.auditwatch.engine.AnalysisRule;
+import io.auditwatch.engine.AnalysisRules;
 import io.auditwatch.engine.Correlation;
 import io.auditwatch.engine.Detection;
 import io.auditwatch.engine.Engine;
@@ -29,7 +31,7 @@ import java.util.stream.Stream;
  * use). Lists and macros are shared by all files of a set. Every error of every file is collected and
  * reported with file, line and field; a set with errors is not loaded at all.
  */
-public final class RuleSet {
+public final class RuleSet implements AnalysisRules {
     /** Where the default pack lives on the classpath; {@code index.txt} lists its files in load order. */
     public static final String DEFAULT_PACK = "/io/auditwatch/rules/pack/";
 
@@ -38,6 +40,11 @@ public final class RuleSet {
             "fields", "related", "license", "taxonomy", "scope",
             // ours
             "equivalents", "summary", "explanation", "exceptions", "enabled");
+    private static final Set<String> ANALYSIS_KEYS = Set.of("title", "id", "status", "description", "references",
+            "author", "date", "modified", "tags", "logsource", "falsepositives", "level", "license", "equivalents",
+            "exceptions", "enabled", "analysis");
+    /** The analyses whose rules are written in Java and tuned through a document that names them. */
+    private static final Set<String> ANALYSES = Set.of("node-graph", "token-sources", "engine");
     private static final Set<String> CORRELATION_KEYS = Set.of("title", "id", "name", "status", "description",
             "references", "author", "date", "modified", "tags", "falsepositives", "level", "related", "license",
             "correlation", "generate", "equivalents", "enabled");
@@ -51,13 +58,31 @@ public final class RuleSet {
     private final List<Detection> all;
     private final List<Correlation> correlations;
     private final List<Correlation> allCorrelations;
+    private final Map<String, AnalysisRule> analysisRules;
 
     private RuleSet(List<Detection> detections, List<Detection> all, List<Correlation> correlations,
-                    List<Correlation> allCorrelations) {
+                    List<Correlation> allCorrelations, Map<String, AnalysisRule> analysisRules) {
         this.detections = List.copyOf(detections);
         this.all = List.copyOf(all);
         this.correlations = List.copyOf(correlations);
         this.allCorrelations = List.copyOf(allCorrelations);
+        this.analysisRules = Map.copyOf(analysisRules);
+    }
+
+    /** The tuning of a rule written in Java ({@code analysis: ...} documents), or null if this set has none for it. */
+    public AnalysisRule analysisRule(String id) {
+        return analysisRules.get(id);
+    }
+
+    @Override
+    public AnalysisRule tuned(RuleDefinition builtIn) {
+        AnalysisRule tuned = analysisRules.get(builtIn.id());
+        return tuned != null ? tuned : AnalysisRule.of(builtIn);
+    }
+
+    /** Every rule written in Java that this set tunes, by id. */
+    public Map<String, AnalysisRule> analysisRules() {
+        return analysisRules;
     }
 
     /** The engine that runs the enabled rules and correlations of this set (and nothing else). */
@@ -169,6 +194,7 @@ public final class RuleSet {
         List<YamlDocument> macroDocs = new ArrayList<>();
         List<YamlDocument> ruleDocs = new ArrayList<>();
         List<YamlDocument> correlationDocs = new ArrayList<>();
+        List<YamlDocument> analysisDocs = new ArrayList<>();
         for (YamlDocument doc : documents) {
             JsonNode root = doc.root();
             List<RuleError> shape = root.isObject() ? RuleSchema.check(doc) : List.of();
@@ -182,6 +208,8 @@ public final class RuleSet {
                 macroDocs.add(doc);
             } else if (root.has("correlation")) {
                 correlationDocs.add(doc);
+            } else if (root.has("analysis")) {
+                analysisDocs.add(doc);
             } else {
                 ruleDocs.add(doc);
             }
@@ -261,10 +289,64 @@ public final class RuleSet {
             }
         }
         List<Correlation> allCorrelations = new ArrayList<>(compiled);
+        Map<String, AnalysisRule> analysisRules = new LinkedHashMap<>();
+        for (YamlDocument doc : analysisDocs) {
+            AnalysisRule tuned = analysisRule(doc, lists, errors);
+            if (tuned == null) {
+                continue;
+            }
+            String previous = seen.putIfAbsent(tuned.definition().id(), doc.file() + ":" + doc.line("/id"));
+            if (previous != null) {
+                errors.add(doc.error("/id", "duplicate id '" + tuned.definition().id() + "' (first at " + previous + ")"));
+                continue;
+            }
+            analysisRules.put(tuned.definition().id(), tuned);
+        }
         if (!errors.isEmpty()) {
             throw new RuleException(errors);
         }
-        return new RuleSet(detections, all, correlations, allCorrelations);
+        return new RuleSet(detections, all, correlations, allCorrelations, analysisRules);
+    }
+
+    /**
+     * A rule whose logic is written in Java (the node graph's): the document holds what a SOC tunes, as for any
+     * rule (level, enabled, exceptions, metadata), and names the analysis that raises it.
+     */
+    private static AnalysisRule analysisRule(YamlDocument doc, Map<String, List<String>> lists, List<RuleError> errors) {
+        int before = errors.size();
+        RuleDefinition definition = definition(doc, errors);
+        JsonNode root = doc.root();
+        String analysis = root.path("analysis").asText("");
+        if (!ANALYSES.contains(analysis)) {
+            errors.add(doc.error("/analysis", "unknown analysis '" + analysis + "' (" + new java.util.TreeSet<>(ANALYSES) + ")"));
+        }
+        Match exception = null;
+        try {
+            exception = exceptions(doc, lists);
+        } catch (RuleException e) {
+            errors.addAll(e.errors());
+        }
+        if (errors.size() > before || definition.id() == null || definition.title() == null || definition.level() == null) {
+            return null;
+        }
+        return new AnalysisRule(definition, root.path("enabled").asBoolean(true),
+                exception == null ? event -> false : exception::test);
+    }
+
+    /** A rule's exceptions as one match (any of them), or null if it has none. */
+    private static Match exceptions(YamlDocument doc, Map<String, List<String>> lists) throws RuleException {
+        JsonNode exceptions = doc.root().path("exceptions");
+        if (exceptions.isMissingNode()) {
+            return null;
+        }
+        if (!exceptions.isArray()) {
+            throw new RuleException(List.of(doc.error("/exceptions", "exceptions are a list of selections")));
+        }
+        List<Match> excluded = new ArrayList<>();
+        for (int i = 0; i < exceptions.size(); i++) {
+            excluded.add(selection(doc, "/exceptions/" + i, exceptions.get(i), lists));
+        }
+        return excluded.isEmpty() ? null : Match.or(excluded);
     }
 
     private static void readList(YamlDocument doc, Map<String, List<String>> lists, List<RuleError> errors) {
@@ -291,18 +373,9 @@ public final class RuleSet {
         Match match = null;
         try {
             match = detection(doc, root.path("detection"), lists, macros);
-            JsonNode exceptions = root.path("exceptions");
-            if (!exceptions.isMissingNode()) {
-                if (!exceptions.isArray()) {
-                    throw new RuleException(List.of(doc.error("/exceptions", "exceptions are a list of selections")));
-                }
-                List<Match> excluded = new ArrayList<>();
-                for (int i = 0; i < exceptions.size(); i++) {
-                    excluded.add(selection(doc, "/exceptions/" + i, exceptions.get(i), lists));
-                }
-                if (!excluded.isEmpty()) {
-                    match = Match.and(List.of(match, Match.not(Match.or(excluded))));
-                }
+            Match excluded = exceptions(doc, lists);
+            if (excluded != null) {
+                match = Match.and(List.of(match, Match.not(excluded)));
             }
         } catch (RuleException e) {
             errors.addAll(e.errors());
@@ -331,12 +404,13 @@ public final class RuleSet {
     /** What every rule and correlation has: id, title, level, tags, equivalents (fields null where invalid). */
     private static RuleDefinition definition(YamlDocument doc, List<RuleError> errors) {
         JsonNode root = doc.root();
-        Set<String> allowed = root.has("correlation") ? CORRELATION_KEYS : RULE_KEYS;
+        Set<String> allowed = root.has("correlation") ? CORRELATION_KEYS : root.has("analysis") ? ANALYSIS_KEYS : RULE_KEYS;
         for (Iterator<String> keys = root.fieldNames(); keys.hasNext(); ) {
             String key = keys.next();
             if (!allowed.contains(key)) {
                 errors.add(doc.error("/" + YamlDocument.escape(key), "unknown key (" + (root.has("correlation")
-                        ? "correlation" : "rule") + " keys: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")"));
+                        ? "correlation" : root.has("analysis") ? "analysis rule" : "rule") + " keys: "
+                        + String.join(", ", new java.util.TreeSet<>(allowed)) + ")"));
             }
         }
         String title = requireText(doc, "title", errors);

@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.detections.BuiltinDetections;
 import io.auditwatch.engine.Analysis;
+import io.auditwatch.engine.AnalysisRule;
+import io.auditwatch.engine.AnalysisRules;
 import io.auditwatch.engine.Detection;
 import io.auditwatch.engine.Engine;
+import io.auditwatch.engine.RuleDefinition;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.state.ExpiringState;
 import java.nio.file.Path;
@@ -27,7 +30,7 @@ import java.util.TreeSet;
  * compile is rejected and the last good rules stay. The engine is swapped atomically; its state is the host's
  * and keyed by rule id, so the state of unchanged rules survives a change to another rule.
  */
-public final class TunedRules implements Analysis {
+public final class TunedRules implements Analysis, AnalysisRules {
     static final String PATCH_KEYS_TEXT = "enabled, level, threshold, timespan, exceptions";
     private static final Set<String> PATCH_KEYS = Set.of("enabled", "level", "threshold", "timespan", "exceptions");
     private static final String LIST_PREFIX = "list:";
@@ -90,6 +93,11 @@ public final class TunedRules implements Analysis {
         return rules;
     }
 
+    @Override
+    public AnalysisRule tuned(RuleDefinition builtIn) {
+        return rules.tuned(builtIn);
+    }
+
     /** Applies one record of {@code auditwatch.rules}: {@code value} null restores the base version of {@code key}. */
     public synchronized Change apply(String key, String value) {
         if (key == null || key.isBlank()) {
@@ -145,7 +153,14 @@ public final class TunedRules implements Analysis {
     private void install(RuleSet compiled) {
         rules = compiled;
         List<Detection> detections = new ArrayList<>(compiled.detections());
-        detections.addAll(builtins);
+        for (Detection builtin : builtins) {
+            AnalysisRule tuning = compiled.analysisRule(builtin.rule().id());
+            if (tuning == null) {
+                detections.add(builtin);
+            } else if (tuning.enabled()) {
+                detections.add(new TunedDetection(builtin, tuning));
+            }
+        }
         engine = new Engine(detections, compiled.correlations(), requestMemory);
     }
 
@@ -196,6 +211,39 @@ public final class TunedRules implements Analysis {
             out.add(change.getValue());
         }
         return out;
+    }
+
+    /** A detection written in Java as its {@code analysis: engine} document tunes it: level, exceptions. */
+    private record TunedDetection(Detection builtin, AnalysisRule tuning) implements Detection {
+        @Override
+        public RuleDefinition rule() {
+            return tuning.definition();
+        }
+
+        @Override
+        public boolean matches(AuditEvent event) {
+            return builtin.matches(event) && !tuning.exception().test(event);
+        }
+
+        @Override
+        public String summary(AuditEvent event) {
+            return builtin.summary(event);
+        }
+
+        @Override
+        public String explanation(AuditEvent event) {
+            return builtin.explanation(event);
+        }
+
+        @Override
+        public Set<String> resources() {
+            return builtin.resources();
+        }
+
+        @Override
+        public Set<String> verbs() {
+            return builtin.verbs();
+        }
     }
 
     /** A record for auditwatch.rules: its key and the YAML text of one document. */

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.engine.Analyses;
+import io.auditwatch.engine.AnalysisRules;
 import io.auditwatch.engine.Engine;
 import io.auditwatch.testing.CoreRules;
 import io.auditwatch.event.AuditEventReader;
@@ -44,7 +45,8 @@ class ReplayTest {
     private static Replay replay() {
         Duration memory = Duration.ofHours(1);
         return new Replay(new AuditEventReader(AuditEventReader.DEFAULT_MAX_EVENT_BYTES, "replayed"),
-                Analyses.standard(memory, Duration.ofSeconds(90), new Engine(CoreRules.detections(), memory)));
+                Analyses.standard(memory, Duration.ofSeconds(90), new Engine(CoreRules.detections(), memory),
+                        AnalysisRules.BUILT_IN));
     }
 
     private Path file(String name, String... lines) throws IOException {
