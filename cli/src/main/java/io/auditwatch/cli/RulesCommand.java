@@ -144,7 +144,9 @@ final class RulesCommand implements Callable<Integer> {
 
         private static void print(PrintWriter out, RuleDefinition rule, boolean enabled, String kind) {
             out.printf("%-36s %-13s %-8s %-11s %s%s%n", rule.id(), rule.level().json(), enabled ? "enabled" : "disabled",
-                    kind, rule.title(), rule.equivalents().isEmpty() ? "" : "  [" + String.join("; ", rule.equivalents()) + "]");
+                    kind, rule.title(), rule.equivalents().isEmpty() ? "" : "  [" + String.join("; ", rule.equivalents()
+                            .stream().map(e -> rule.when().containsKey(e) ? e + " (when " + rule.when().get(e).text() + ")" : e)
+                            .toList()) + "]");
         }
     }
 
