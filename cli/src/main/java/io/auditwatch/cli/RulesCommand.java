@@ -5,6 +5,7 @@ import io.auditwatch.detector.Topics;
 import io.auditwatch.engine.Correlation;
 import io.auditwatch.engine.Detection;
 import io.auditwatch.engine.RuleDefinition;
+import io.auditwatch.rules.CoverageTable;
 import io.auditwatch.rules.RuleError;
 import io.auditwatch.rules.RuleException;
 import io.auditwatch.rules.RuleFixtures;
@@ -129,10 +130,23 @@ final class RulesCommand implements Callable<Integer> {
         @Option(names = "--rules", paramLabel = "DIR|FILE", description = "Rules to list (default: the built-in pack).")
         List<Path> rules;
 
+        @Option(names = "--markdown", description = "Print the coverage table of docs/rules.md instead: level,"
+                + " ATT&CK techniques, peer equivalents and the negative fixtures' benign look-alikes of each rule.")
+        boolean markdown;
+
+        @Option(names = "--fixtures", paramLabel = "DIR", defaultValue = "replay-data/rules",
+                description = "Fixture directories (<DIR>/<rule id>/negative.jsonl) for --markdown (default: ${DEFAULT-VALUE}).")
+        Path fixtures;
+
         @Override
-        public Integer call() {
+        public Integer call() throws IOException {
             RuleSet set = rules == null ? RuleSet.defaults() : load(rules, spec.commandLine().getErr());
             PrintWriter out = spec.commandLine().getOut();
+            if (markdown) {
+                out.print(CoverageTable.markdown(set, fixtures));
+                out.flush();
+                return 0;
+            }
             for (Detection d : set.all()) {
                 print(out, d.rule(), set.detections().contains(d), "rule");
             }
@@ -144,7 +158,9 @@ final class RulesCommand implements Callable<Integer> {
 
         private static void print(PrintWriter out, RuleDefinition rule, boolean enabled, String kind) {
             out.printf("%-36s %-13s %-8s %-11s %s%s%n", rule.id(), rule.level().json(), enabled ? "enabled" : "disabled",
-                    kind, rule.title(), rule.equivalents().isEmpty() ? "" : "  [" + String.join("; ", rule.equivalents()) + "]");
+                    kind, rule.title(), rule.equivalents().isEmpty() ? "" : "  [" + String.join("; ", rule.equivalents()
+                            .stream().map(e -> rule.when().containsKey(e) ? e + " (when " + rule.when().get(e).text() + ")" : e)
+                            .toList()) + "]");
         }
     }
 

@@ -91,9 +91,18 @@ class RulesCommandTest {
         assertEquals(0, result.exitCode(), result.err());
         List<String> lines = result.out().lines().toList();
         assertTrue(lines.stream().anyMatch(l -> l.matches("pod-exec +medium +enabled +rule +Exec or attach into a pod"
-                + "  \\[falco:Attach/Exec Pod; .*")), result.out());
+                + "  \\[falco:Attach/Exec Pod \\(when verb: create\\); .*")), result.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches("disallowed-user +medium +disabled +rule .*")), result.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches("secret-enumeration +high +enabled +correlation .*")), result.out());
+    }
+
+    @Test
+    void shouldPrintTheCoverageTableOfTheDocsAsMarkdown() throws Exception {
+        Result result = run("rules", "list", "--markdown", "--fixtures", "../replay-data/rules");
+        assertEquals(0, result.exitCode(), result.err());
+        String doc = Files.readString(Path.of("../docs/rules.md"), StandardCharsets.UTF_8);
+        assertTrue(result.out().startsWith("| rule | level | ATT&CK |"), result.out());
+        assertTrue(doc.contains(result.out()), "docs/rules.md does not hold the table that rules list --markdown prints");
     }
 
     @Test

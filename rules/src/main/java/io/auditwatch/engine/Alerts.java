@@ -19,7 +19,7 @@ public final class Alerts {
         Alert.Target target = target(event);
         Alert.AlertIdentity identity = identity(event);
         String time = Instant.ofEpochMilli(event.eventTimeMillis()).toString();
-        return new Alert(id, rule.ref(), event.cluster(), identity, target, summary, explanation,
+        return new Alert(id, rule.ref(event), event.cluster(), identity, target, summary, explanation,
                 List.of(evidence(event)), time, time, 1, dedupKey(rule, event.cluster(), identity, target));
     }
 
@@ -31,7 +31,7 @@ public final class Alerts {
                                    long count, long firstSeenMillis) {
         Alert.Target target = target(event);
         Alert.AlertIdentity identity = identity(event);
-        return new Alert(id, rule.ref(), event.cluster(), identity, target, summary, explanation,
+        return new Alert(id, rule.ref(event), event.cluster(), identity, target, summary, explanation,
                 List.of(evidence(event)), Instant.ofEpochMilli(firstSeenMillis).toString(),
                 Instant.ofEpochMilli(event.eventTimeMillis()).toString(), count,
                 dedupKey(rule, event.cluster(), identity, target));

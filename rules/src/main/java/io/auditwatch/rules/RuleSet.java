@@ -255,7 +255,7 @@ public final class RuleSet implements AnalysisRules {
         List<CorrelationRule> compiled = new ArrayList<>();
         Set<String> enabled = new java.util.HashSet<>();
         for (YamlDocument doc : correlationDocs) {
-            CorrelationRule correlation = correlation(doc, byRef, earlier, errors);
+            CorrelationRule correlation = correlation(doc, byRef, earlier, lists, errors);
             if (correlation == null) {
                 continue;
             }
@@ -368,7 +368,7 @@ public final class RuleSet implements AnalysisRules {
     private static CompiledRule rule(YamlDocument doc, Map<String, List<String>> lists, Map<String, Match> macros,
                                      List<RuleError> errors) {
         JsonNode root = doc.root();
-        RuleDefinition definition = definition(doc, errors);
+        RuleDefinition definition = definition(doc, lists, errors);
         String title = definition.title();
         Match match = null;
         try {
@@ -402,7 +402,7 @@ public final class RuleSet implements AnalysisRules {
     }
 
     /** What every rule and correlation has: id, title, level, tags, equivalents (fields null where invalid). */
-    private static RuleDefinition definition(YamlDocument doc, List<RuleError> errors) {
+    private static RuleDefinition definition(YamlDocument doc, Map<String, List<String>> lists, List<RuleError> errors) {
         JsonNode root = doc.root();
         Set<String> allowed = root.has("correlation") ? CORRELATION_KEYS : root.has("analysis") ? ANALYSIS_KEYS : RULE_KEYS;
         for (Iterator<String> keys = root.fieldNames(); keys.hasNext(); ) {
@@ -440,24 +440,80 @@ public final class RuleSet implements AnalysisRules {
             errors.add(doc.error("/logsource/service", "service must be 'audit'"));
         }
         List<String> tags = strings(doc, "tags", errors);
-        List<String> equivalents = strings(doc, "equivalents", errors);
-        for (int i = 0; i < equivalents.size(); i++) {
-            if (!EQUIVALENT.matcher(equivalents.get(i)).matches()) {
-                errors.add(doc.error("/equivalents/" + i, "an equivalent is falco:<rule name>, sigma:<rule id>,"
-                        + " elastic:<rule name> or panther:<RuleID>"));
-            }
-        }
+        List<String> equivalents = new ArrayList<>();
+        Map<String, RuleDefinition.When> when = new LinkedHashMap<>();
+        equivalents(doc, lists, equivalents, when, errors);
         if (root.has("enabled") && !root.path("enabled").isBoolean()) {
             errors.add(doc.error("/enabled", "enabled is true or false"));
         }
 
-        return new RuleDefinition(id, title, level, tags, equivalents);
+        return new RuleDefinition(id, title, level, tags, List.copyOf(equivalents), Map.copyOf(when));
+    }
+
+    /**
+     * {@code equivalents}: each entry a name ({@code falco:<rule name>}, ...) that holds for every event the rule
+     * matches, or {@code {name, when}} where {@code when} is a selection of the events for which it holds.
+     */
+    private static void equivalents(YamlDocument doc, Map<String, List<String>> lists, List<String> names,
+                                    Map<String, RuleDefinition.When> when, List<RuleError> errors) {
+        JsonNode value = doc.root().path("equivalents");
+        if (value.isMissingNode() || value.isNull()) {
+            return;
+        }
+        if (!value.isArray()) {
+            errors.add(doc.error("/equivalents", "'equivalents' is a list of names, or of {name, when}"));
+            return;
+        }
+        for (int i = 0; i < value.size(); i++) {
+            JsonNode entry = value.get(i);
+            String pointer = "/equivalents/" + i;
+            String name = entry.isObject() ? entry.path("name").asText("") : entry.asText("");
+            if (!EQUIVALENT.matcher(name).matches()) {
+                errors.add(doc.error(entry.isObject() ? pointer + "/name" : pointer, "an equivalent is falco:<rule name>,"
+                        + " sigma:<rule id>, elastic:<rule name> or panther:<RuleID>"));
+                continue;
+            }
+            if (names.contains(name)) {
+                errors.add(doc.error(pointer, "equivalent '" + name + "' is listed twice"));
+                continue;
+            }
+            names.add(name);
+            if (entry.isObject()) {
+                try {
+                    Match match = selection(doc, pointer + "/when", entry.path("when"), lists);
+                    when.put(name, new RuleDefinition.When(describe(entry.path("when")), match::test));
+                } catch (RuleException e) {
+                    errors.addAll(e.errors());
+                }
+            }
+        }
+    }
+
+    /** A selection as one line, the way the rule file says it: {@code verb: create, objectRef.resource: roles}. */
+    static String describe(JsonNode selection) {
+        if (selection.isArray()) {
+            List<String> any = new ArrayList<>();
+            selection.forEach(s -> any.add(describe(s)));
+            return String.join(" or ", any);
+        }
+        List<String> clauses = new ArrayList<>();
+        selection.fields().forEachRemaining(f -> {
+            List<String> values = new ArrayList<>();
+            if (f.getValue().isArray()) {
+                f.getValue().forEach(v -> values.add(v.asText()));
+            } else {
+                values.add(f.getValue().asText());
+            }
+            clauses.add(f.getKey() + ": " + (values.size() == 1 ? values.get(0) : "[" + String.join(", ", values) + "]"));
+        });
+        return String.join(", ", clauses);
     }
 
     private static CorrelationRule correlation(YamlDocument doc, Map<String, Detection> bases,
-                                               Map<String, CorrelationRule> earlier, List<RuleError> errors) {
+                                               Map<String, CorrelationRule> earlier, Map<String, List<String>> lists,
+                                               List<RuleError> errors) {
         int before = errors.size();
-        RuleDefinition definition = definition(doc, errors);
+        RuleDefinition definition = definition(doc, lists, errors);
         JsonNode c = doc.root().path("correlation");
         CorrelationRule.Type type = null;
         String typeText = c.path("type").asText("");

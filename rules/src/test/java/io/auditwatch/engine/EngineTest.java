@@ -210,7 +210,9 @@ class EngineTest {
                 () -> assertEquals("Exec or attach into a pod", a.rule().title()),
                 () -> assertEquals(Level.MEDIUM, a.rule().level()),
                 () -> assertTrue(a.rule().tags().contains("attack.t1609"), a.rule().tags()::toString),
-                () -> assertTrue(a.rule().equivalents().stream().anyMatch(s -> s.startsWith("falco:"))),
+                // A WebSocket exec (verb get) is Elastic's and Panther's rule, not Falco's or SigmaHQ's (create only).
+                () -> assertEquals(List.of("panther:Kubernetes.Pod.Exec", "elastic:Kubernetes User Exec into Pod"),
+                        a.rule().equivalents()),
                 () -> assertEquals(EventJson.CLUSTER, a.cluster()),
                 () -> assertEquals("alice@example.com", a.identity().username()),
                 () -> assertEquals("user", a.identity().kind()),
