@@ -241,7 +241,7 @@ class RuleLanguageTest {
                 errors(HEAD + "detection:\n  sel:\n    verb|list: admins\n  condition: sel\n"));
         assertEquals(List.of("bad.yml:3: levle: unknown key (rule keys: author, date, description, detection,"
                 + " enabled, equivalents, exceptions, explanation, falsepositives, fields, id, level, license,"
-                + " logsource, modified, name, references, related, scope, status, summary, tags, taxonomy, title)",
+                + " logsource, modified, name, references, related, scope, status, summary, tags, target, taxonomy, title)",
                 "bad.yml:1: level: 'level' is required (a non-empty string)"),
                 errors("title: t\nid: r\nlevle: low\ndetection:\n  s:\n    verb: get\n  condition: s\n"));
         String one = HEAD + "detection:\n  s:\n    verb: get\n  condition: s\n";
