@@ -3,6 +3,7 @@ package io.auditwatch.engine;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.identity.Identity;
+import io.auditwatch.objects.Workload;
 import java.time.Instant;
 import java.util.List;
 
@@ -21,6 +22,21 @@ public final class Alerts {
         String time = Instant.ofEpochMilli(event.eventTimeMillis()).toString();
         return new Alert(id, rule.ref(event), event.cluster(), identity, target, summary, explanation,
                 List.of(evidence(event)), time, time, 1, dedupKey(rule, event.cluster(), identity, target));
+    }
+
+    /**
+     * An alert whose finding is a workload: its target is the workload that runs the pod spec, and its dedup key
+     * leaves out who wrote it, so a Deployment created by a person and the pods its controllers create from it
+     * are one finding.
+     */
+    public static Alert forWorkload(RuleDefinition rule, AuditEvent event, Workload workload, String id, String summary,
+                                    String explanation) {
+        Alert.Target target = new Alert.Target(workload.resource(), workload.namespace(), workload.name(), null, null);
+        String time = Instant.ofEpochMilli(event.eventTimeMillis()).toString();
+        String dedupKey = rule.id() + ":" + RequestKey.digest(String.join("|", rule.id(), event.cluster(), "workload",
+                workload.key()), 24);
+        return new Alert(id, rule.ref(), event.cluster(), identity(event), target, summary, explanation,
+                List.of(evidence(event)), time, time, 1, dedupKey);
     }
 
     /**

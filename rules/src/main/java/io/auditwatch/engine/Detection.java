@@ -29,4 +29,12 @@ public interface Detection {
     default Set<String> verbs() {
         return null;
     }
+
+    /**
+     * True when a finding is a workload, not a request: the alert names the workload whose pod spec the event
+     * carries, whoever wrote it, and repeats of one template by one identity alert once (see the engine).
+     */
+    default boolean perWorkload() {
+        return false;
+    }
 }

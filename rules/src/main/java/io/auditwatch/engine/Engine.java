@@ -2,6 +2,8 @@ package io.auditwatch.engine;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.event.AuditEvent;
+import io.auditwatch.objects.Workload;
+import io.auditwatch.objects.WrittenObjects;
 import io.auditwatch.state.ExpiringState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +26,7 @@ public final class Engine implements Analysis {
     /** The correlations' base detections, each once. */
     private final RuleIndex<Detection> bases;
     private final FiredMemory fired;
+    private final WorkloadMemory workloads = new WorkloadMemory();
 
     public Engine(List<Detection> detections, Duration requestMemory) {
         this(detections, List.of(), requestMemory);
@@ -61,11 +64,18 @@ public final class Engine implements Analysis {
             if (!fired.firstTime(state, detection.rule().id(), event, requestKey)) {
                 continue;
             }
+            Workload workload = detection.perWorkload() ? WrittenObjects.workload(event) : null;
+            if (workload != null && !workloads.firstTime(state, detection.rule().id(), event, workload)) {
+                continue;
+            }
             if (alerts == null) {
                 alerts = new ArrayList<>(1);
             }
-            alerts.add(Alerts.single(detection.rule(), event, RequestKey.digest(detection.rule().id() + "|" + requestKey, 32),
-                    detection.summary(event), detection.explanation(event)));
+            String id = RequestKey.digest(detection.rule().id() + "|" + requestKey, 32);
+            alerts.add(workload == null
+                    ? Alerts.single(detection.rule(), event, id, detection.summary(event), detection.explanation(event))
+                    : Alerts.forWorkload(detection.rule(), event, workload, id, detection.summary(event),
+                            detection.explanation(event)));
         }
         if (correlations.isEmpty()) {
             return alerts == null ? List.of() : alerts;

@@ -6,6 +6,7 @@ import io.auditwatch.engine.Analyses;
 import io.auditwatch.engine.Analysis;
 import io.auditwatch.engine.CountedRequests;
 import io.auditwatch.engine.FiredMemory;
+import io.auditwatch.engine.WorkloadMemory;
 import io.auditwatch.nodegraph.Inventory;
 import io.auditwatch.nodegraph.NodeGraph;
 import io.auditwatch.event.AuditEvent;
@@ -67,7 +68,8 @@ public final class Replay {
         this.nodeGraph = analyses.nodeGraph();
         // The engine's per-request memories are read by key only: hashed, they stay out of the tree its ranges need.
         this.hosted = List.of(new Hosted(analyses.engine(), new ExpiringState(new SplitStore(List.of(
-                        ExpiringState.storeKey(FiredMemory.FIRED), ExpiringState.storeKey(CountedRequests.KEY))))),
+                        ExpiringState.storeKey(FiredMemory.FIRED), ExpiringState.storeKey(CountedRequests.KEY),
+                        ExpiringState.storeKey(WorkloadMemory.KEY))))),
                 new Hosted(analyses.tokenSources(), new ExpiringState(new TreeMapStore())));
     }
 

@@ -11,12 +11,19 @@ final class CompiledRule implements Detection {
     private final Match match;
     private final Template summary;
     private final Template explanation;
+    private final boolean perWorkload;
 
-    CompiledRule(RuleDefinition rule, Match match, Template summary, Template explanation) {
+    CompiledRule(RuleDefinition rule, Match match, Template summary, Template explanation, boolean perWorkload) {
         this.rule = rule;
         this.match = match;
         this.summary = summary;
         this.explanation = explanation;
+        this.perWorkload = perWorkload;
+    }
+
+    @Override
+    public boolean perWorkload() {
+        return perWorkload;
     }
 
     @Override

@@ -5,6 +5,9 @@ import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.ObjectRef;
 import io.auditwatch.event.ResponseStatus;
 import io.auditwatch.event.UserInfo;
+import io.auditwatch.objects.CertificateRequests;
+import io.auditwatch.objects.Workload;
+import io.auditwatch.objects.WrittenObjects;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,18 +36,22 @@ public interface EventField {
     Map<String, List<String>> SIGMA_FIELD_MAPPING = Map.of(
             "apiGroup", List.of("objectRef.apiGroup"),
             "file_path", List.of("auditwatch.exec.command"),
-            "hostPath", List.of("requestObject.spec.volumes[*].hostPath.path"),
+            "hostPath", List.of("auditwatch.podSpec.volumes[*].hostPath.path"),
             "capabilities", List.of(
-                    "requestObject.spec.containers[*].securityContext.capabilities.add",
-                    "requestObject.spec.initContainers[*].securityContext.capabilities.add",
-                    "requestObject.spec.ephemeralContainers[*].securityContext.capabilities.add"));
+                    "auditwatch.podSpec.containers[*].securityContext.capabilities.add",
+                    "auditwatch.podSpec.initContainers[*].securityContext.capabilities.add",
+                    "auditwatch.podSpec.ephemeralContainers[*].securityContext.capabilities.add"));
 
     /** Derived fields, computed by the engine from the event. */
     List<String> DERIVED = List.of("auditwatch.allowed", "auditwatch.denied", "auditwatch.identity.kind", "auditwatch.identity.human",
             "auditwatch.identity.anonymous", "auditwatch.identity.controlplane", "auditwatch.identity.node",
             "auditwatch.identity.nodebound", "auditwatch.identity.pod", "auditwatch.identity.serviceaccount.namespace",
             "auditwatch.identity.serviceaccount.name", "auditwatch.cluster", "auditwatch.sources",
-            "auditwatch.path", "auditwatch.source.public", "auditwatch.exec.command");
+            "auditwatch.path", "auditwatch.source.public", "auditwatch.exec.command", "auditwatch.object.*",
+            "auditwatch.podSpec.*", "auditwatch.images", "auditwatch.commands", "auditwatch.workload.resource",
+            "auditwatch.workload.namespace", "auditwatch.workload.name", "auditwatch.workload.owner",
+            "auditwatch.csr.subject", "auditwatch.csr.commonName", "auditwatch.csr.organization",
+            "auditwatch.csr.forRequester", "auditwatch.crossNamespace");
 
     /** Compiles {@code path}; throws IllegalArgumentException naming what is wrong. */
     static EventField of(String path) {
@@ -112,6 +119,13 @@ public interface EventField {
     }
 
     private static EventField derived(String path) {
+        // Paths into what a write leaves: the object, and the pod spec it will run (see WrittenObjects).
+        if (path.equals("auditwatch.object") || path.startsWith("auditwatch.object.")) {
+            return json(rest(path, "auditwatch.object"), WrittenObjects::object);
+        }
+        if (path.equals("auditwatch.podSpec") || path.startsWith("auditwatch.podSpec.")) {
+            return json(rest(path, "auditwatch.podSpec"), WrittenObjects::podSpec);
+        }
         switch (path) {
             case "auditwatch.allowed": return text(path, new String[0], e -> String.valueOf(e.allowed()));
             case "auditwatch.denied": return text(path, new String[0], e -> String.valueOf(denied(e)));
@@ -141,10 +155,53 @@ public interface EventField {
             case "auditwatch.source.public":
                 return text(path, new String[0], e -> String.valueOf(SourceAddress.anyPublic(e.sourceIPs)));
             case "auditwatch.exec.command": return text(path, new String[0], ExecCommand::of);
+            case "auditwatch.images": return texts(path, new String[0], WrittenObjects::imageRepositories);
+            case "auditwatch.commands": return texts(path, new String[0], WrittenObjects::commandLines);
+            case "auditwatch.workload.resource": return workload(path, Workload::resource);
+            case "auditwatch.workload.namespace": return workload(path, Workload::namespace);
+            case "auditwatch.workload.name": return workload(path, Workload::name);
+            case "auditwatch.workload.owner": return text(path, new String[0], WrittenObjects::owner);
+            case "auditwatch.csr.subject": return csr(path, s -> List.of(s.distinguishedName()));
+            case "auditwatch.csr.commonName": return csr(path, CertificateRequests.Subject::commonNames);
+            case "auditwatch.csr.organization": return csr(path, CertificateRequests.Subject::organizations);
+            case "auditwatch.csr.forRequester": return csr(path, s -> List.of(String.valueOf(s.forRequester())));
+            case "auditwatch.crossNamespace": return text(path, new String[0], e -> crossNamespace(e));
             default:
                 throw new IllegalArgumentException("unknown derived field '" + path + "' (known: "
                         + String.join(", ", DERIVED) + ")");
         }
+    }
+
+    private static String[] rest(String path, String prefix) {
+        return path.length() == prefix.length() ? new String[0]
+                : Arrays.stream(path.substring(prefix.length() + 1).replace("[*]", "").split("\\.", -1)).toArray(String[]::new);
+    }
+
+    private static EventField workload(String path, Function<Workload, String> part) {
+        return text(path, new String[0], e -> {
+            Workload workload = WrittenObjects.workload(e);
+            return workload == null ? null : part.apply(workload);
+        });
+    }
+
+    private static EventField csr(String path, Function<CertificateRequests.Subject, List<String>> part) {
+        return texts(path, new String[0], e -> {
+            CertificateRequests.Subject subject = CertificateRequests.subject(e);
+            return subject == null ? null : part.apply(subject);
+        });
+    }
+
+    /**
+     * For a service account's request: "true" when it reaches beyond the account's own namespace (another
+     * namespace, or all of them), "false" within it; null for other identities and requests without objectRef.
+     */
+    static String crossNamespace(AuditEvent e) {
+        String own = e.identity().serviceAccountNamespace();
+        if (!e.identity().isServiceAccount() || own == null || e.objectRef == null) {
+            return null;
+        }
+        String namespace = e.namespace();
+        return String.valueOf(namespace == null || namespace.isEmpty() || !namespace.equals(own));
     }
 
     /**

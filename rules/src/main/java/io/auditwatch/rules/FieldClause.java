@@ -21,11 +21,12 @@ import java.util.regex.PatternSyntaxException;
  * One {@code field|modifier|...: value(s)} line of a selection, compiled: Sigma's value modifiers, wildcards
  * ({@code *}, {@code ?}, {@code \} escapes), lists as OR (AND with {@code all}), {@code null} for a missing
  * field. Plain comparisons are case-insensitive as in Sigma ({@code cased} makes them exact); {@code re} is
- * case-sensitive and unanchored. {@code list} (ours) takes the name of a named list as its value.
+ * case-sensitive and unanchored. {@code list} (ours) takes the name of a named list as its value; {@code every}
+ * (ours) asks that every value the field holds match (Falco's {@code in} on a list field): "every image is trusted".
  */
 final class FieldClause {
     private static final Set<String> MODIFIERS = Set.of("contains", "startswith", "endswith", "re", "all", "cidr",
-            "exists", "gt", "gte", "lt", "lte", "base64", "base64offset", "cased", "list", "i", "m", "s");
+            "exists", "gt", "gte", "lt", "lte", "base64", "base64offset", "cased", "list", "every", "i", "m", "s");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     private FieldClause() {
@@ -86,7 +87,14 @@ final class FieldClause {
             }
         }
         Match match;
-        if (modifiers.contains("all")) {
+        if (modifiers.contains("every")) {
+            if (modifiers.contains("all") || !each.isEmpty()) {
+                throw new IllegalArgumentException("'every' takes values to compare with, not null, and not with 'all'");
+            }
+            Predicate<String> anyValue = Glob.anyOf(tests);
+            // At least one value, and none that matches no listed value: a pod spec without images trusts nothing.
+            match = event -> field.exists(event) && !field.any(event, v -> !anyValue.test(v));
+        } else if (modifiers.contains("all")) {
             tests.forEach(test -> each.add(event -> field.any(event, test)));
             match = Match.and(each);
         } else {

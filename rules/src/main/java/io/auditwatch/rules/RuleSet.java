@@ -39,7 +39,7 @@ public final class RuleSet implements AnalysisRules {
             "references", "author", "date", "modified", "tags", "logsource", "detection", "falsepositives", "level",
             "fields", "related", "license", "taxonomy", "scope",
             // ours
-            "equivalents", "summary", "explanation", "exceptions", "enabled");
+            "equivalents", "summary", "explanation", "exceptions", "enabled", "target");
     private static final Set<String> ANALYSIS_KEYS = Set.of("title", "id", "status", "description", "references",
             "author", "date", "modified", "tags", "logsource", "falsepositives", "level", "license", "equivalents",
             "exceptions", "enabled", "analysis");
@@ -394,11 +394,15 @@ public final class RuleSet implements AnalysisRules {
         } catch (IllegalArgumentException e) {
             errors.add(doc.error("/explanation", e.getMessage()));
         }
+        String target = root.path("target").asText("request");
+        if (!target.equals("request") && !target.equals("workload")) {
+            errors.add(doc.error("/target", "target is 'request' (the default) or 'workload'"));
+        }
         if (definition.id() == null || title == null || definition.level() == null || match == null || summary == null
                 || explanation == null) {
             return null;
         }
-        return new CompiledRule(definition, match, summary, explanation);
+        return new CompiledRule(definition, match, summary, explanation, target.equals("workload"));
     }
 
     /** What every rule and correlation has: id, title, level, tags, equivalents (fields null where invalid). */

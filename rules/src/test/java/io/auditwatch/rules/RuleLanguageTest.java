@@ -85,6 +85,21 @@ class RuleLanguageTest {
     }
 
     @Test
+    void shouldAskEveryValueOfTheFieldToMatchWithEvery() throws RuleException {
+        String d = "s:\n  auditwatch.images|every: [quay.io/calico/node, quay.io/calico/cni]\ncondition: s";
+        String calico = "{\"spec\":{\"initContainers\":[{\"image\":\"quay.io/calico/cni:v3.28\"}],"
+                + "\"containers\":[{\"image\":\"quay.io/calico/node@sha256:01ab\"}]}}";
+        assertTrue(matches(d, event().verb("create").setJson("requestObject", calico)));
+        assertFalse(matches(d, event().verb("create").setJson("requestObject", calico.replace("]}}",
+                ",{\"image\":\"alpine:3.20\"}]}}"))), "one untrusted image among trusted ones");
+        assertFalse(matches(d, event().verb("create")), "no pod spec: nothing to trust");
+        assertFalse(matches(d, event().verb("create").setJson("requestObject",
+                "{\"spec\":{\"containers\":[{\"image\":\"quay.io/calico/node-evil:v1\"}]}}")), "a repository is compared whole");
+        assertTrue(errors(HEAD + "detection:\n  s:\n    verb|every|all: [a]\n  condition: s\n").get(0)
+                .contains("'every' takes values to compare with"));
+    }
+
+    @Test
     void shouldTellMissingFromPresentWithNullAndExists() throws RuleException {
         assertTrue(matches("s:\n  objectRef.subresource: null\ncondition: s", event()));
         assertFalse(matches("s:\n  objectRef.subresource: null\ncondition: s", podExec()));
@@ -241,7 +256,7 @@ class RuleLanguageTest {
                 errors(HEAD + "detection:\n  sel:\n    verb|list: admins\n  condition: sel\n"));
         assertEquals(List.of("bad.yml:3: levle: unknown key (rule keys: author, date, description, detection,"
                 + " enabled, equivalents, exceptions, explanation, falsepositives, fields, id, level, license,"
-                + " logsource, modified, name, references, related, scope, status, summary, tags, taxonomy, title)",
+                + " logsource, modified, name, references, related, scope, status, summary, tags, target, taxonomy, title)",
                 "bad.yml:1: level: 'level' is required (a non-empty string)"),
                 errors("title: t\nid: r\nlevle: low\ndetection:\n  s:\n    verb: get\n  condition: s\n"));
         String one = HEAD + "detection:\n  s:\n    verb: get\n  condition: s\n";
