@@ -59,10 +59,10 @@ class BenignDayBudgetTest {
         long high = byLevel.getOrDefault(Level.HIGH, 0L) + byLevel.getOrDefault(Level.CRITICAL, 0L);
         long medium = byLevel.getOrDefault(Level.MEDIUM, 0L);
         long budget = summary.events() / EVENTS_PER_MEDIUM;
-        System.out.printf("benign-day: %,d events (%,d requests), %,d alerts: %s; budget: 0 high/critical, at most %d"
+        System.out.printf("benign-day: %,d events, %,d alerts: %s; budget: 0 high/critical, at most %d"
                         + " medium (1 per %,d events): %d high/critical, %d medium (%.2f per 20,000 events)%n  by rule: %s%n"
                         + "  node graph: %s%n  medium and above: %s%n",
-                summary.events(), summary.events() - summary.duplicates(), alerts.size(), byLevel, budget,
+                summary.events(), alerts.size(), byLevel, budget,
                 EVENTS_PER_MEDIUM, high, medium, medium * 20_000.0 / summary.events(), byRule, summary.nodeCoverage(),
                 alerts.stream().filter(a -> a.rule().level().compareTo(Level.MEDIUM) >= 0)
                         .map(a -> a.rule().id() + ": " + a.summary()).collect(Collectors.joining("; ")));
