@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Where alerts go: a routing file, or one destination of each kind with default routes (PagerDuty high and
- * above, Slack medium and above, the webhook low and above). Secrets come from files (the -file options) or
+ * above, Slack and the webhook medium and above: low and informational alerts are records, sent to nobody
+ * unless a routing file says so, see docs/rules.md#levels). Secrets come from files (the -file options) or
  * from the environment (SLACK_WEBHOOK_URL, PAGERDUTY_ROUTING_KEY, WEBHOOK_URL, WEBHOOK_HMAC_KEY); their
  * values are never shown in help, logs or errors.
  */
@@ -58,7 +59,7 @@ final class NotifyOptions {
     String pagerDutyUrl;
 
     @Option(names = "--webhook-url-file", paramLabel = "FILE",
-            description = "File holding a URL that gets every alert of level low and above as signed JSON.")
+            description = "File holding a URL that gets every alert of level medium and above as signed JSON.")
     Path webhookUrlFile;
 
     @Option(names = "--webhook-url", paramLabel = "URL", showDefaultValue = Help.Visibility.NEVER,
@@ -129,7 +130,7 @@ final class NotifyOptions {
                 String key = webhookHmacKey != null ? webhookHmacKey
                         : Secret.read("webhook HMAC key", webhookHmacKeyFile, null, env);
                 destinations.add(new WebhookDestination(WEBHOOK, url, key, Duration.ZERO));
-                routes.add(Route.atLeast(Level.LOW, WEBHOOK));
+                routes.add(Route.atLeast(Level.MEDIUM, WEBHOOK));
             }
             return new Plan(destinations, new Routing(routes));
         } catch (RoutingException e) {

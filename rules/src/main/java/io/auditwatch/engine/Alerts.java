@@ -35,7 +35,7 @@ public final class Alerts {
         String time = Instant.ofEpochMilli(event.eventTimeMillis()).toString();
         String dedupKey = rule.id() + ":" + RequestKey.digest(String.join("|", rule.id(), event.cluster(), "workload",
                 workload.key()), 24);
-        return new Alert(id, rule.ref(), event.cluster(), identity(event), target, summary, explanation,
+        return new Alert(id, rule.ref(event), event.cluster(), identity(event), target, summary, explanation,
                 List.of(evidence(event)), time, time, 1, dedupKey);
     }
 

@@ -314,7 +314,7 @@ public final class RuleSet implements AnalysisRules {
      */
     private static AnalysisRule analysisRule(YamlDocument doc, Map<String, List<String>> lists, List<RuleError> errors) {
         int before = errors.size();
-        RuleDefinition definition = definition(doc, errors);
+        RuleDefinition definition = definition(doc, lists, errors);
         JsonNode root = doc.root();
         String analysis = root.path("analysis").asText("");
         if (!ANALYSES.contains(analysis)) {
