@@ -16,9 +16,9 @@ import java.util.List;
 
 /**
  * {@code node-token-foreign-source}: a node-bound pod token used from an address never seen for that token
- * or its node, once the node has been watched for a learning period. A stolen token replayed from outside the
- * cluster comes from elsewhere; the node's own pods call from the node's pod range, so an address in a known
- * /24 (IPv4) or /64 (IPv6) of the node counts as seen: new pods get new addresses in the same range.
+ * or for its service account on its node, once they have been watched for a learning period. A stolen token
+ * replayed from outside the cluster comes from elsewhere; the node's own pods call from the node's pod range, so
+ * an address in a known /24 (IPv4) or /64 (IPv6) counts as seen: new pods get new addresses in the same range.
  * Keyed like the identity topology: a DaemonSet's tokens on every node share one username, so one partition.
  */
 public final class TokenSources implements Analysis {
@@ -64,20 +64,24 @@ public final class TokenSources implements Analysis {
         String ip = e.sourceIPs.get(0);
         String range = range(ip);
         long now = e.eventTimeMillis();
-        String first = state.get(FIRST + node);
+        // Per node and service account: the key the identity topology partitions by, so live and replay learn alike,
+        // and a workload new on a node learns its own addresses (a DaemonSet on the host network says nothing of the
+        // pod network a new Deployment's pods call from).
+        String watch = node + "|" + e.username();
+        String first = state.get(FIRST + watch);
         if (first == null) {
             first = Long.toString(now);
         }
         boolean learning = now < Long.parseLong(first) + learningMillis;
         boolean known = token == null || state.get(TOKEN_IP + token + "|" + ip) != null
-                || state.get(NODE_RANGE + node + "|" + range) != null;
+                || state.get(NODE_RANGE + watch + "|" + range) != null;
         // Seen now: remembered, and the node's watch goes on (its first sighting stays put while it is active).
-        state.put(FIRST + node, first, now + memoryMillis);
+        state.put(FIRST + watch, first, now + memoryMillis);
         if (token != null) {
             state.put(TOKEN_IP + token + "|" + ip, "", now + memoryMillis);
         }
         if (known || learning) {
-            state.put(NODE_RANGE + node + "|" + range, "", now + memoryMillis);
+            state.put(NODE_RANGE + watch + "|" + range, "", now + memoryMillis);
             return List.of();
         }
         AnalysisRule rule = tuning.tuned(NodeRules.FOREIGN_SOURCE);

@@ -33,6 +33,18 @@ class TokenSourcesTest {
                 .received(START.plus(after).toString());
     }
 
+    /** Another workload's token on node-b: external-dns's. */
+    private static EventJson externalDns(String auditID, String ip, Duration after) {
+        return secretGet().auditID(auditID)
+                .user("system:serviceaccount:dns:external-dns", "system:serviceaccounts", "system:authenticated")
+                .extra(Identity.CLAIM_NODE_NAME, "node-b")
+                .extra(Identity.CLAIM_POD_NAME, "external-dns-5d9c7")
+                .extra(Identity.CLAIM_POD_UID, "6f1c7a9e-0000-4000-8000-000000000009")
+                .extra(Identity.CLAIM_CREDENTIAL_ID, "JTI=9")
+                .set("sourceIPs", List.of(ip))
+                .received(START.plus(after).toString());
+    }
+
     private List<Alert> process(EventJson json) {
         AuditEvent e = json.parse();
         state.advanceTo(e.eventTimeMillis());
@@ -72,6 +84,16 @@ class TokenSourcesTest {
 
         AuditEvent unbound = secretGet().user("system:serviceaccount:shop:web").set("sourceIPs", List.of("198.51.100.7")).parse();
         assertFalse(sources.accepts(unbound));
+    }
+
+    @Test
+    void shouldLetAServiceAccountNewOnALearntNodeLearnItsOwnAddresses() {
+        // A host-network DaemonSet teaches the node its host address; a Deployment's pod then calls from the pod network.
+        process(tokenCall("a1", "JTI=1", "10.0.1.17", Duration.ZERO));
+        assertEquals(List.of(), process(externalDns("b1", "10.244.3.5", Duration.ofMinutes(30))));
+        EventJson stolen = externalDns("b2", "198.51.100.7", Duration.ofMinutes(45));
+        assertEquals(List.of("node-token-foreign-source"), process(stolen).stream().map(a -> a.rule().id()).toList(),
+                "once its own addresses are learnt, a foreign one alerts");
     }
 
     @Test
