@@ -25,17 +25,17 @@ class DemoAndReplayCommandTest {
         Path demoAlerts = dir.resolve("demo.jsonl");
         CliRun demo = new CliRun(Map.of(), "demo", "--scenario", SCENARIO.toString(), "--alerts-out", demoAlerts.toString());
         assertEquals(0, demo.exitCode, demo.err.toString());
-        assertTrue(demo.outLines().stream().anyMatch(l -> l.startsWith("demo: 4 alerts, all 4 expected by 'compromised-pod', in")), demo.out.toString());
+        assertTrue(demo.outLines().stream().anyMatch(l -> l.startsWith("demo: 6 alerts, all 6 expected by 'compromised-pod', in")), demo.out.toString());
         assertTrue(demo.outLines().stream().anyMatch(l -> l.contains("pod-exec") && l.contains("alice@example.com")));
 
         Path replayAlerts = dir.resolve("replay.jsonl");
         CliRun replay = new CliRun(Map.of(), "replay", SCENARIO.resolve("events.jsonl").toString(),
                 "--alerts-out", replayAlerts.toString());
         assertEquals(0, replay.exitCode, replay.err.toString());
-        assertTrue(replay.err.toString().contains("4 alerts"), replay.err.toString());
+        assertTrue(replay.err.toString().contains("6 alerts"), replay.err.toString());
 
         assertEquals(sortedIds(demoAlerts), sortedIds(replayAlerts));
-        assertEquals(4, sortedIds(replayAlerts).size());
+        assertEquals(6, sortedIds(replayAlerts).size());
     }
 
     @Test
