@@ -11,6 +11,7 @@ import java.time.format.DateTimeParseException;
  * {@link Instant#parse} was half of replay's parsing time, so the RFC 3339 shapes (UTC or a {@code ±HH:MM}
  * offset, no or 1–9 fraction digits) are read by hand. Anything else, and anything out of the ordinary ranges
  * (leap seconds, {@code 24:00}, days past the month's end), goes to java.time: same results, same errors.
+ * A space for the 'T' and no zone, as log lakes write UTC, is read as UTC.
  */
 final class Timestamps {
     private Timestamps() {
@@ -27,7 +28,22 @@ final class Timestamps {
         try {
             return Instant.parse(text).toEpochMilli();
         } catch (DateTimeParseException e) {
+            if (text.length() > 19 && text.charAt(10) == ' ') {
+                return logLakeTime(text, e);
+            }
             return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+        }
+    }
+
+    /**
+     * Log lakes that normalise events (Panther's EKS tables among them) write {@code 2024-11-13 18:34:10.595141000}:
+     * a space for the 'T' and UTC without a zone.
+     */
+    private static long logLakeTime(String text, DateTimeParseException original) {
+        try {
+            return Instant.parse(text.substring(0, 10) + 'T' + text.substring(11) + 'Z').toEpochMilli();
+        } catch (DateTimeParseException e) {
+            throw original;
         }
     }
 

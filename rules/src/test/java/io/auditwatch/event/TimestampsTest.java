@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Random;
@@ -36,6 +37,13 @@ class TimestampsTest {
             assertEquals(Timestamps.fast(text), Timestamps.NOT_FAST, text);
             assertEquals(outcome(Timestamps::viaJavaTime, text), outcome(Timestamps::toEpochMillis, text), text);
         }
+    }
+
+    @Test
+    void logLakeTimesWithASpaceAndNoZoneAreReadAsUtc() {
+        assertEquals(Instant.parse("2024-11-13T18:34:10.595Z").toEpochMilli(),
+                Timestamps.toEpochMillis("2024-11-13 18:34:10.595141000"));
+        assertEquals(Instant.parse("2022-11-29T00:09:04.380Z").toEpochMilli(), Timestamps.toEpochMillis("2022-11-29 00:09:04.38"));
     }
 
     /** Invalid input is rejected exactly as java.time rejects it, whichever path saw it first. */
