@@ -3,6 +3,8 @@ package io.auditwatch.replay;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.AuditLogFiles;
+import io.auditwatch.event.ReadResult;
+import io.auditwatch.event.Rejection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileSystems;
@@ -19,7 +21,8 @@ import java.util.stream.Stream;
  * Turns what an analyst names on the command line into the inputs of a replay: files as given, {@code -} for
  * standard input, directories (recursively) and globs, whose files are replayed in the order of their first
  * event, so rotated logs come out oldest first whatever their names. In a directory or a glob, files that are
- * neither JSON nor gzip (a README, a policy file) are left out and listed.
+ * neither JSON nor gzip (a README, a policy file), or JSON whose first record is no audit event (alerts), are
+ * left out and listed.
  */
 public final class ReplayInputs {
     private ReplayInputs() {
@@ -42,7 +45,7 @@ public final class ReplayInputs {
             }
             Path path = Path.of(arg);
             if (Files.isDirectory(path)) {
-                inputs.addAll(inTimeOrder(logsIn(walk(path), skipped), reader));
+                inputs.addAll(inTimeOrder(logsIn(walk(path), skipped), reader, skipped));
             } else if (Files.exists(path)) {
                 inputs.add(LogInput.file(path)); // also /dev/stdin, a named pipe
             } else if (isGlob(arg)) {
@@ -50,7 +53,7 @@ public final class ReplayInputs {
                 if (matches.isEmpty()) {
                     throw new NoSuchFileException(arg, null, "no file matches");
                 }
-                inputs.addAll(inTimeOrder(logsIn(matches, skipped), reader));
+                inputs.addAll(inTimeOrder(logsIn(matches, skipped), reader, skipped));
             } else {
                 throw new NoSuchFileException(arg);
             }
@@ -118,30 +121,38 @@ public final class ReplayInputs {
     private record Dated(Path file, long time) {
     }
 
-    private static List<ReplayInput> inTimeOrder(List<Path> files, AuditEventReader reader) throws IOException {
+    /** In event-time order; files whose first record is JSON but no audit event (alert files, say) go to skipped. */
+    private static List<ReplayInput> inTimeOrder(List<Path> files, AuditEventReader reader, List<String> skipped)
+            throws IOException {
         List<Dated> dated = new ArrayList<>();
         for (Path file : files) {
-            dated.add(new Dated(file, firstEventTime(file, reader)));
+            long modified = Files.getLastModifiedTime(file).toMillis();
+            ReadResult first = firstPayload(file, reader, modified);
+            if (first != null && first.events().isEmpty() && !first.rejections().isEmpty()
+                    && first.rejections().get(0).reason() == Rejection.Reason.NOT_AN_AUDIT_EVENT) {
+                skipped.add(file + ": not audit events (" + first.rejections().get(0).message() + ")");
+                continue;
+            }
+            long time = first == null ? modified
+                    : first.events().stream().mapToLong(AuditEvent::eventTimeMillis).min().orElse(modified);
+            dated.add(new Dated(file, time));
         }
         dated.sort(Comparator.comparingLong(Dated::time).thenComparing(Dated::file));
         return dated.stream().map(d -> (ReplayInput) LogInput.file(d.file())).toList();
     }
 
-    /** The event time of the file's first payload, or its modification time when that has none. */
-    private static long firstEventTime(Path file, AuditEventReader reader) throws IOException {
-        long modified = Files.getLastModifiedTime(file).toMillis();
-        long[] first = {Long.MAX_VALUE};
+    /** What the file's first payload holds, or null when it has none or breaks off before it. */
+    private static ReadResult firstPayload(Path file, AuditEventReader reader, long fallbackTime) throws IOException {
+        ReadResult[] first = {null};
         try (InputStream in = Files.newInputStream(file)) {
             AuditLogFiles.forEachPayload(in, (payload, line) -> {
-                for (AuditEvent event : reader.read(payload, modified).events()) {
-                    first[0] = Math.min(first[0], event.eventTimeMillis());
-                }
+                first[0] = reader.read(payload, fallbackTime);
                 throw new FirstPayloadRead();
             });
         } catch (FirstPayloadRead | AuditLogFiles.DamagedLogException e) {
             // enough read; a damaged file is reported when it is replayed
         }
-        return first[0] == Long.MAX_VALUE ? modified : first[0];
+        return first[0];
     }
 
     /** Stops reading a file after its first payload. */
