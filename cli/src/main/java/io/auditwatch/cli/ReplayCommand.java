@@ -71,8 +71,8 @@ final class ReplayCommand implements Callable<Integer> {
     List<String> inputs = new ArrayList<>();
 
     @Option(names = "--from-topic", paramLabel = "TOPIC",
-            description = "Replay this topic of audit events (audit.events) instead of files, from --since to --until"
-                    + " by the time the records were written.")
+            description = "Replay this topic of audit events (audit.events) instead of files: the records written"
+                    + " from --since to --until (Kafka timestamps), or all of it.")
     String fromTopic;
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "localhost:9092",
@@ -84,11 +84,12 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--since", paramLabel = "TIME", converter = TimeConverter.class,
             description = "Report alerts whose requests reach this event time or later (2024-05-01T10:00:00Z, or a"
-                    + " date: midnight UTC).")
+                    + " date: midnight UTC). With --from-topic: replay the records written from then on.")
     Instant since;
 
     @Option(names = "--until", paramLabel = "TIME", converter = TimeConverter.class,
-            description = "Report alerts whose requests start before this event time.")
+            description = "Report alerts whose requests start before this event time. With --from-topic: replay"
+                    + " the records written before then.")
     Instant until;
 
     @Option(names = "--identity", paramLabel = "GLOB", split = ",",
@@ -141,7 +142,9 @@ final class ReplayCommand implements Callable<Integer> {
                 throw new UserError("--inventory " + inventory + ": not a pod list: " + e.getMessage(), e);
             }
         }
-        AlertFilter filter = new AlertFilter(since, until, identities, namespaces, nodes, ruleIds, minLevel);
+        // From a topic, --since/--until chose the records already (by when they were written).
+        AlertFilter filter = new AlertFilter(fromTopic == null ? since : null, fromTopic == null ? until : null,
+                identities, namespaces, nodes, ruleIds, minLevel);
         ConsoleNotifier console = new ConsoleNotifier(spec.commandLine().getOut());
         AlertTally tally = new AlertTally();
         Problems problems = new Problems(err);
