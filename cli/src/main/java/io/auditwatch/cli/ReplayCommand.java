@@ -1,7 +1,7 @@
 package io.auditwatch.cli;
 
 import io.auditwatch.alert.Alert;
-import io.auditwatch.alert.AlertCodec;
+import io.auditwatch.alert.AlertFormat;
 import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.alert.Level;
 import io.auditwatch.event.Rejection;
@@ -115,8 +115,13 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Rules and identities listed in the end summary.")
     int top;
 
-    @Option(names = "--alerts-out", paramLabel = "FILE", description = "Also write the reported alerts as JSON lines.")
+    @Option(names = "--alerts-out", paramLabel = "FILE", description = "Also write the reported alerts, one per line.")
     Path alertsOut;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "json",
+            description = "Lines of --alerts-out: json (ours), ocsf (OCSF 1.x Detection Finding) or ecs (Elastic"
+                    + " Common Schema).")
+    AlertFormat format;
 
     @Option(names = "--rules", paramLabel = "DIR|FILE", description = "Run exactly these rule files instead of the built-in pack.")
     List<Path> rules;
@@ -258,12 +263,12 @@ final class ReplayCommand implements Callable<Integer> {
         }
     }
 
-    private static void write(BufferedWriter out, Alert alert) {
+    private void write(BufferedWriter out, Alert alert) {
         if (out == null) {
             return;
         }
         try {
-            out.write(AlertCodec.toJson(alert));
+            out.write(format.render(alert));
             out.newLine();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

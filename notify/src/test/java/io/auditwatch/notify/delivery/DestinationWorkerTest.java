@@ -1,5 +1,10 @@
 package io.auditwatch.notify.delivery;
 
+import java.util.Map;
+import java.nio.file.Files;
+import io.auditwatch.notify.routing.RoutingFile;
+import io.auditwatch.event.AuditEventReader;
+import com.fasterxml.jackson.databind.JsonNode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -165,6 +170,29 @@ class DestinationWorkerTest {
             assertTrue(WebhookSignature.verify("shared-key".getBytes(StandardCharsets.UTF_8), request.body(),
                     request.header(WebhookSignature.HEADER)));
             assertFalse(WebhookSignature.verify("other-key".getBytes(StandardCharsets.UTF_8), request.body(),
+                    request.header(WebhookSignature.HEADER)));
+        }
+    }
+
+    @Test
+    void shouldPostAnOcsfDetectionFindingWhenTheWebhookAsksForOcsf() throws Exception {
+        Path routing = Files.createTempFile("routing", ".yaml");
+        Files.writeString(routing, """
+                destinations:
+                  - {name: siem, type: webhook, urlEnv: SIEM_URL, hmacKeyEnv: SIEM_KEY, format: ocsf}
+                routes:
+                  - to: [siem]
+                """);
+        try (LoopbackReceiver hook = LoopbackReceiver.webhook();
+             DestinationWorker worker = new DestinationWorker(RoutingFile.load(routing, Map.of(
+                     "SIEM_URL", hook.url("/in").toString(), "SIEM_KEY", "shared-key")).destinations().get(0),
+                     http, store, FAST, outcomes::add)) {
+            assertTrue(deliverOne(worker, "a1").accepted());
+            LoopbackReceiver.Request request = hook.accepted().get(0);
+            JsonNode finding = AuditEventReader.mapper().readTree(request.body());
+            assertEquals(2004, finding.path("class_uid").asInt(), finding.toString());
+            assertEquals("a1", finding.path("finding_info").path("uid").asText());
+            assertTrue(WebhookSignature.verify("shared-key".getBytes(StandardCharsets.UTF_8), request.body(),
                     request.header(WebhookSignature.HEADER)));
         }
     }
