@@ -1,22 +1,20 @@
 package io.auditwatch.notify.delivery;
 
-import java.util.Map;
-import java.nio.file.Files;
-import io.auditwatch.notify.routing.RoutingFile;
-import io.auditwatch.event.AuditEventReader;
-import com.fasterxml.jackson.databind.JsonNode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.Level;
+import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.notify.pagerduty.PagerDutyDestination;
+import io.auditwatch.notify.routing.RoutingFile;
 import io.auditwatch.notify.slack.SlackDestination;
-import io.auditwatch.notify.testing.LoopbackReceiver;
 import io.auditwatch.notify.testing.LoopbackReceiver.Answer;
+import io.auditwatch.notify.testing.LoopbackReceiver;
 import io.auditwatch.notify.testing.MutableClock;
 import io.auditwatch.notify.testing.SampleAlerts;
 import io.auditwatch.notify.webhook.WebhookDestination;
@@ -26,9 +24,11 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
