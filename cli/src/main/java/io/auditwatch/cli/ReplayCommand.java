@@ -5,8 +5,10 @@ import io.auditwatch.alert.AlertFormat;
 import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.alert.Level;
 import io.auditwatch.event.Rejection;
+import io.auditwatch.investigate.Activity;
 import io.auditwatch.investigate.AlertFilter;
 import io.auditwatch.investigate.AlertTally;
+import io.auditwatch.investigate.HtmlReport;
 import io.auditwatch.investigate.ProgressDisplay;
 import io.auditwatch.investigate.TopicInput;
 import io.auditwatch.notify.ConsoleNotifier;
@@ -62,6 +64,8 @@ final class ReplayCommand implements Callable<Integer> {
     /** Rejections printed one by one before only the count is kept. */
     private static final int REJECTIONS_SHOWN = 20;
     static final int DAMAGED_INPUT = 2;
+    /** Nodes shown in a report: enough for an incident, few enough for a page. */
+    private static final int MAX_REPORT_NODES = 50;
 
     @Spec
     CommandSpec spec;
@@ -123,6 +127,12 @@ final class ReplayCommand implements Callable<Integer> {
                     + " Common Schema).")
     AlertFormat format;
 
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "Also write an HTML report (self-contained, opens offline): alerts by identity on a timeline"
+                    + " with their evidence, what each identity did in the hour around them, the node graph's view"
+                    + " of the nodes involved, counts by rule, level and namespace. Reads the log a second time.")
+    Path report;
+
     @Option(names = "--rules", paramLabel = "DIR|FILE", description = "Run exactly these rule files instead of the built-in pack.")
     List<Path> rules;
 
@@ -154,6 +164,7 @@ final class ReplayCommand implements Callable<Integer> {
         AlertTally tally = new AlertTally();
         Problems problems = new Problems(err);
         long size = sources.stream().mapToLong(ReplayInput::size).reduce(0, (a, b) -> a < 0 || b < 0 ? -1 : a + b);
+        List<Alert> reported = new ArrayList<>();
         ReplaySummary summary;
         try (BufferedWriter out = alertsOut == null ? null : Files.newBufferedWriter(alertsOut);
              ProgressDisplay progress = ProgressDisplay.start(size, replay::bytesRead, replay::eventsRead)) {
@@ -162,6 +173,9 @@ final class ReplayCommand implements Callable<Integer> {
                     console.accept(alert);
                     tally.accept(alert);
                     write(out, alert);
+                    if (report != null) {
+                        reported.add(alert);
+                    }
                 }
             }, problems);
         } catch (UncheckedIOException e) {
@@ -169,14 +183,41 @@ final class ReplayCommand implements Callable<Integer> {
         }
         problems.end();
         err.println(summary.line());
-        if (!filter.equals(AlertFilter.ALL)) {
+        if (!filter.describe().isEmpty()) {
             err.println("reported " + tally.total() + " of " + ReplaySummary.count(summary.alerts(), "alert")
                     + " (the others are outside the filters)");
         }
         tally.lines(top).forEach(err::println);
         err.println(summary.coverageLine());
+        if (report != null) {
+            writeReport(sources, filter, reported, tally, summary, err);
+        }
         err.flush();
         return exitStatus(summary, err);
+    }
+
+    private void writeReport(List<ReplayInput> sources, AlertFilter filter, List<Alert> alerts, AlertTally tally,
+                             ReplaySummary summary, PrintWriter err) throws IOException {
+        // The nodes involved: those of alerted identities, then those whose credentials reached unrelated objects.
+        java.util.Set<String> nodes = new java.util.TreeSet<>();
+        alerts.stream().map(Alert::identity).filter(i -> i != null && i.node() != null).forEach(i -> nodes.add(i.node()));
+        summary.nodeCoverage().forEach((key, count) -> {
+            if (key.endsWith("|unrelated") && nodes.size() < MAX_REPORT_NODES) {
+                nodes.add(key.substring(0, key.lastIndexOf('|')));
+            }
+        });
+        List<ReplayInput> again = sources.stream().filter(s -> !s.name().equals("-")).toList();
+        Activity activity = Activity.collect(again, analysis.reader(), alerts, nodes);
+        String title = "Replayed " + sources.stream().map(ReplayInput::name).collect(java.util.stream.Collectors.joining(", "))
+                + (again.size() < sources.size() ? " (standard input is not read twice: activity covers the files only)" : "")
+                + (filter.describe().isEmpty() ? "" : "; reported: " + filter.describe());
+        try {
+            Files.writeString(report, HtmlReport.render(title, alerts, tally, summary, activity, List.copyOf(nodes),
+                    summary.nodeCoverage()));
+        } catch (IOException e) {
+            throw new UserError("cannot write --report " + report + ": " + e.getMessage(), e);
+        }
+        err.println("report: " + report);
     }
 
     /** The inputs named on the command line, or the topic range; usage and missing files exit 1. */

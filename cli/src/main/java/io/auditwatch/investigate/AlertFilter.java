@@ -14,8 +14,6 @@ import java.util.function.Predicate;
  */
 public record AlertFilter(Instant since, Instant until, List<String> identities, List<String> namespaces,
                           List<String> nodes, List<String> rules, Level minLevel) implements Predicate<Alert> {
-    public static final AlertFilter ALL = new AlertFilter(null, null, List.of(), List.of(), List.of(), List.of(), null);
-
     public AlertFilter {
         identities = List.copyOf(identities);
         namespaces = List.copyOf(namespaces);
@@ -40,6 +38,33 @@ public record AlertFilter(Instant since, Instant until, List<String> identities,
                 && matches(namespaces, alert.target() == null ? null : alert.target().namespace())
                 && matches(nodes, who == null ? null : who.node())
                 && matches(rules, alert.rule().id());
+    }
+
+    /** The filters in force, as the command line gave them; empty for none. */
+    public String describe() {
+        List<String> parts = new java.util.ArrayList<>();
+        if (since != null) {
+            parts.add("--since " + since);
+        }
+        if (until != null) {
+            parts.add("--until " + until);
+        }
+        if (!identities.isEmpty()) {
+            parts.add("--identity " + String.join(",", identities));
+        }
+        if (!namespaces.isEmpty()) {
+            parts.add("--namespace " + String.join(",", namespaces));
+        }
+        if (!nodes.isEmpty()) {
+            parts.add("--node " + String.join(",", nodes));
+        }
+        if (!rules.isEmpty()) {
+            parts.add("--rule " + String.join(",", rules));
+        }
+        if (minLevel != null) {
+            parts.add("--min-level " + minLevel.json());
+        }
+        return String.join(" ", parts);
     }
 
     private static boolean matches(List<String> globs, String... values) {
