@@ -4,9 +4,11 @@ import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertFormat;
 import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.alert.Level;
+import io.auditwatch.detector.Topics;
 import io.auditwatch.event.Rejection;
 import io.auditwatch.investigate.Activity;
 import io.auditwatch.investigate.AlertFilter;
+import io.auditwatch.investigate.AlertPublisher;
 import io.auditwatch.investigate.AlertTally;
 import io.auditwatch.investigate.HtmlReport;
 import io.auditwatch.investigate.ProgressDisplay;
@@ -80,7 +82,7 @@ final class ReplayCommand implements Callable<Integer> {
     String fromTopic;
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "localhost:9092",
-            description = "Kafka, for --from-topic.")
+            description = "Kafka, for --from-topic and --to-topic.")
     String bootstrapServers;
 
     @Mixin
@@ -133,6 +135,12 @@ final class ReplayCommand implements Callable<Integer> {
                     + " of the nodes involved, counts by rule, level and namespace. Reads the log a second time.")
     Path report;
 
+    @Option(names = "--to-topic", arity = "0..1", paramLabel = "TOPIC", fallbackValue = Topics.ALERTS,
+            description = "Also publish the reported alerts to this topic (default auditwatch.alerts) at"
+                    + " --bootstrap-servers, each with the header auditwatch-replayed: true. Alerts keep the ids live"
+                    + " detection gives them, so the notifier never delivers one it already delivered.")
+    String toTopic;
+
     @Option(names = "--rules", paramLabel = "DIR|FILE", description = "Run exactly these rule files instead of the built-in pack.")
     List<Path> rules;
 
@@ -165,8 +173,12 @@ final class ReplayCommand implements Callable<Integer> {
         Problems problems = new Problems(err);
         long size = sources.stream().mapToLong(ReplayInput::size).reduce(0, (a, b) -> a < 0 || b < 0 ? -1 : a + b);
         List<Alert> reported = new ArrayList<>();
+        if (toTopic != null) {
+            KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
+        }
         ReplaySummary summary;
-        try (BufferedWriter out = alertsOut == null ? null : Files.newBufferedWriter(alertsOut);
+        try (AlertPublisher publisher = toTopic == null ? null : new AlertPublisher(bootstrapServers, toTopic);
+             BufferedWriter out = alertsOut == null ? null : Files.newBufferedWriter(alertsOut);
              ProgressDisplay progress = ProgressDisplay.start(size, replay::bytesRead, replay::eventsRead)) {
             summary = replay.run(sources, alert -> {
                 if (filter.test(alert)) {
@@ -176,8 +188,14 @@ final class ReplayCommand implements Callable<Integer> {
                     if (report != null) {
                         reported.add(alert);
                     }
+                    if (publisher != null) {
+                        publisher.accept(alert);
+                    }
                 }
             }, problems);
+            if (publisher != null) {
+                published(publisher, err);
+            }
         } catch (UncheckedIOException e) {
             throw new UserError("cannot write " + alertsOut + ": " + e.getCause().getMessage(), e);
         }
@@ -194,6 +212,15 @@ final class ReplayCommand implements Callable<Integer> {
         }
         err.flush();
         return exitStatus(summary, err);
+    }
+
+    private void published(AlertPublisher publisher, PrintWriter err) {
+        try {
+            err.println("published " + ReplaySummary.count(publisher.flush(), "alert") + " to " + toTopic
+                    + ", marked replayed");
+        } catch (IOException e) {
+            throw new UserError(e.getMessage(), e);
+        }
     }
 
     private void writeReport(List<ReplayInput> sources, AlertFilter filter, List<Alert> alerts, AlertTally tally,
