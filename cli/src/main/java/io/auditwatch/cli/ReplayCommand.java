@@ -65,6 +65,8 @@ import picocli.CommandLine.TypeConversionException;
 final class ReplayCommand implements Callable<Integer> {
     /** Rejections printed one by one before only the count is kept. */
     private static final int REJECTIONS_SHOWN = 20;
+    /** Files of directories and globs left out, named one by one before only the count is kept. */
+    private static final int SKIPPED_SHOWN = 20;
     static final int DAMAGED_INPUT = 2;
     /** Nodes shown in a report: enough for an incident, few enough for a page. */
     private static final int MAX_REPORT_NODES = 50;
@@ -267,8 +269,10 @@ final class ReplayCommand implements Callable<Integer> {
             throw new UserError("audit log: no such file: " + e.getFile()
                     + (e.getReason() == null ? "" : " (" + e.getReason() + ")"), e);
         }
-        for (String skipped : resolved.skipped()) {
-            err.println("skipped " + ConsoleFormat.escape(skipped));
+        resolved.skipped().stream().limit(SKIPPED_SHOWN).forEach(skipped -> err.println("skipped "
+                + ConsoleFormat.escape(skipped)));
+        if (resolved.skipped().size() > SKIPPED_SHOWN) {
+            err.println("... " + (resolved.skipped().size() - SKIPPED_SHOWN) + " more files skipped");
         }
         for (ReplayInput input : resolved.inputs()) {
             if (!input.name().equals("-") && !Files.isReadable(Path.of(input.name()))) {

@@ -25,7 +25,7 @@ public final class HtmlReport {
             h3{font-size:16px;margin:18px 0 6px}table{border-collapse:collapse;margin:6px 0 12px}
             td,th{border:1px solid #d7dce5;padding:3px 8px;text-align:left;vertical-align:top}
             th{background:#eef1f6}code{font:12px ui-monospace,monospace;word-break:break-all}
-            .meta{color:#555}.counts{display:flex;gap:28px;flex-wrap:wrap}
+            .meta{color:#555}.counts{display:flex;gap:28px;flex-wrap:wrap;align-items:flex-start}
             .alert{border-left:6px solid #999;padding:4px 10px;margin:8px 0;background:#f7f8fa}
             .critical{border-color:#7a0010}.high{border-color:#d22}.medium{border-color:#e69500}
             .low{border-color:#3a7bd5}.informational{border-color:#999}
