@@ -100,7 +100,7 @@ final class ReplayCommand implements Callable<Integer> {
                     + " the records written before then.")
     Instant until;
 
-    @Option(names = "--identity", paramLabel = "GLOB", split = ",",
+    @Option(names = {"--identity", "--user"}, paramLabel = "GLOB", split = ",",
             description = "Report alerts of these users (glob: 'system:serviceaccount:kube-system:*'; also matches"
                     + " whom they impersonated).")
     List<String> identities = new ArrayList<>();
@@ -204,8 +204,9 @@ final class ReplayCommand implements Callable<Integer> {
         problems.end();
         err.println(summary.line());
         if (!filter.describe().isEmpty()) {
+            // The filters are named: one can come from the environment (NAMESPACE=...) unnoticed.
             err.println("reported " + tally.total() + " of " + ReplaySummary.count(summary.alerts(), "alert")
-                    + " (the others are outside the filters)");
+                    + " (filters: " + filter.describe() + ")");
         }
         tally.lines(top).forEach(err::println);
         err.println(summary.coverageLine());

@@ -69,7 +69,8 @@ class ReplayCommandTest {
         assertEquals(0, run.exitCode, run.err.toString());
         assertEquals(1, run.outLines().size(), run.out.toString());
         assertTrue(run.outLines().get(0).contains("secret-enumeration"), run.out.toString());
-        assertTrue(run.errLines().contains("reported 1 of 2 alerts (the others are outside the filters)"), run.err.toString());
+        assertTrue(run.errLines().contains("reported 1 of 2 alerts (filters: --since 2026-11-22T02:11:30Z"
+                + " --identity system:serviceaccount:shop:*)"), run.err.toString());
 
         Path onlyAfter = dir.resolve("after.jsonl");
         List<String> lines = Files.readAllLines(HARVEST);
