@@ -33,8 +33,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
@@ -229,7 +232,7 @@ final class ReplayCommand implements Callable<Integer> {
     private void writeReport(List<ReplayInput> sources, AlertFilter filter, List<Alert> alerts, AlertTally tally,
                              ReplaySummary summary, PrintWriter err) throws IOException {
         // The nodes involved: those of alerted identities, then those whose credentials reached unrelated objects.
-        java.util.Set<String> nodes = new java.util.TreeSet<>();
+        Set<String> nodes = new TreeSet<>();
         alerts.stream().map(Alert::identity).filter(i -> i != null && i.node() != null).forEach(i -> nodes.add(i.node()));
         summary.nodeCoverage().forEach((key, count) -> {
             if (key.endsWith("|unrelated") && nodes.size() < MAX_REPORT_NODES) {
@@ -238,7 +241,7 @@ final class ReplayCommand implements Callable<Integer> {
         });
         List<ReplayInput> again = sources.stream().filter(s -> !s.name().equals("-")).toList();
         Activity activity = Activity.collect(again, analysis.reader(), alerts, nodes);
-        String title = "Replayed " + sources.stream().map(ReplayInput::name).collect(java.util.stream.Collectors.joining(", "))
+        String title = "Replayed " + sources.stream().map(ReplayInput::name).collect(Collectors.joining(", "))
                 + (again.size() < sources.size() ? " (standard input is not read twice: activity covers the files only)" : "")
                 + (filter.describe().isEmpty() ? "" : "; reported: " + filter.describe());
         try {
