@@ -11,9 +11,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code auditwatch bench}: the performance figures of docs/benchmarks.md, measured in one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = {"Generate a deterministic, realistic audit-event mix and measure on it, one after the other:",
-            "parse-only and offline replay, the live detector and a reference Kafka Streams job through Kafka,",
-            "alert latency at a fixed offered rate, and the node graph's footprint for a cluster of --nodes and --pods.",
+        description = {"Measure throughput, alert latency and footprint on a generated audit-event mix.",
+            "The mix is deterministic and realistic. Measured one after the other: parse-only and offline replay,"
+                    + " the live detector and a reference Kafka Streams job through Kafka, alert latency at a fixed"
+                    + " offered rate, and the node graph's footprint for a cluster of --nodes and --pods.",
             "Prints name=value lines. See docs/benchmarks.md."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec

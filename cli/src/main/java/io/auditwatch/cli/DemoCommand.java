@@ -1,6 +1,7 @@
 package io.auditwatch.cli;
 
 import io.auditwatch.alert.Alert;
+import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.broker.EmbeddedKafka;
 import io.auditwatch.detector.DetectorApp;
@@ -13,6 +14,7 @@ import io.auditwatch.notify.Notifier;
 import io.auditwatch.notify.NotifierConfig;
 import io.auditwatch.notify.delivery.Destination;
 import io.auditwatch.notify.routing.Plan;
+import io.auditwatch.replay.ReplaySummary;
 import io.auditwatch.scenario.ExpectedAlert;
 import io.auditwatch.scenario.Scenario;
 import java.io.IOException;
@@ -37,9 +39,11 @@ import picocli.CommandLine.Spec;
  * attack and waits until every alert it must raise has arrived.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = {"Start an embedded Kafka, the detector and the console notifier, replay a recorded attack",
-            "into audit.events, and print the alerts as they arrive. Exits 0 once every expected alert arrived.",
-            "With --slack-webhook-file, --pagerduty-routing-key-file (...) the alerts are also delivered there, as routed."})
+        description = {"Start an embedded Kafka, the detector and the console notifier; play recorded attacks.",
+            "The attacks go into audit.events and each alert prints as it arrives. Exits 0 once every expected"
+                    + " alert arrived, and names any alert beyond those.",
+            "With --slack-webhook-file, --pagerduty-routing-key-file or --routing-file the alerts are also"
+                    + " delivered there, as routed."})
 final class DemoCommand implements Callable<Integer> {
     static final String SCENARIOS = "replay-data/scenarios/";
     /** The acts of the default demo: a compromised pod, then a compromised node. */
@@ -131,8 +135,17 @@ final class DemoCommand implements Callable<Integer> {
                     delivery.awaitSettled(alerts.size(), deadline, out);
                 }
                 writeAlerts(alerts);
-                out.printf("demo: %d alerts, all %d expected by %s, in %.1f s%s%n", alerts.size(), expected,
+                // An alert beyond the scenarios' lists is named, so the count adds up for whoever reads it.
+                List<Alert> beyond = alerts.stream()
+                        .filter(a -> acts.stream().flatMap(act -> act.expected().stream()).noneMatch(e -> e.matches(a)))
+                        .toList();
+                out.printf("demo: %s, all %d expected by %s%s, in %.1f s%s%n",
+                        ReplaySummary.count(alerts.size(), "alert"), expected,
                         acts.stream().map(a -> "'" + a.name() + "'").collect(Collectors.joining(" and ")),
+                        beyond.isEmpty() ? "" : "; also " + beyond.stream()
+                                .map(a -> a.rule().id() + " (" + ConsoleFormat.escape(ConsoleFormat.who(a)) + ": "
+                                        + ConsoleFormat.escape(a.summary()) + ")")
+                                .collect(Collectors.joining(", ")) + ", which no scenario lists",
                         (System.nanoTime() - started) / 1e9, alertsOut == null ? "" : "; written to " + alertsOut);
                 if (keepRunning) {
                     out.println("Still running (Ctrl-C stops): produce to " + AuditProducer.AUDIT_EVENTS_TOPIC

@@ -55,7 +55,7 @@ public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = DEBUG_OPTION, hidden = true, scope = ScopeType.INHERIT,
+    @Option(names = DEBUG_OPTION, scope = ScopeType.INHERIT,
             description = "Print stack traces on errors (or set AUDITWATCH_DEBUG=1).")
     boolean debug;
 

@@ -1,5 +1,6 @@
 package io.auditwatch.cli;
 
+import io.auditwatch.alert.AlertFormat;
 import io.auditwatch.alert.Level;
 import io.auditwatch.notify.delivery.Destination;
 import io.auditwatch.notify.delivery.RetryPolicy;
@@ -57,6 +58,11 @@ final class NotifyOptions {
     @Option(names = "--pagerduty-url", paramLabel = "URL", defaultValue = PagerDutyDestination.DEFAULT_BASE_URL,
             description = "PagerDuty Events API base URL (events are POSTed to URL/v2/enqueue).")
     String pagerDutyUrl;
+
+    @Option(names = "--webhook-format", paramLabel = "FORMAT", defaultValue = "json",
+            description = "What the webhook receives: json (ours), ocsf (an OCSF 1.x Detection Finding) or ecs"
+                    + " (Elastic Common Schema).")
+    AlertFormat webhookFormat;
 
     @Option(names = "--webhook-url-file", paramLabel = "FILE",
             description = "File holding a URL that gets every alert of level medium and above as signed JSON.")
@@ -129,7 +135,7 @@ final class NotifyOptions {
                 }
                 String key = webhookHmacKey != null ? webhookHmacKey
                         : Secret.read("webhook HMAC key", webhookHmacKeyFile, null, env);
-                destinations.add(new WebhookDestination(WEBHOOK, url, key, Duration.ZERO));
+                destinations.add(new WebhookDestination(WEBHOOK, url, key, Duration.ZERO, webhookFormat));
                 routes.add(Route.atLeast(Level.MEDIUM, WEBHOOK));
             }
             return new Plan(destinations, new Routing(routes));

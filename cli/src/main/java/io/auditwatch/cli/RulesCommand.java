@@ -58,10 +58,40 @@ final class RulesCommand implements Callable<Integer> {
         try {
             return RuleSet.load(paths);
         } catch (RuleException e) {
-            for (RuleError error : e.errors()) {
-                err.println(ConsoleFormat.escape(error.toString()));
-            }
+            print(e.errors(), err);
             throw new UserError(e.errors().size() + " error(s) in " + paths + "; nothing was loaded");
+        }
+    }
+
+    /** The changes on auditwatch.rules now in force, by key (a tombstone removes its key). */
+    static java.util.Map<String, String> inForce(String bootstrapServers) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        java.util.Map<String, String> latest = new java.util.TreeMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.RULES, java.time.Duration.ofSeconds(15))
+                    .stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            java.util.Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<String, String> r : consumer.poll(java.time.Duration.ofMillis(500))) {
+                    if (r.value() == null) {
+                        latest.remove(r.key());
+                    } else {
+                        latest.put(r.key(), r.value());
+                    }
+                }
+            }
+        }
+        return latest;
+    }
+
+    /** One error after another; a YAML parser's message spans lines, kept as lines (each escaped). */
+    static void print(List<RuleError> errors, PrintWriter err) {
+        for (RuleError error : errors) {
+            error.toString().lines().forEach(line -> err.println(ConsoleFormat.escape(line)));
         }
     }
 
@@ -197,7 +227,7 @@ final class RulesCommand implements Callable<Integer> {
                 try {
                     records.addAll(TunedRules.records(file.toString(), Files.readString(file)));
                 } catch (RuleException e) {
-                    e.errors().forEach(error -> spec.commandLine().getErr().println(ConsoleFormat.escape(error.toString())));
+                    print(e.errors(), spec.commandLine().getErr());
                     throw new UserError(file + " is not valid; nothing was pushed");
                 }
             }
@@ -211,6 +241,15 @@ final class RulesCommand implements Callable<Integer> {
                 }
             }
             KafkaCheck.requireReachable(bootstrapServers, java.time.Duration.ofSeconds(15));
+            if (!restore.isEmpty()) {
+                java.util.Map<String, String> changed = inForce(bootstrapServers);
+                for (String id : restore) {
+                    if (!changed.containsKey(id)) {
+                        throw new UserError("--restore " + ConsoleFormat.escape(id) + ": no change to it is in force"
+                                + " (see 'auditwatch rules diff'), so there is nothing to restore; nothing was pushed");
+                    }
+                }
+            }
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
             p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -244,26 +283,7 @@ final class RulesCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             KafkaCheck.requireReachable(bootstrapServers, java.time.Duration.ofSeconds(15));
-            Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            java.util.Map<String, String> latest = new java.util.TreeMap<>();
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-                List<TopicPartition> partitions = consumer.partitionsFor(Topics.RULES, java.time.Duration.ofSeconds(15))
-                        .stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-                consumer.assign(partitions);
-                consumer.seekToBeginning(partitions);
-                java.util.Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-                while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                    for (ConsumerRecord<String, String> r : consumer.poll(java.time.Duration.ofMillis(500))) {
-                        if (r.value() == null) {
-                            latest.remove(r.key());
-                        } else {
-                            latest.put(r.key(), r.value());
-                        }
-                    }
-                }
-            }
+            java.util.Map<String, String> latest = inForce(bootstrapServers);
             // Which changes would the detectors hold? Replay them as a detector does, to say so.
             TunedRules replayed = TunedRules.defaults(java.time.Duration.ofHours(1));
             PrintWriter out = spec.commandLine().getOut();

@@ -60,9 +60,10 @@ final class RunCommand {
     }
 
     @Command(name = "notify", mixinStandardHelpOptions = true, showDefaultValues = true,
-            description = {"Deliver the alerts on auditwatch.alerts to Slack, PagerDuty and signed webhooks as routed,",
-                "grouped and rate-limited, at least once and without paging twice (undeliverable alerts go to",
-                "auditwatch.alerts.dlq). With no destination configured, print each alert as one readable line."})
+            description = {"Deliver the alerts on auditwatch.alerts to Slack, PagerDuty and signed webhooks.",
+                "Delivery is routed, grouped and rate-limited, at least once and without paging twice"
+                        + " (undeliverable alerts go to auditwatch.alerts.dlq). With no destination configured,"
+                        + " each alert prints as one readable line."})
     static final class Notify implements java.util.concurrent.Callable<Integer> {
         @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", required = true,
                 description = "Kafka to connect to.")

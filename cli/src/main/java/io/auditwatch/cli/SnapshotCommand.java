@@ -35,9 +35,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code auditwatch snapshot}: the pods and volumes that exist now, for the node graph, onto {@code auditwatch.inventory}. */
 @Command(name = "snapshot", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = {"Publish the pods, PVs and VolumeAttachments that exist now to the compacted topic auditwatch.inventory,",
-            "so the node graph knows what is older than the audit stream: from a file",
-            "(kubectl get pods,pv,volumeattachments -A -o json > objects.json) or through the API."})
+        description = {"Publish the pods, PVs and VolumeAttachments that exist now to auditwatch.inventory.",
+            "The node graph then knows what is older than the audit stream. From a file (kubectl get"
+                    + " pods,pv,volumeattachments -A -o json > objects.json) or through the API."})
 final class SnapshotCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

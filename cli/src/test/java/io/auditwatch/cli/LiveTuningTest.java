@@ -175,4 +175,14 @@ class LiveTuningTest {
         assertTrue(diff[1].contains("patch secret-enumeration"), diff[1]);
         assertTrue(diff[1].contains("REJECTED replace pod-exec"), diff[1]);
     }
+
+    @Test
+    void shouldRefuseToRestoreAnIdWithNoChangeInForce() {
+        String[] refused = cli("rules", "push", "--restore", "no-such", "--bootstrap-servers", kafka.bootstrapServers());
+
+        assertEquals("1", refused[0], refused[1] + refused[2]);
+        assertEquals("", refused[1], "nothing restored");
+        assertEquals("auditwatch: --restore no-such: no change to it is in force (see 'auditwatch rules diff'),"
+                + " so there is nothing to restore; nothing was pushed", refused[2].strip());
+    }
 }

@@ -141,13 +141,13 @@ class MainTest {
     }
 
     @Test
-    void helpListsSubcommandsAndExplainsTheEnvironmentConvention() {
+    void helpListsSubcommandsTheDebugFlagAndExplainsTheEnvironmentConvention() {
         CliRun run = new CliRun(Map.of(), "--help");
         assertEquals(0, run.exitCode);
         String help = run.out.toString().replaceAll("\\s+", " ");
         assertTrue(help.contains("broker"), help);
         assertTrue(help.contains("--bootstrap-servers -> BOOTSTRAP_SERVERS"), help);
-        assertTrue(!help.contains("--debug"), "--debug stays hidden");
+        assertTrue(help.contains("--debug Print stack traces on errors"), "the --debug that errors suggest is listed");
 
         CliRun broker = new CliRun(Map.of(), "broker", "--help");
         assertEquals(0, broker.exitCode);

@@ -68,6 +68,9 @@ public final class DetectorApp implements AutoCloseable {
                 config.exactlyOnce() ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
         // The global rules store (auditwatch.rules) needs it; opting in now is what 5.0 makes the default.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // The partition assignor reads a StreamsConfig of its own from the main consumer's settings and warns when
+        // the flag is missing there: every start printed that WARN.
+        p.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), true);
         // Do not wait for the inventory and graph-forward partitions that share a task with audit.events: they are
         // nearly always empty, and with waiting enabled Kafka Streams 4.4 formats a log line per record and empty
         // partition (PartitionGroup.readyToProcess), 7% of the stream thread. The graph's grace window absorbs the

@@ -1,7 +1,8 @@
 package io.auditwatch.alert;
 
 /**
- * One readable line per alert: level, rule, who, what, where. Every string from an audit event is
+ * One readable line per alert: event time, level, rule, who, what, where, and the auditID to find the request
+ * in the raw log. Every string from an audit event is
  * attacker-controlled, so control characters (newlines that forge log lines, ANSI escapes that repaint a
  * terminal) are escaped before printing.
  */
@@ -10,10 +11,18 @@ public final class ConsoleFormat {
     }
 
     public static String line(Alert alert) {
-        return String.format("%-13s %-20s who=%s what=%s where=%s cluster=%s count=%d",
-                "[" + alert.rule().level().json().toUpperCase(java.util.Locale.ROOT) + "]",
+        return String.format("%s %-13s %-20s who=%s what=%s where=%s auditID=%s cluster=%s count=%d",
+                escape(alert.lastSeen()), "[" + alert.rule().level().json().toUpperCase(java.util.Locale.ROOT) + "]",
                 alert.rule().id(), escape(who(alert)), escape(alert.summary()), escape(where(alert.target())),
-                escape(alert.cluster()), alert.count());
+                escape(auditID(alert)), escape(alert.cluster()), alert.count());
+    }
+
+    /** The auditID of the latest request in the evidence, unescaped; null when there is none. */
+    public static String auditID(Alert alert) {
+        if (alert.evidence() == null || alert.evidence().isEmpty()) {
+            return null;
+        }
+        return alert.evidence().get(alert.evidence().size() - 1).auditID();
     }
 
     /** Who acted, unescaped: the user name, and whom they impersonated. */

@@ -3,6 +3,7 @@ package io.auditwatch.cloud;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.auditwatch.event.AuditLogFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,7 +61,7 @@ public final class CloudFormats {
      * @throws IOException when the payload claims to be compressed but is not readable, or inflates too far
      */
     public byte[] decode(byte[] payload) throws IOException {
-        if (payload.length >= 2 && (payload[0] & 0xff) == 0x1f && (payload[1] & 0xff) == 0x8b) {
+        if (AuditLogFiles.isGzip(payload)) {
             return gunzip(payload);
         }
         if (payload.length >= 4 && payload[0] == 'H' && payload[1] == '4' && payload[2] == 's' && payload[3] == 'I') {

@@ -1,6 +1,7 @@
 package io.auditwatch.event;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,6 +22,8 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns one payload (an Event, an EventList, a JSON array of Events, or a cloud export of them: see
@@ -283,17 +286,84 @@ public final class AuditEventReader {
         return Rejection.Reason.NOT_JSON;
     }
 
+    /** A plain reason, with no Java type names: the analyst reads it, and it goes into DLQ headers. */
     private static String describe(IOException e) {
-        String message = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
-        if (e instanceof MismatchedInputException mie && !mie.getPath().isEmpty()) {
+        if (e instanceof MismatchedInputException && String.valueOf(e.getMessage()).startsWith("Trailing token")) {
+            return "more than one JSON value on one line";
+        }
+        if (e instanceof MismatchedInputException mie) {
+            Matcher token = TOKEN.matcher(String.valueOf(e.getMessage()));
+            Matcher coerced = COERCED.matcher(String.valueOf(e.getMessage()));
+            String found = token.find() ? tokenName(JsonToken.valueOf(token.group(1)))
+                    : coerced.find() ? coercedName(coerced.group(1)) : null;
+            String expected = expectedName(mie.getTargetType());
             StringBuilder path = new StringBuilder();
             for (var ref : mie.getPath()) {
                 path.append(ref.getFieldName() != null ? (path.length() > 0 ? "." : "") + ref.getFieldName()
                         : "[" + ref.getIndex() + "]");
             }
-            return "field " + path + ": " + firstLine(message);
+            String what = "expected " + expected + (found == null ? "" : ", found " + found);
+            return path.length() == 0 ? what : "field " + path + ": " + what;
+        }
+        String message = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+        if (e instanceof JsonProcessingException jpe && jpe.getLocation() != null && jpe.getLocation().getColumnNr() > 0) {
+            // Jackson lists the JSON tokens it would have taken: noise to the analyst.
+            String reason = firstLine(message).replaceFirst(":? ?\\(JSON String, Number.*$", "")
+                    .replaceFirst(": was expecting.*$", "");
+            return reason + " at column " + jpe.getLocation().getColumnNr();
         }
         return firstLine(message);
+    }
+
+    /** Jackson names the token it found only in its message: {@code (token `JsonToken.VALUE_NUMBER_INT`)}. */
+    private static final Pattern TOKEN = Pattern.compile("token `JsonToken\\.([A-Z_]+)`");
+
+    /** ... and a value refused by the coercion rules only as {@code Cannot coerce Integer value}. */
+    private static final Pattern COERCED = Pattern.compile("Cannot coerce ([A-Za-z-]+) value");
+
+    private static String coercedName(String shape) {
+        return switch (shape) {
+            case "Integer", "Floating-point", "Float" -> "a number";
+            case "Boolean" -> "a boolean";
+            default -> null;
+        };
+    }
+
+    private static String expectedName(Class<?> type) {
+        if (type == null) {
+            return "another type";
+        }
+        if (type == AuditEvent.class) {
+            return "an audit event (a JSON object)";
+        }
+        if (CharSequence.class.isAssignableFrom(type)) {
+            return "a string";
+        }
+        if (Number.class.isAssignableFrom(type) || type == int.class || type == long.class) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "an array";
+        }
+        return "an object";
+    }
+
+    private static String tokenName(JsonToken token) {
+        if (token == null) {
+            return null;
+        }
+        return switch (token) {
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_STRING -> "a string";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            case START_ARRAY, END_ARRAY -> "an array";
+            case START_OBJECT, END_OBJECT, FIELD_NAME -> "an object";
+            default -> null;
+        };
     }
 
     private static String firstLine(String message) {

@@ -3,35 +3,43 @@ package io.auditwatch.replay;
 import io.auditwatch.event.AuditLogFiles;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.function.LongConsumer;
 
 /**
- * Reads and parses log files on a thread of its own, a bounded number of batches ahead of the caller, who
- * analyses them: replay uses both cores of a small machine. Batches come in file and line order; a failure
- * of the reading side (a file that cannot be read) comes after everything read before it, as it would have
- * come without the thread. Closing stops the reading thread and waits for it.
+ * Reads and parses inputs on a thread of its own, a bounded number of batches ahead of the caller, who
+ * analyses them: replay uses both cores of a small machine. Batches come in input and line order. An input that
+ * breaks off (a truncated .gz) or cannot be opened yields a {@link Damaged} item after everything read from it,
+ * and reading goes on with the next input. Closing stops the reading thread and waits for it.
  */
 final class ReadAhead<T> implements AutoCloseable {
-    /** What the reading side made of one payload, with the file it came from. */
-    record Parsed<T>(Path file, T result) {
+    /** What the reading side handed over: a parsed payload, or the end of a damaged input. */
+    sealed interface Item<T> permits Parsed, Damaged {
     }
 
-    /** Parses one payload; {@code fileTime} is the file's modification time (for events without a timestamp). */
+    /** What the reading side made of one payload, with the input and position it came from. */
+    record Parsed<T>(String input, long position, T result) implements Item<T> {
+    }
+
+    /** An input that could not be read to its end; {@code line} is where it broke off (0: not opened). */
+    record Damaged<T>(String input, long line, IOException cause) implements Item<T> {
+    }
+
+    /** Parses one payload; {@code fallbackTime} is for events without a timestamp. */
     interface Parser<T> {
-        T parse(byte[] payload, long fileTime);
+        T parse(byte[] payload, long fallbackTime);
     }
 
     /** Payloads per hand-off: few enough to keep memory small, enough to make the hand-off cost nothing. */
     static final int BATCH = 256;
     private static final int BATCHES_AHEAD = 8;
 
-    private final List<Path> files;
+    private final List<ReplayInput> inputs;
     private final Parser<T> parser;
+    private final LongConsumer bytesRead;
     /** Batches of {@link Parsed}, then {@link #END} or a {@link Throwable}. */
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(BATCHES_AHEAD);
     private final Thread thread;
@@ -46,26 +54,33 @@ final class ReadAhead<T> implements AutoCloseable {
         }
     }
 
-    ReadAhead(List<Path> files, Parser<T> parser) {
-        this.files = List.copyOf(files);
+    ReadAhead(List<? extends ReplayInput> inputs, Parser<T> parser, LongConsumer bytesRead) {
+        this.inputs = List.copyOf(inputs);
         this.parser = parser;
+        this.bytesRead = bytesRead;
         this.thread = new Thread(this::readAll, "replay-read");
         thread.setDaemon(true);
         thread.start();
     }
 
     private void readAll() {
-        List<Parsed<T>> batch = new ArrayList<>(BATCH);
+        List<Item<T>> batch = new ArrayList<>(BATCH);
         try {
-            for (Path file : files) {
-                long fileTime = Files.getLastModifiedTime(file).toMillis();
-                AuditLogFiles.forEachPayload(file, payload -> {
-                    batch.add(new Parsed<>(file, parser.parse(payload, fileTime)));
-                    if (batch.size() == BATCH) {
-                        hand(List.copyOf(batch));
-                        batch.clear();
-                    }
-                });
+            for (ReplayInput input : inputs) {
+                String name = input.name();
+                try {
+                    input.read((payload, position, fallbackTime) -> {
+                        batch.add(new Parsed<>(name, position, parser.parse(payload, fallbackTime)));
+                        if (batch.size() == BATCH) {
+                            hand(List.copyOf(batch));
+                            batch.clear();
+                        }
+                    }, bytesRead);
+                } catch (AuditLogFiles.DamagedLogException e) {
+                    batch.add(new Damaged<>(name, e.line(), e));
+                } catch (IOException e) {
+                    batch.add(new Damaged<>(name, 0, e));
+                }
             }
             handRest(batch);
             hand(END);
@@ -82,7 +97,7 @@ final class ReadAhead<T> implements AutoCloseable {
         }
     }
 
-    private void handRest(List<Parsed<T>> batch) {
+    private void handRest(List<Item<T>> batch) {
         if (!batch.isEmpty()) {
             hand(List.copyOf(batch));
         }
@@ -96,9 +111,9 @@ final class ReadAhead<T> implements AutoCloseable {
         }
     }
 
-    /** The next batch in order, or null at the end of the last file; rethrows what stopped the reading side. */
+    /** The next batch in order, or null at the end of the last input; rethrows what stopped the reading side. */
     @SuppressWarnings("unchecked")
-    List<Parsed<T>> next() throws IOException {
+    List<Item<T>> next() throws IOException {
         if (ended) {
             return null;
         }
@@ -107,7 +122,7 @@ final class ReadAhead<T> implements AutoCloseable {
             item = queue.take();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while reading " + files);
+            throw new InterruptedIOException("interrupted while reading " + inputs);
         }
         if (item == END) {
             ended = true;
@@ -123,7 +138,7 @@ final class ReadAhead<T> implements AutoCloseable {
             }
             throw (Error) failure;
         }
-        return (List<Parsed<T>>) item;
+        return (List<Item<T>>) item;
     }
 
     @Override

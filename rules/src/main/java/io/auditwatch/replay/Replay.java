@@ -24,6 +24,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -61,6 +63,10 @@ public final class Replay {
     private long events;
     private long duplicates;
     private long alerts;
+    private final List<String> damaged = new ArrayList<>();
+    /** For a progress display on another thread: bytes as the reading side consumes them, events per batch. */
+    private final LongAdder bytesRead = new LongAdder();
+    private final AtomicLong eventsSoFar = new AtomicLong();
 
     public Replay(AuditEventReader reader, Analyses analyses) {
         this.reader = reader;
@@ -76,22 +82,74 @@ public final class Replay {
     private record Hosted(Analysis analysis, ExpiringState state) {
     }
 
+    /** Hears what a replay could not use. Both calls come on the analysing thread, in input order. */
+    public interface Listener {
+        /** A payload that is not a usable audit event; it is counted and replay goes on. */
+        void rejected(String input, long position, Rejection rejection);
+
+        /**
+         * An input that broke off at {@code line} (0: it could not be opened); what came before it was analysed
+         * and replay goes on with the next input.
+         */
+        void damaged(String input, long line, IOException cause);
+    }
+
     /**
-     * Replays files in order. {@code onRejected} hears of every unusable payload (file and reason); it is
-     * counted either way and replay goes on. Files are read and parsed on a second thread while this one
-     * analyses; both callbacks are called on this thread, in input order.
+     * Replays inputs in order. Inputs are read and parsed on a second thread while this one analyses; the
+     * callbacks are called on this thread, in input order.
      */
-    public ReplaySummary run(List<Path> files, Consumer<Alert> onAlert, BiConsumer<Path, Rejection> onRejected)
+    public ReplaySummary run(List<? extends ReplayInput> inputs, Consumer<Alert> onAlert, Listener listener)
             throws IOException {
-        try (ReadAhead<Read> ahead = new ReadAhead<>(files, this::read)) {
-            for (List<ReadAhead.Parsed<Read>> batch = ahead.next(); batch != null; batch = ahead.next()) {
-                for (ReadAhead.Parsed<Read> parsed : batch) {
-                    analyse(parsed.result(), onAlert, rejection -> onRejected.accept(parsed.file(), rejection));
+        try (ReadAhead<Read> ahead = new ReadAhead<>(inputs, this::read, bytesRead::add)) {
+            for (List<ReadAhead.Item<Read>> batch = ahead.next(); batch != null; batch = ahead.next()) {
+                for (ReadAhead.Item<Read> item : batch) {
+                    if (item instanceof ReadAhead.Parsed<Read> parsed) {
+                        analyse(parsed.result(), onAlert,
+                                rejection -> listener.rejected(parsed.input(), parsed.position(), rejection));
+                    } else if (item instanceof ReadAhead.Damaged<Read> broken) {
+                        damaged.add(broken.input());
+                        listener.damaged(broken.input(), broken.line(), broken.cause());
+                    }
                 }
+                eventsSoFar.setOpaque(events);
             }
         }
         finish(onAlert);
         return summary();
+    }
+
+    /**
+     * Replays files in order; {@code onRejected} hears of every unusable payload. A file that cannot be read to
+     * its end is thrown after every other file was replayed.
+     */
+    public ReplaySummary run(List<Path> files, Consumer<Alert> onAlert, BiConsumer<Path, Rejection> onRejected)
+            throws IOException {
+        List<IOException> failures = new ArrayList<>();
+        ReplaySummary summary = run(files.stream().map(LogInput::file).toList(), onAlert, new Listener() {
+            @Override
+            public void rejected(String input, long position, Rejection rejection) {
+                onRejected.accept(Path.of(input), rejection);
+            }
+
+            @Override
+            public void damaged(String input, long line, IOException cause) {
+                failures.add(cause);
+            }
+        });
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+        return summary;
+    }
+
+    /** Bytes consumed so far from the inputs (compressed bytes for gzip), safe to read from any thread. */
+    public long bytesRead() {
+        return bytesRead.sum();
+    }
+
+    /** Events analysed so far, updated per batch, safe to read from any thread. */
+    public long eventsRead() {
+        return eventsSoFar.getOpaque();
     }
 
     /** Feeds one payload; events without a timestamp take the latest event time seen, else {@code fallbackTime}. */
@@ -202,7 +260,7 @@ public final class Replay {
     public ReplaySummary summary() {
         // Map.copyOf would drop the TreeMap's order and make summary lines differ from run to run.
         return new ReplaySummary(payloads, events, duplicates, alerts,
-                Collections.unmodifiableMap(new TreeMap<>(rejected)),
+                Collections.unmodifiableMap(new TreeMap<>(rejected)), List.copyOf(damaged),
                 Collections.unmodifiableMap(new TreeMap<>(nodeGraph.coverage())));
     }
 }

@@ -1,19 +1,33 @@
 package io.auditwatch.replay;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /** What a replay read and found; printed at the end of {@code auditwatch replay}. */
 public record ReplaySummary(long payloads, long events, long duplicates, long alerts,
-                            Map<String, Long> rejectedByReason, Map<String, Long> nodeCoverage) {
+                            Map<String, Long> rejectedByReason, List<String> damagedInputs,
+                            Map<String, Long> nodeCoverage) {
 
     public long rejected() {
         return rejectedByReason.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    /** True when every input was read to its end, every payload was usable, and there was at least one event. */
+    public boolean clean() {
+        return damagedInputs.isEmpty() && rejected() == 0 && events > 0;
+    }
+
     public String line() {
-        return String.format("replayed %d events (%d exact repeats of a request stage dropped), %d rejected%s, %d alerts",
-                events, duplicates, rejected(), rejectedByReason.isEmpty() ? "" : " " + rejectedByReason, alerts);
+        return String.format("replayed %d events (%d exact repeats of a request stage dropped), %d rejected%s, %s%s",
+                events, duplicates, rejected(), rejectedByReason.isEmpty() ? "" : " " + rejectedByReason,
+                count(alerts, "alert"), damagedInputs.isEmpty() ? ""
+                        : "; " + count(damagedInputs.size(), "input") + " damaged, read up to the break");
+    }
+
+    /** {@code 1 alert}, {@code 2 alerts}. */
+    public static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * Sigma's wildcard values: {@code *} any run, {@code ?} one character, {@code \} escapes either (and itself).
  * Compiled to the cheapest test that fits: equality, prefix, suffix or substring, else a regex.
  */
-final class Glob {
+public final class Glob {
     private Glob() {
     }
 
@@ -18,7 +18,7 @@ final class Glob {
         return literal.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?");
     }
 
-    static Predicate<String> compile(String glob, boolean cased) {
+    public static Predicate<String> compile(String glob, boolean cased) {
         StringBuilder regex = new StringBuilder();
         StringBuilder literal = new StringBuilder();
         boolean leadingStar = false;

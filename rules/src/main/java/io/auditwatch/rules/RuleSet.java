@@ -130,9 +130,33 @@ public final class RuleSet implements AnalysisRules {
         return sources;
     }
 
-    /** Rule files and directories (searched for {@code *.yml} and {@code *.yaml}). */
+    /**
+     * Rule files and directories (searched for {@code *.yml} and {@code *.yaml}), with the default pack's lists
+     * and macros ({@code allowed}, {@code human_user}, ...) in scope, as on a detector: a file may use them, and
+     * a list or macro it defines replaces the pack's of that name. The pack's rules are not loaded.
+     */
     public static RuleSet load(List<Path> paths) throws RuleException {
-        return compile(sources(paths));
+        List<YamlDocument> own = parse(sources(paths));
+        java.util.Set<String> defined = new java.util.HashSet<>();
+        own.forEach(doc -> defined.add(sharedName(doc)));
+        List<YamlDocument> documents = new ArrayList<>();
+        for (YamlDocument doc : parse(defaultSources())) {
+            String name = sharedName(doc);
+            if (name != null && !defined.contains(name)) {
+                documents.add(doc);
+            }
+        }
+        documents.addAll(own);
+        return compileDocuments(documents);
+    }
+
+    /** {@code list:NAME} or {@code macro:NAME} for a list or macro document, else null. */
+    private static String sharedName(YamlDocument doc) {
+        JsonNode root = doc.root();
+        if (root.has("list")) {
+            return "list:" + root.path("list").asText();
+        }
+        return root.has("macro") ? "macro:" + root.path("macro").asText() : null;
     }
 
     /** The rule files among {@code paths} (directories are searched for {@code *.yml} and {@code *.yaml}), read. */
@@ -172,6 +196,10 @@ public final class RuleSet implements AnalysisRules {
     }
 
     public static RuleSet compile(List<Source> sources) throws RuleException {
+        return compileDocuments(parse(sources));
+    }
+
+    private static List<YamlDocument> parse(List<Source> sources) throws RuleException {
         List<RuleError> errors = new ArrayList<>();
         List<YamlDocument> documents = new ArrayList<>();
         for (Source source : sources) {
@@ -184,7 +212,7 @@ public final class RuleSet implements AnalysisRules {
         if (!errors.isEmpty()) {
             throw new RuleException(errors);
         }
-        return compileDocuments(documents);
+        return documents;
     }
 
     /** Parsed documents (rules, correlations, lists, macros) compiled as one set. */

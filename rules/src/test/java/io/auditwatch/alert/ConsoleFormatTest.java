@@ -59,10 +59,12 @@ class ConsoleFormatTest {
     }
 
     @Test
-    void shouldPrintLevelRuleUserSummaryTargetAndCluster() {
-        String line = ConsoleFormat.line(alertOf(EventJson.podExec()));
+    void shouldPrintTimeLevelRuleUserSummaryTargetAuditIdAndCluster() {
+        Alert alert = alertOf(EventJson.podExec());
+        String line = ConsoleFormat.line(alert);
 
-        assertTrue(line.startsWith("[MEDIUM]"), line);
+        assertTrue(line.startsWith(alert.lastSeen() + " [MEDIUM]"), line);
+        assertTrue(line.contains(" auditID=" + alert.evidence().get(0).auditID() + " "), line);
         assertTrue(line.contains(" pod-exec "), line);
         assertTrue(line.contains("who=alice@example.com "), line);
         assertTrue(line.contains("what=exec into pod shop/web-1 "), line);
@@ -97,7 +99,7 @@ class ConsoleFormatTest {
 
         String line = ConsoleFormat.line(noCluster);
 
-        assertTrue(line.startsWith("[HIGH]"), line);
+        assertTrue(line.startsWith(a.lastSeen() + " [HIGH]"), line);
         assertTrue(line.contains("where=- "), line);
         assertTrue(line.contains("cluster=- "), line);
         assertTrue(line.endsWith("count=3"), line);

@@ -96,7 +96,7 @@ class ReplayTest {
                 podExec().json()));
 
         assertEquals("replayed 1 events (0 exact repeats of a request stage dropped), 3 rejected"
-                + " {not-json=1, truncated-json=1, wrong-field-type=1}, 1 alerts", summary.line());
+                + " {not-json=1, truncated-json=1, wrong-field-type=1}, 1 alert", summary.line());
     }
 
     @Test
@@ -169,7 +169,7 @@ class ReplayTest {
         ReplaySummary summary = replay.summary();
         assertEquals(2, summary.payloads());
         assertEquals(Map.of("empty", 1L), summary.rejectedByReason());
-        assertTrue(summary.line().contains("1 alerts"), summary.line());
+        assertTrue(summary.line().contains("1 alert"), summary.line());
     }
 
     /** Many files, several batches each, alerts, rejections and timeless events: as if fed payload by payload. */

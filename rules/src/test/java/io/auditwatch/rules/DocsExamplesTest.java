@@ -16,8 +16,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every YAML example of docs/rules.md compiles: {@code yaml} blocks as rule files beside the default pack's
- * lists and macros, {@code yaml patch} blocks as records pushed to the default pack.
+ * Every YAML example of docs/rules.md works as written: {@code yaml} blocks load as a rule file does in
+ * {@code rules validate} and {@code replay --rules} (the default pack's lists and macros in scope), {@code yaml patch}
+ * blocks as records pushed to the default pack.
  */
 class DocsExamplesTest {
     static final Path DOC = Path.of("../docs/rules.md");
@@ -42,7 +43,7 @@ class DocsExamplesTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("examples")
-    void shouldCompile(Example example) throws RuleException {
+    void shouldLoadAsARuleFile(Example example) throws RuleException, IOException {
         if (example.kind().equals("yaml patch")) {
             TunedRules rules = TunedRules.defaults(Duration.ofHours(1));
             for (TunedRules.Record record : TunedRules.records("docs/rules.md", example.yaml())) {
@@ -51,9 +52,10 @@ class DocsExamplesTest {
             }
             return;
         }
-        RuleSet.Source lists = RuleSet.defaultSources().stream().filter(s -> s.file().endsWith("lists.yml"))
-                .findFirst().orElseThrow();
-        RuleSet set = RuleSet.compile(List.of(lists, new RuleSet.Source("docs/rules.md", example.yaml())));
+        // As `auditwatch rules validate my-rules/` and `replay --rules my-rules/` load it.
+        Path dir = Files.createTempDirectory("my-rules");
+        Files.writeString(dir.resolve("example.yml"), example.yaml());
+        RuleSet set = RuleSet.load(List.of(dir));
         assertFalse(set.all().isEmpty() && set.allCorrelations().isEmpty(), "the example defines no rule");
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.auditwatch.alert.AlertFormat;
 import io.auditwatch.alert.Level;
 import io.auditwatch.notify.delivery.Destination;
 import io.auditwatch.notify.pagerduty.PagerDutyDestination;
@@ -33,7 +34,7 @@ public final class RoutingFile {
 
     record DestinationSpec(String name, String type, String urlFile, String urlEnv, String routingKeyFile,
                            String routingKeyEnv, String hmacKeyFile, String hmacKeyEnv, String baseUrl,
-                           String minInterval) {
+                           String minInterval, String format) {
     }
 
     record RouteSpec(String minLevel, List<String> rules, List<String> namespaces, List<String> clusters,
@@ -123,10 +124,21 @@ public final class RoutingFile {
             case "webhook" -> new WebhookDestination(d.name(),
                     Secret.readUrl(what + " URL", path(d.urlFile()), d.urlEnv(), env),
                     Secret.read(what + " HMAC key", path(d.hmacKeyFile()), d.hmacKeyEnv(), env),
-                    minInterval == null ? Duration.ZERO : minInterval);
+                    minInterval == null ? Duration.ZERO : minInterval, format(source, what, d.format()));
             default -> throw new RoutingException(source + ": " + what + " has type '" + d.type()
                     + "'; use slack, pagerduty or webhook");
         };
+    }
+
+    private static AlertFormat format(String source, String what, String name) {
+        if (name == null) {
+            return AlertFormat.JSON;
+        }
+        try {
+            return AlertFormat.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new RoutingException(source + ": " + what + " has format '" + name + "'; use json, ocsf or ecs");
+        }
     }
 
     private static Level level(String source, String name) {

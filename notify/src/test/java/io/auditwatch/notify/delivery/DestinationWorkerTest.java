@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.Level;
+import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.notify.pagerduty.PagerDutyDestination;
+import io.auditwatch.notify.routing.RoutingFile;
 import io.auditwatch.notify.slack.SlackDestination;
-import io.auditwatch.notify.testing.LoopbackReceiver;
 import io.auditwatch.notify.testing.LoopbackReceiver.Answer;
+import io.auditwatch.notify.testing.LoopbackReceiver;
 import io.auditwatch.notify.testing.MutableClock;
 import io.auditwatch.notify.testing.SampleAlerts;
 import io.auditwatch.notify.webhook.WebhookDestination;
@@ -21,9 +24,11 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -165,6 +170,29 @@ class DestinationWorkerTest {
             assertTrue(WebhookSignature.verify("shared-key".getBytes(StandardCharsets.UTF_8), request.body(),
                     request.header(WebhookSignature.HEADER)));
             assertFalse(WebhookSignature.verify("other-key".getBytes(StandardCharsets.UTF_8), request.body(),
+                    request.header(WebhookSignature.HEADER)));
+        }
+    }
+
+    @Test
+    void shouldPostAnOcsfDetectionFindingWhenTheWebhookAsksForOcsf() throws Exception {
+        Path routing = Files.createTempFile("routing", ".yaml");
+        Files.writeString(routing, """
+                destinations:
+                  - {name: siem, type: webhook, urlEnv: SIEM_URL, hmacKeyEnv: SIEM_KEY, format: ocsf}
+                routes:
+                  - to: [siem]
+                """);
+        try (LoopbackReceiver hook = LoopbackReceiver.webhook();
+             DestinationWorker worker = new DestinationWorker(RoutingFile.load(routing, Map.of(
+                     "SIEM_URL", hook.url("/in").toString(), "SIEM_KEY", "shared-key")).destinations().get(0),
+                     http, store, FAST, outcomes::add)) {
+            assertTrue(deliverOne(worker, "a1").accepted());
+            LoopbackReceiver.Request request = hook.accepted().get(0);
+            JsonNode finding = AuditEventReader.mapper().readTree(request.body());
+            assertEquals(2004, finding.path("class_uid").asInt(), finding.toString());
+            assertEquals("a1", finding.path("finding_info").path("uid").asText());
+            assertTrue(WebhookSignature.verify("shared-key".getBytes(StandardCharsets.UTF_8), request.body(),
                     request.header(WebhookSignature.HEADER)));
         }
     }
