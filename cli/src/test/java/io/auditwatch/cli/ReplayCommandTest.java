@@ -55,9 +55,9 @@ class ReplayCommandTest {
         CliRun run = replay(POD.toString(), "--top", "2");
 
         List<String> err = run.errLines();
-        assertTrue(err.contains("alerts by level: high 1, medium 3"), run.err.toString());
-        assertTrue(err.contains("top rules (4): anonymous-allowed 1, pod-exec 1"), run.err.toString());
-        assertTrue(err.contains("top identities (2): alice@example.com 3, system:anonymous 1"), run.err.toString());
+        assertTrue(err.contains("alerts by level: high 1, medium 5"), run.err.toString());
+        assertTrue(err.contains("top rules (5): secret-read-scripted-client 2, anonymous-allowed 1"), run.err.toString());
+        assertTrue(err.contains("top identities (3): alice@example.com 3, system:serviceaccount:shop:web 2"), run.err.toString());
     }
 
     @Test
@@ -67,9 +67,9 @@ class ReplayCommandTest {
                 "--identity", "system:serviceaccount:shop:*");
 
         assertEquals(0, run.exitCode, run.err.toString());
-        assertEquals(1, run.outLines().size(), run.out.toString());
-        assertTrue(run.outLines().get(0).contains("secret-enumeration"), run.out.toString());
-        assertTrue(run.errLines().contains("reported 1 of 2 alerts (filters: --since 2026-11-22T02:11:30Z"
+        assertEquals(2, run.outLines().size(), run.out.toString());
+        assertTrue(run.outLines().get(1).contains("secret-enumeration"), run.out.toString());
+        assertTrue(run.errLines().contains("reported 2 of 5 alerts (filters: --since 2026-11-22T02:11:30Z"
                 + " --identity system:serviceaccount:shop:*)"), run.err.toString());
 
         Path onlyAfter = dir.resolve("after.jsonl");
@@ -83,7 +83,7 @@ class ReplayCommandTest {
     void shouldFilterByRuleLevelNamespaceAndUntil() {
         assertEquals(List.of("anonymous-allowed"), rules(replay(POD.toString(), "--min-level", "high")));
         assertEquals(List.of("pod-exec", "pod-portforward"), rules(replay(POD.toString(), "--rule", "pod-*")));
-        assertEquals(3, replay(POD.toString(), "--namespace", "shop").outLines().size());
+        assertEquals(5, replay(POD.toString(), "--namespace", "shop").outLines().size());
         assertEquals(List.of(), rules(replay(POD.toString(), "--until", "2000-01-01")));
     }
 
@@ -99,7 +99,7 @@ class ReplayCommandTest {
         CliRun run = replay(log.toString());
 
         assertEquals(0, run.exitCode, run.err.toString());
-        assertEquals(4, run.outLines().size(), run.out.toString());
+        assertEquals(6, run.outLines().size(), run.out.toString());
         assertTrue(run.err.toString().contains("replayed 108 events"), run.err.toString());
     }
 
