@@ -82,6 +82,11 @@ final class IngestCommand implements Callable<Integer> {
             description = "Retry-After of a 503, ISO-8601.")
     Duration retryAfter;
 
+    @Option(names = "--read-timeout", paramLabel = "DURATION", defaultValue = "PT10S",
+            description = "How long a webhook request's headers and body may take to arrive; a slower client"
+                    + " (a stalled or slowloris connection) is cut off and its thread freed, ISO-8601.")
+    Duration readTimeout;
+
     @Option(names = "--threads", paramLabel = "N", defaultValue = "8", description = "Concurrent webhook requests.")
     int threads;
 
@@ -109,7 +114,7 @@ final class IngestCommand implements Callable<Integer> {
         try {
             config = new WebhookConfig(new InetSocketAddress(listenAddress, port), tlsCert, tlsKey, clientCa,
                     allowedClientNames == null ? List.of() : allowedClientNames, tokenFile, insecureHttp, maxBodyBytes,
-                    retryAfter, threads, cluster);
+                    retryAfter, readTimeout, threads, cluster);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage() + " (see --tls-cert, --tls-key, --client-ca, --token-file, --insecure-http)",
                     e, 2);
