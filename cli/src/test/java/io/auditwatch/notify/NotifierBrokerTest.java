@@ -316,6 +316,41 @@ class NotifierBrokerTest {
     }
 
     @Test
+    void shouldDeliverAnAlertOfAHigherLevelAtOnceInsteadOfHoldingItInTheLowerWindow() throws Exception {
+        String group = groupAtEnd();
+        Alert medium = SampleAlerts.alert("e0", Level.MEDIUM, "alice@example.com", "pod-exec:escalating");
+        Alert mediumRepeat = SampleAlerts.alert("e1", Level.MEDIUM, "alice@example.com", "pod-exec:escalating");
+        Alert high = SampleAlerts.alert("e2", Level.HIGH, "alice@example.com", "pod-exec:escalating");
+        Alert highRepeat = SampleAlerts.alert("e3", Level.HIGH, "alice@example.com", "pod-exec:escalating");
+        long last = produce(List.of(medium, mediumRepeat, high, highRepeat));
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
+        try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty();
+             Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group, dir,
+                     Duration.ofMinutes(5), 3), CrashingNotifier.plan(slack.url("/x"), pd.url("")), clock, null)) {
+            // The clock never moves: nothing here waits for a window to close.
+            runUntil(notifier, () -> notifier.settled() == 3);
+            notifier.runOnce(Duration.ofMillis(200));
+            assertEquals(List.of(), slack.violations());
+            assertEquals(List.of(), pd.violations());
+            List<String> posted = slack.accepted().stream().map(LoopbackReceiver.Request::text).toList();
+            assertEquals(3, posted.size(), String.join("\n", posted));
+            assertEquals(SlackMessage.payload(medium).toString(), posted.get(0), "the first medium at once");
+            assertEquals("MEDIUM · Exec into a pod (×2)",
+                    read(posted.get(1)).path("blocks").get(0).path("text").path("text").asText(),
+                    "the held medium repeat, folded with the first, before the escalation");
+            assertEquals(SlackMessage.payload(high).toString(), posted.get(2), "the high one at once, as itself");
+            assertEquals(List.of(PagerDutyEvent.trigger(high, ROUTING_KEY).toString()),
+                    pd.accepted().stream().map(LoopbackReceiver.Request::text).toList(), "paged at once");
+            assertEquals(last, committed(group), "the high repeat is held in the high window, uncommitted");
+
+            clock.advance(Duration.ofMinutes(5));
+            runUntil(notifier, () -> notifier.settled() == 4);
+            assertEquals("HIGH · Exec into a pod (×2)", read(slack.accepted().get(3).text()).path("blocks").get(0)
+                    .path("text").path("text").asText());
+        }
+    }
+
+    @Test
     void shouldSendHeldRepeatsBeforeAResolutionSoItIsTheLastWord() throws Exception {
         String group = groupAtEnd();
         Alert first = SampleAlerts.alert("f0", Level.HIGH, "alice@example.com", "pod-exec:resolving");

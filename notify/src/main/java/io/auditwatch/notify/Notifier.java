@@ -290,8 +290,14 @@ public final class Notifier implements AutoCloseable {
                 dispatch(group.messageId(), group.alert(), group.tickets());
             }
             dispatch(alert.id(), alert, List.of(ticket));
-        } else if (grouper.offer(alert, ticket)) {
-            dispatch(alert.id(), alert, List.of(ticket));
+        } else {
+            // A higher level than its open window's: the held repeats, then the escalation, both at once.
+            for (Grouper.Group<Ticket> group : grouper.escalate(alert)) {
+                dispatch(group.messageId(), group.alert(), group.tickets());
+            }
+            if (grouper.offer(alert, ticket)) {
+                dispatch(alert.id(), alert, List.of(ticket));
+            }
         }
     }
 
