@@ -59,9 +59,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep-running", description = "Keep everything running after the scenario, until Ctrl-C.")
     boolean keepRunning;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-            description = "Use this Kafka instead of starting an embedded one.")
-    String bootstrapServers;
+    @Mixin
+    KafkaOptions kafkaOptions;
 
     @Option(names = "--via-webhook",
             description = "Take the events through the ingest webhook (loopback, bearer token) in EventList batches,"
@@ -85,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
         EmbeddedKafka kafka = null;
         Path stateDir = Files.createTempDirectory("auditwatch-demo-state-");
         try {
-            String bootstrap = bootstrapServers;
+            String bootstrap = kafkaOptions.connectIfGiven();
             if (bootstrap == null) {
                 kafka = EmbeddedKafka.start(0, null);
                 bootstrap = kafka.bootstrapServers();

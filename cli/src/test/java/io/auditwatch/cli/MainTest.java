@@ -105,14 +105,14 @@ class MainTest {
 
     @Test
     void envNameIsUpperCaseWithUnderscores() {
-        assertEquals("BOOTSTRAP_SERVERS", EnvDefaultProvider.envName("--bootstrap-servers"));
-        assertEquals("DATA_DIR", EnvDefaultProvider.envName("--data-dir"));
-        assertEquals("PORT", EnvDefaultProvider.envName("--port"));
+        assertEquals("AUDITWATCH_BOOTSTRAP_SERVERS", EnvDefaultProvider.envName("--bootstrap-servers"));
+        assertEquals("AUDITWATCH_DATA_DIR", EnvDefaultProvider.envName("--data-dir"));
+        assertEquals("AUDITWATCH_PORT", EnvDefaultProvider.envName("--port"), "never a bare PORT, which so much else sets");
     }
 
     @Test
     void optionsDefaultToEnvironmentVariablesButFlagsWin() {
-        Map<String, String> env = Map.of("BOOTSTRAP_SERVERS", "kafka-0.kafka:9092", "MAX_EVENTS", "42");
+        Map<String, String> env = Map.of("AUDITWATCH_BOOTSTRAP_SERVERS", "kafka-0.kafka:9092", "AUDITWATCH_MAX_EVENTS", "42");
 
         ProbeCommand fromEnv = new ProbeCommand();
         new CommandLine(fromEnv).setDefaultValueProvider(new EnvDefaultProvider(env)).parseArgs();
@@ -146,14 +146,14 @@ class MainTest {
         assertEquals(0, run.exitCode);
         String help = run.out.toString().replaceAll("\\s+", " ");
         assertTrue(help.contains("broker"), help);
-        assertTrue(help.contains("--bootstrap-servers -> BOOTSTRAP_SERVERS"), help);
+        assertTrue(help.contains("--bootstrap-servers -> AUDITWATCH_BOOTSTRAP_SERVERS"), help);
         assertTrue(!help.contains("--debug"), "--debug stays hidden");
 
         CliRun broker = new CliRun(Map.of(), "broker", "--help");
         assertEquals(0, broker.exitCode);
         String brokerHelp = broker.out.toString().replaceAll("\\s+", " ");
         assertTrue(brokerHelp.contains("--data-dir=DIR"), brokerHelp);
-        assertTrue(brokerHelp.contains("BOOTSTRAP_SERVERS"), "footer on subcommands too: " + brokerHelp);
+        assertTrue(brokerHelp.contains("AUDITWATCH_BOOTSTRAP_SERVERS"), "footer on subcommands too: " + brokerHelp);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.auditwatch.notify;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.ConsoleFormat;
+import io.auditwatch.kafka.KafkaClients;
 import io.auditwatch.notify.delivery.DeliveryStore;
 import io.auditwatch.notify.delivery.Destination;
 import io.auditwatch.notify.delivery.DestinationWorker;
@@ -13,6 +14,9 @@ import io.auditwatch.notify.routing.Plan;
 import io.auditwatch.notify.routing.Routing;
 import io.auditwatch.notify.routing.RoutingException;
 import io.auditwatch.notify.routing.RoutingFile;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -92,6 +96,7 @@ public final class Notifier implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong settled = new AtomicLong();
     private volatile Runnable beforeCommit = () -> { };
+    private volatile long lastTurn = System.nanoTime();
 
     /**
      * @param echo also shown each alert as it is read (the console), or null
@@ -108,19 +113,18 @@ public final class Notifier implements AutoCloseable {
         for (Destination d : plan.destinations()) {
             workers.put(d.name(), new DestinationWorker(d, http, store, config.retry(), outcomes::add));
         }
-        this.dlq = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
-                new StringSerializer(), new ByteArraySerializer());
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+        Map<String, Object> producerConfig = KafkaClients.config(config.bootstrapServers());
+        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        this.dlq = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
+        Map<String, Object> consumerConfig = KafkaClients.config(config.bootstrapServers());
+        consumerConfig.putAll(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.sessionTimeout().toMillis(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.fromLatest() ? "latest" : "earliest"),
-                new StringDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.fromLatest() ? "latest" : "earliest"));
+        this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
         this.routes = config.routesTopic() == null ? null : routesConsumer(config);
         catchUpOnRoutes();
         consumer.subscribe(List.of(config.alertsTopic()), new ConsumerRebalanceListener() {
@@ -144,11 +148,11 @@ public final class Notifier implements AutoCloseable {
 
     /** Reads the routes topic from its beginning, without a group: every instance applies every record. */
     private static KafkaConsumer<String, String> routesConsumer(NotifierConfig config) {
-        KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(), new StringDeserializer());
+        Map<String, Object> consumerConfig = KafkaClients.config(config.bootstrapServers());
+        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
+                new StringDeserializer());
         List<TopicPartition> partitions = c.partitionsFor(config.routesTopic()).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         if (partitions.isEmpty()) {
@@ -207,6 +211,20 @@ public final class Notifier implements AutoCloseable {
         this.beforeCommit = hook;
     }
 
+    /** Alive while the loop turns: a turn within {@code stall} (a turn is one poll, at most a few seconds). */
+    public boolean turnedWithin(Duration stall) {
+        return System.nanoTime() - lastTurn < stall.toNanos();
+    }
+
+    /**
+     * Publishes to {@code registry} the delivery counters ({@code auditwatch.notify.deliveries} by destination and
+     * outcome, {@code auditwatch.notify.dlq} by destination) and the alerts consumer's own metrics (lag).
+     */
+    public void bindMetrics(MeterRegistry registry) {
+        Metrics.addRegistry(registry);
+        new KafkaClientMetrics(consumer).bindTo(registry);
+    }
+
     /** Alerts settled so far: delivered everywhere they were routed, routed nowhere, or sent to the DLQ. */
     public long settled() {
         return settled.get();
@@ -239,6 +257,7 @@ public final class Notifier implements AutoCloseable {
 
     /** One turn: read, settle what the workers finished, send closed groups, commit what is settled. */
     public void runOnce(Duration pollTimeout) {
+        lastTurn = System.nanoTime();
         pollRoutes(Duration.ZERO);
         if (pendingCount() >= config.maxPending()) {
             consumer.pause(consumer.assignment());
@@ -323,6 +342,8 @@ public final class Notifier implements AutoCloseable {
             if (p == null || !p.awaiting.contains(outcome.destination())) {
                 continue; // partition moved to another instance, or already settled
             }
+            Metrics.counter("auditwatch.notify.deliveries", "destination", outcome.destination(),
+                    "outcome", outcome.accepted() ? "accepted" : "failed").increment();
             if (!outcome.accepted()) {
                 toDlq(p.record, outcome.destination(), outcome.error(), outcome.attempts());
             }
@@ -348,6 +369,7 @@ public final class Notifier implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while writing to " + config.dlqTopic(), e);
         }
+        Metrics.counter("auditwatch.notify.dlq", "destination", destination).increment();
         System.err.println("notify: alert at " + record.topic() + "-" + record.partition() + "@" + record.offset()
                 + " could not be delivered to " + destination + " (" + error + "); sent to " + config.dlqTopic());
     }
