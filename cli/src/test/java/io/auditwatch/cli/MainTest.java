@@ -71,12 +71,12 @@ class MainTest {
 
     @Test
     void badValueFromEnvironmentSaysWhichVariable() {
-        CliRun run = new CliRun(Map.of("PORT", "abc"), "broker");
+        CliRun run = new CliRun(Map.of("AUDITWATCH_PORT", "abc", "PORT", "tcp://10.0.0.1:9092"), "broker");
         assertEquals(2, run.exitCode);
         assertEquals(1, run.errLines().size(), run.err.toString());
         String line = run.errLines().get(0);
         assertTrue(line.startsWith("auditwatch: Invalid value for option '--port': 'abc' is not an int"), line);
-        assertTrue(line.contains("(from environment variable PORT)"), line);
+        assertTrue(line.contains("(from environment variable AUDITWATCH_PORT)"), line);
     }
 
     @Test
@@ -132,8 +132,8 @@ class MainTest {
 
     @Test
     void helpAndVersionAreNotReadFromTheEnvironment() {
-        CommandLine cl = Main.commandLine(Map.of("VERSION", "1.2", "HELP", "true", "DEBUG", "true"));
-        EnvDefaultProvider provider = new EnvDefaultProvider(Map.of("VERSION", "1.2", "HELP", "true", "DEBUG", "true"));
+        CommandLine cl = Main.commandLine(Map.of("AUDITWATCH_VERSION", "1.2", "AUDITWATCH_HELP", "true", "AUDITWATCH_DEBUG", "true"));
+        EnvDefaultProvider provider = new EnvDefaultProvider(Map.of("AUDITWATCH_VERSION", "1.2", "AUDITWATCH_HELP", "true", "AUDITWATCH_DEBUG", "true"));
         cl.getCommandSpec().options().forEach(o -> assertNull(provider.defaultValue(o), o.longestName()));
         CliRun run = new CliRun(cl);
         assertEquals(2, run.exitCode, "no command: usage, exit 2");
