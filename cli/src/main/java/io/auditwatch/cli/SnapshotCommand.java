@@ -52,7 +52,7 @@ final class SnapshotCommand implements Callable<Integer> {
         Path file;
 
         @Option(names = "--kubeconfig", paramLabel = "FILE", required = true,
-                description = "List them through the API (read-only: see deploy/snapshot-rbac.yaml).")
+                description = "List them through the API (read-only: see deploy/base/snapshot.yaml).")
         Path kubeconfig;
 
         @Option(names = "--in-cluster", required = true,
