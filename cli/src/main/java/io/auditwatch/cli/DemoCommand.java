@@ -159,7 +159,7 @@ final class DemoCommand implements Callable<Integer> {
             this.plan = plan;
             NotifierConfig config = new NotifierConfig(bootstrap, applicationId + "-notify", Topics.ALERTS,
                     Topics.ALERTS_DLQ, null, true, notify.groupWindow, notify.retryPolicy(), NotifierConfig.DEFAULT_MAX_PENDING,
-                    stateDir.resolve("notify"), NotifierConfig.DEFAULT_STORE_RETENTION,
+                    NotifierConfig.DEFAULT_DELIVERIES_TOPIC, NotifierConfig.DEFAULT_STORE_RETENTION,
                     NotifierConfig.DEFAULT_SESSION_TIMEOUT);
             this.notifier = new Notifier(config, plan, Clock.systemUTC(), null);
             try {

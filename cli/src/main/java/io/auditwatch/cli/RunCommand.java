@@ -11,7 +11,6 @@ import io.auditwatch.notify.Notifier;
 import io.auditwatch.notify.NotifierConfig;
 import io.auditwatch.notify.delivery.Destination;
 import io.auditwatch.notify.routing.Plan;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -74,9 +73,10 @@ final class RunCommand {
                         + NotifierConfig.DEFAULT_GROUP_ID + ", or " + CONSOLE_GROUP_ID + " when printing to the console.")
         String groupId;
 
-        @Option(names = "--delivery-store", paramLabel = "DIR", defaultValue = "./data/notify",
-                description = "Where deliveries are remembered, so a restart does not post an alert twice.")
-        Path deliveryStore;
+        @Option(names = "--deliveries-topic", paramLabel = "TOPIC", defaultValue = NotifierConfig.DEFAULT_DELIVERIES_TOPIC,
+                description = "Compacted topic where deliveries are remembered (created if missing), so that no"
+                        + " instance of the group posts an alert twice, after a restart or a rebalance.")
+        String deliveriesTopic;
 
         @Option(names = "--partitions", paramLabel = "N", defaultValue = "3",
                 description = "Partitions of the pipeline's topics when this command has to create them.")
@@ -105,7 +105,7 @@ final class RunCommand {
             NotifierConfig config = new NotifierConfig(bootstrapServers,
                     groupId == null ? NotifierConfig.DEFAULT_GROUP_ID : groupId, Topics.ALERTS, Topics.ALERTS_DLQ,
                     Topics.ROUTES, false, notify.groupWindow, notify.retryPolicy(), NotifierConfig.DEFAULT_MAX_PENDING,
-                    deliveryStore, NotifierConfig.DEFAULT_STORE_RETENTION,
+                    deliveriesTopic, NotifierConfig.DEFAULT_STORE_RETENTION,
                     NotifierConfig.DEFAULT_SESSION_TIMEOUT);
             Notifier notifier;
             try {

@@ -53,8 +53,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Delivers {@code auditwatch.alerts} (read_committed) to the destinations the routes choose, at least once and
  * without paging twice. An alert's offset is committed only once every routed destination accepted it, or once
- * it went to the DLQ with the destination's last error; a crash therefore redelivers, and the delivery store
- * (plus PagerDuty's dedup_key) keeps a redelivery from posting again. Each destination has its own worker, so
+ * it went to the DLQ with the destination's last error; a crash therefore redelivers, and the delivery record
+ * in Kafka (plus PagerDuty's dedup_key) keeps a redelivery, on any instance, from posting again. Each destination has its own worker, so
  * a destination that is down holds back only its own messages (and the commit, never the others' delivery).
  */
 public final class Notifier implements AutoCloseable {
@@ -107,7 +107,8 @@ public final class Notifier implements AutoCloseable {
         this.plan = plan;
         this.echo = echo;
         this.grouper = new Grouper<>(config.groupWindow(), clock);
-        this.store = DeliveryStore.open(config.storeDir(), config.storeRetention(), clock);
+        this.store = DeliveryStore.open(config.bootstrapServers(), config.groupId(), config.deliveriesTopic(),
+                config.storeRetention(), clock);
         HttpClient http = HttpClient.newBuilder().connectTimeout(config.retry().requestTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         for (Destination d : plan.destinations()) {
@@ -136,7 +137,11 @@ public final class Notifier implements AutoCloseable {
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                // positions come from the group's committed offsets
+                // Positions come from the group's committed offsets. What the previous owner delivered but did
+                // not commit comes again: learn its deliveries first, so none is posted twice.
+                if (!partitions.isEmpty()) {
+                    store.catchUp();
+                }
             }
 
             @Override
