@@ -54,8 +54,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Delivers {@code auditwatch.alerts} (read_committed) to the destinations the routes choose, at least once and
  * without paging twice. An alert's offset is committed only once every routed destination accepted it, or once
  * it went to the DLQ with the destination's last error; a crash therefore redelivers, and the delivery record
- * in Kafka (plus PagerDuty's dedup_key) keeps a redelivery, on any instance, from posting again. Each destination has its own worker, so
- * a destination that is down holds back only its own messages (and the commit, never the others' delivery).
+ * in Kafka (plus PagerDuty's dedup_key) keeps a redelivery, on any instance, from posting again. Each
+ * destination has its own worker, so a destination that is down holds back only its own messages (and the
+ * commit, never the others' delivery).
  */
 public final class Notifier implements AutoCloseable {
     /** Headers on DLQ records: which destination failed, its last error (secrets redacted), attempts made. */
