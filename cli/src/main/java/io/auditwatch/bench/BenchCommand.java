@@ -57,7 +57,8 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BenchConfig config;
         try {
-            config = new BenchConfig(events, seed, nodes, pods, kafkaOptions.connectIfGiven(), rate, latencyDuration, patience, keepEvents);
+            config = new BenchConfig(events, seed, nodes, pods, kafkaOptions.connectIfGiven(), rate, latencyDuration,
+                    patience, keepEvents);
         } catch (IllegalArgumentException e) {
             throw new UserError("bench: " + e.getMessage());
         }

@@ -180,7 +180,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         if (scramPort != 0) {
             p.put("listeners", p.get("listeners") + ",SASL_PLAINTEXT://" + HOST + ":" + scramPort);
-            p.put("advertised.listeners", p.get("advertised.listeners") + ",SASL_PLAINTEXT://" + HOST + ":" + scramPort);
+            p.put("advertised.listeners",
+                    p.get("advertised.listeners") + ",SASL_PLAINTEXT://" + HOST + ":" + scramPort);
             p.put("listener.security.protocol.map", p.get("listener.security.protocol.map")
                     + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
             p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");

@@ -24,8 +24,8 @@ import picocli.CommandLine.Option;
 /**
  * Where alerts go: a routing file, or one destination of each kind with default routes (PagerDuty high and
  * above, Slack medium and above, the webhook low and above). Secrets come from files (the -file options) or
- * from the environment (AUDITWATCH_SLACK_WEBHOOK_URL, AUDITWATCH_PAGERDUTY_ROUTING_KEY, AUDITWATCH_WEBHOOK_URL, AUDITWATCH_WEBHOOK_HMAC_KEY); their
- * values are never shown in help, logs or errors.
+ * from the environment (AUDITWATCH_SLACK_WEBHOOK_URL, AUDITWATCH_PAGERDUTY_ROUTING_KEY, AUDITWATCH_WEBHOOK_URL,
+ * AUDITWATCH_WEBHOOK_HMAC_KEY); their values are never shown in help, logs or errors.
  */
 final class NotifyOptions {
     static final String SLACK = "slack";
@@ -123,8 +123,8 @@ final class NotifyOptions {
                 URI url = webhookUrl != null ? Secret.url("webhook URL", webhookUrl)
                         : Secret.readUrl("webhook URL", webhookUrlFile, null, env);
                 if (webhookHmacKeyFile == null && webhookHmacKey == null) {
-                    throw new UserError("a webhook needs a signing key: --webhook-hmac-key-file or AUDITWATCH_WEBHOOK_HMAC_KEY",
-                            null, 2);
+                    throw new UserError("a webhook needs a signing key: --webhook-hmac-key-file or"
+                            + " AUDITWATCH_WEBHOOK_HMAC_KEY", null, 2);
                 }
                 String key = webhookHmacKey != null ? webhookHmacKey
                         : Secret.read("webhook HMAC key", webhookHmacKeyFile, null, env);

@@ -73,7 +73,8 @@ final class RunCommand {
                         + NotifierConfig.DEFAULT_GROUP_ID + ", or " + CONSOLE_GROUP_ID + " when printing to the console.")
         String groupId;
 
-        @Option(names = "--deliveries-topic", paramLabel = "TOPIC", defaultValue = NotifierConfig.DEFAULT_DELIVERIES_TOPIC,
+        @Option(names = "--deliveries-topic", paramLabel = "TOPIC",
+                defaultValue = NotifierConfig.DEFAULT_DELIVERIES_TOPIC,
                 description = "Compacted topic where deliveries are remembered (created if missing), so that no"
                         + " instance of the group posts an alert twice, after a restart or a rebalance.")
         String deliveriesTopic;

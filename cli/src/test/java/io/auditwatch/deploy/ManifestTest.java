@@ -194,7 +194,8 @@ class ManifestTest {
             return;
         }
         for (Method getter : value.getClass().getMethods()) {
-            if (getter.getParameterCount() != 0 || !getter.getName().startsWith("get") || getter.getDeclaringClass() == Object.class) {
+            if (getter.getParameterCount() != 0 || !getter.getName().startsWith("get")
+                    || getter.getDeclaringClass() == Object.class) {
                 continue;
             }
             Object got;
@@ -314,11 +315,13 @@ class ManifestTest {
         String namespace = object.path("metadata").path("namespace").asText(null);
         String name = object.path("metadata").path("name").asText();
         String uri = (group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version)
-                + (namespace == null ? "" : "/namespaces/" + namespace) + "/" + plural + "?fieldManager=kubectl-client-side-apply";
+                + (namespace == null ? "" : "/namespaces/" + namespace) + "/" + plural
+                + "?fieldManager=kubectl-client-side-apply";
         String at = Instant.ofEpochMilli(millis).toString();
         ObjectNode e = YAML.createObjectNode();
         e.put("kind", "Event").put("apiVersion", "audit.k8s.io/v1").put("level", "RequestResponse")
-                .put("auditID", java.util.UUID.nameUUIDFromBytes((at + name + plural).getBytes(StandardCharsets.UTF_8)).toString())
+                .put("auditID", java.util.UUID.nameUUIDFromBytes((at + name + plural)
+                        .getBytes(StandardCharsets.UTF_8)).toString())
                 .put("stage", "ResponseComplete").put("requestURI", uri).put("verb", "create");
         e.set("user", user);
         e.putArray("sourceIPs").add("10.0.0.5");
@@ -335,7 +338,8 @@ class ManifestTest {
         e.set("responseObject", object);
         e.put("requestReceivedTimestamp", at).put("stageTimestamp", at);
         e.putObject("annotations").put("authorization.k8s.io/decision", "allow")
-                .put("authorization.k8s.io/reason", "RBAC: allowed by ClusterRoleBinding \"kubeadm:cluster-admins\" of ClusterRole \"cluster-admin\" to Group \"kubeadm:cluster-admins\"");
+                .put("authorization.k8s.io/reason", "RBAC: allowed by ClusterRoleBinding \"kubeadm:cluster-admins\""
+                        + " of ClusterRole \"cluster-admin\" to Group \"kubeadm:cluster-admins\"");
         return e.toString().getBytes(StandardCharsets.UTF_8);
     }
 }
