@@ -95,6 +95,16 @@ class SecuredKafkaTest {
     }
 
     @Test
+    void shouldSayHowToNameKafkaWhenNoOptionDoes() throws Exception {
+        Path noServers = Files.writeString(dir.resolve("no-servers.properties"), "security.protocol=SASL_SSL\n");
+        Path pods = Files.writeString(dir.resolve("pods3.json"), "{\"kind\":\"List\",\"items\":[]}");
+        CliRun run = new CliRun(Map.of(), "snapshot", "--file", pods.toString(), "--kafka-config", noServers.toString());
+        assertEquals(2, run.exitCode, run.err.toString());
+        assertEquals(List.of("auditwatch: Kafka is needed: give --bootstrap-servers (or AUDITWATCH_BOOTSTRAP_SERVERS,"
+                + " or bootstrap.servers in --kafka-config)"), run.errLines());
+    }
+
+    @Test
     void shouldFailInOneLineWithAWrongPassword() throws Exception {
         Path pods = Files.writeString(dir.resolve("pods2.json"), "{\"kind\":\"List\",\"items\":[]}");
         CliRun run = new CliRun(Map.of(), "snapshot", "--file", pods.toString(),

@@ -122,7 +122,7 @@ class WebhookHostileClientTest {
         List<String> answers = new ArrayList<>();
         for (int size : new int[] {150 * 1024, 1024 * 1024, 4 * 1024 * 1024}) {
             byte[] body = padded(size);
-            for (int attempt = 0; attempt < (size > 1024 * 1024 ? 5 : 30); attempt++) {
+            for (int attempt = 0; attempt < (size > 1024 * 1024 ? 5 : 80); attempt++) {
                 String token = attempt % 3 == 0 ? null : "not-the-token-" + attempt;
                 try {
                     answers.add(size + " " + exchange(pki.client(null), token, body));
