@@ -1,10 +1,12 @@
 package io.auditwatch.bench;
 
+import io.auditwatch.cli.KafkaOptions;
 import io.auditwatch.cli.UserError;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -49,16 +51,15 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Also keep the generated audit logs (one per simulated API server) in DIR, e.g. to replay them.")
     Path keepEvents;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-            description = "Use this Kafka instead of an embedded broker. Its audit.events should hold only the bench's"
-                    + " events: the detector and the reference job read the whole topic.")
-    String bootstrapServers;
+    @Mixin
+    KafkaOptions kafkaOptions;
 
     @Override
     public Integer call() throws Exception {
         BenchConfig config;
         try {
-            config = new BenchConfig(events, seed, nodes, pods, bootstrapServers, rate, latencyDuration, patience, keepEvents);
+            config = new BenchConfig(events, seed, nodes, pods, kafkaOptions.connectIfGiven(), rate, latencyDuration,
+                    patience, keepEvents);
         } catch (IllegalArgumentException e) {
             throw new UserError("bench: " + e.getMessage());
         }

@@ -61,9 +61,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final boolean deleteDataDirOnClose;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedKafka(KafkaRaftServer server, int port, Path dataDir, boolean deleteDataDirOnClose) {
+    private final int scramPort;
+
+    private EmbeddedKafka(KafkaRaftServer server, int port, int scramPort, Path dataDir, boolean deleteDataDirOnClose) {
         this.server = server;
         this.port = port;
+        this.scramPort = scramPort;
         this.dataDir = dataDir;
         this.deleteDataDirOnClose = deleteDataDirOnClose;
     }
@@ -77,11 +80,23 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @throws StartupException with a message fit for a person (port in use, directory in use, ...)
      */
     public static EmbeddedKafka start(int port, Path dataDir) {
-        return start(port, dataDir, Map.of());
+        return start(port, dataDir, Map.of(), false);
     }
 
     /** As {@link #start(int, Path)}, with broker settings of a test's own (e.g. a faster retention check). */
     public static EmbeddedKafka start(int port, Path dataDir, Map<String, String> brokerSettings) {
+        return start(port, dataDir, brokerSettings, false);
+    }
+
+    /**
+     * Also listens for SASL/SCRAM-SHA-512 clients ({@link #scramBootstrapServers()}), as a secured production
+     * cluster does; users are added with Admin#alterUserScramCredentials over the PLAINTEXT listener.
+     */
+    public static EmbeddedKafka startWithScram(Path dataDir) {
+        return start(0, dataDir, Map.of(), true);
+    }
+
+    private static EmbeddedKafka start(int port, Path dataDir, Map<String, String> brokerSettings, boolean scram) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
         }
@@ -97,11 +112,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             for (int attempt = 1; ; attempt++) {
                 int brokerPort = port == 0 ? freePort() : requireFreePort(port);
                 int controllerPort = freePort();
+                int scramPort = scram ? freePort() : 0;
                 try {
-                    Properties config = config(brokerPort, controllerPort, dir);
+                    Properties config = config(brokerPort, controllerPort, scramPort, dir);
                     config.putAll(brokerSettings);
                     KafkaRaftServer server = startServer(config);
-                    return new EmbeddedKafka(server, brokerPort, dir, temporary);
+                    return new EmbeddedKafka(server, brokerPort, scramPort, dir, temporary);
                 } catch (RuntimeException e) {
                     // An ephemeral port may be taken between probing and binding: try other ports
                     // (a fixed broker port that is taken fails in requireFreePort on the next attempt).
@@ -122,6 +138,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** {@code 127.0.0.1:<port>}, for {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return HOST + ":" + port;
+    }
+
+    /** {@code 127.0.0.1:<port>} of the SASL/SCRAM listener, when started with one. */
+    public String scramBootstrapServers() {
+        if (scramPort == 0) {
+            throw new IllegalStateException("this broker has no SASL/SCRAM listener (startWithScram)");
+        }
+        return HOST + ":" + scramPort;
     }
 
     /** The port of the PLAINTEXT listener. */
@@ -152,7 +176,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------
 
-    static Properties config(int brokerPort, int controllerPort, Path dir) {
+    static Properties config(int brokerPort, int controllerPort, int scramPort, Path dir) {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", String.valueOf(NODE_ID));
@@ -162,6 +186,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (scramPort != 0) {
+            p.put("listeners", p.get("listeners") + ",SASL_PLAINTEXT://" + HOST + ":" + scramPort);
+            p.put("advertised.listeners",
+                    p.get("advertised.listeners") + ",SASL_PLAINTEXT://" + HOST + ":" + scramPort);
+            p.put("listener.security.protocol.map", p.get("listener.security.protocol.map")
+                    + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+            p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            p.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        }
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("log.dirs", dir.toString());
@@ -216,7 +250,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new StartupException("cannot read Kafka data directory " + dir + ": " + describe(e), e);
         }
         // Only the directory matters for formatting; the ports in this config are never bound.
-        KafkaConfig config = new KafkaConfig(config(0, 1, dir), false);
+        KafkaConfig config = new KafkaConfig(config(0, 1, 0, dir), false);
         Formatter formatter = new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                 .setNodeId(NODE_ID)

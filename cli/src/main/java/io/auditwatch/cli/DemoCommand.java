@@ -63,9 +63,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep-running", description = "Keep everything running after the scenario, until Ctrl-C.")
     boolean keepRunning;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-            description = "Use this Kafka instead of starting an embedded one.")
-    String bootstrapServers;
+    @Mixin
+    KafkaOptions kafkaOptions;
 
     @Option(names = "--via-webhook",
             description = "Take the events through the ingest webhook (loopback, bearer token) in EventList batches,"
@@ -89,7 +88,7 @@ final class DemoCommand implements Callable<Integer> {
         EmbeddedKafka kafka = null;
         Path stateDir = Files.createTempDirectory("auditwatch-demo-state-");
         try {
-            String bootstrap = bootstrapServers;
+            String bootstrap = kafkaOptions.connectIfGiven();
             if (bootstrap == null) {
                 kafka = EmbeddedKafka.start(0, null);
                 bootstrap = kafka.bootstrapServers();
@@ -173,7 +172,7 @@ final class DemoCommand implements Callable<Integer> {
             this.plan = plan;
             NotifierConfig config = new NotifierConfig(bootstrap, applicationId + "-notify", Topics.ALERTS,
                     Topics.ALERTS_DLQ, null, true, notify.groupWindow, notify.retryPolicy(), NotifierConfig.DEFAULT_MAX_PENDING,
-                    stateDir.resolve("notify"), NotifierConfig.DEFAULT_STORE_RETENTION,
+                    NotifierConfig.DEFAULT_DELIVERIES_TOPIC, NotifierConfig.DEFAULT_STORE_RETENTION,
                     NotifierConfig.DEFAULT_SESSION_TIMEOUT);
             this.notifier = new Notifier(config, plan, Clock.systemUTC(), null);
             try {

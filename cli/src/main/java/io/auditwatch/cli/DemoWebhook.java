@@ -46,7 +46,7 @@ final class DemoWebhook {
         try (PrometheusEndpoint metrics = new PrometheusEndpoint();
              WebhookReceiver receiver = WebhookReceiver.start(new WebhookConfig(
                      new InetSocketAddress("127.0.0.1", 0), null, null, null, List.of(), tokenFile, true,
-                     32 * 1024 * 1024, Duration.ofSeconds(1), 2, null), producer, metrics)) {
+                     32 * 1024 * 1024, Duration.ofSeconds(1), Duration.ofSeconds(30), 2, null), producer, metrics)) {
             URI uri = URI.create("http://127.0.0.1:" + receiver.port() + "/audit");
             out.println("Ingest webhook (plain HTTP on loopback, bearer token) at " + uri);
             HttpClient client = HttpClient.newHttpClient();

@@ -9,8 +9,9 @@ import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * Lets every option be set from an environment variable named after its long form:
- * {@code --bootstrap-servers} reads {@code BOOTSTRAP_SERVERS} (upper-case, dashes to underscores).
+ * Lets every option be set from an environment variable named after its long form, under one prefix:
+ * {@code --bootstrap-servers} reads {@code AUDITWATCH_BOOTSTRAP_SERVERS} (upper-case, dashes to underscores).
+ * The prefix keeps generic names ({@code PORT}) and Kubernetes' service variables from setting an option.
  * A flag on the command line always wins; without flag and variable the option's own default applies.
  *
  * <p>Help/version options and {@code --debug} (see {@code AUDITWATCH_DEBUG}) are not read from the
@@ -32,13 +33,15 @@ public final class EnvDefaultProvider implements IDefaultValueProvider {
         return spec.root().commandLine().getDefaultValueProvider() instanceof EnvDefaultProvider p ? p.env : System.getenv();
     }
 
-    /** {@code --bootstrap-servers} → {@code BOOTSTRAP_SERVERS}. */
+    public static final String PREFIX = "AUDITWATCH_";
+
+    /** {@code --bootstrap-servers} → {@code AUDITWATCH_BOOTSTRAP_SERVERS}. */
     public static String envName(String longOption) {
         String name = longOption;
         while (name.startsWith("-")) {
             name = name.substring(1);
         }
-        return name.replace('-', '_').toUpperCase(Locale.ROOT);
+        return PREFIX + name.replace('-', '_').toUpperCase(Locale.ROOT);
     }
 
     /** The variable that feeds {@code option}, or null when it is not fed from the environment. */

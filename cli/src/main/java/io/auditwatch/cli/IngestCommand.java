@@ -1,5 +1,6 @@
 package io.auditwatch.cli;
 
+import io.auditwatch.detector.KafkaProbe;
 import io.auditwatch.detector.TopicSetup;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.ingest.IngestMetrics;
@@ -17,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code auditwatch run ingest}: the audit webhook receiver, or with {@code --file} a follower of log files. */
@@ -25,8 +27,10 @@ import picocli.CommandLine.Option;
                 + " token), or with --file the --audit-log-path files (rotation, truncation, .gz archives).",
                 "Cloud exports (EKS CloudWatch, AKS diagnostics, GKE Cloud Logging) are accepted in either."})
 final class IngestCommand implements Callable<Integer> {
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", required = true, description = "Kafka to produce to.")
-    String bootstrapServers;
+    @Mixin
+    KafkaOptions kafka;
+
+    private String bootstrapServers;
 
     @Option(names = "--cluster", paramLabel = "NAME",
             description = "Cluster these events come from (record header auditwatch.cluster); a cloud export's own"
@@ -82,11 +86,17 @@ final class IngestCommand implements Callable<Integer> {
             description = "Retry-After of a 503, ISO-8601.")
     Duration retryAfter;
 
+    @Option(names = "--read-timeout", paramLabel = "DURATION", defaultValue = "PT10S",
+            description = "How long a webhook request's headers and body may take to arrive; a slower client"
+                    + " (a stalled or slowloris connection) is cut off and its thread freed, ISO-8601.")
+    Duration readTimeout;
+
     @Option(names = "--threads", paramLabel = "N", defaultValue = "8", description = "Concurrent webhook requests.")
     int threads;
 
     @Option(names = "--metrics-port", paramLabel = "PORT",
-            description = "With --file: serve /metrics (Prometheus) over HTTP on this port.")
+            description = "Serve /metrics (Prometheus), /healthz and /readyz (Kafka answers) over plain HTTP on this"
+                    + " port; the webhook's own port serves /metrics too.")
     Integer metricsPort;
 
     @Option(names = "--poll-interval", paramLabel = "DURATION", defaultValue = "PT0.5S",
@@ -96,10 +106,15 @@ final class IngestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WebhookConfig webhook = files == null ? webhookConfig() : null; // settings first: fail before connecting
+        bootstrapServers = kafka.connect();
         KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
         TopicSetup.ensure(bootstrapServers, 3, Duration.ofSeconds(30));
         try (PrometheusEndpoint metrics = new PrometheusEndpoint();
+             KafkaProbe kafkaProbe = new KafkaProbe(bootstrapServers, Duration.ofSeconds(5));
              AuditProducer producer = new AuditProducer(bootstrapServers, deliveryTimeout)) {
+            if (metricsPort != null) {
+                metrics.serve(new InetSocketAddress(listenAddress, metricsPort), () -> true, kafkaProbe::reachable);
+            }
             return webhook != null ? webhook(webhook, producer, metrics) : follow(producer, metrics);
         }
     }
@@ -109,7 +124,7 @@ final class IngestCommand implements Callable<Integer> {
         try {
             config = new WebhookConfig(new InetSocketAddress(listenAddress, port), tlsCert, tlsKey, clientCa,
                     allowedClientNames == null ? List.of() : allowedClientNames, tokenFile, insecureHttp, maxBodyBytes,
-                    retryAfter, threads, cluster);
+                    retryAfter, readTimeout, threads, cluster);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage() + " (see --tls-cert, --tls-key, --client-ca, --token-file, --insecure-http)",
                     e, 2);
@@ -136,9 +151,6 @@ final class IngestCommand implements Callable<Integer> {
     }
 
     private int follow(AuditProducer producer, PrometheusEndpoint metrics) throws Exception {
-        if (metricsPort != null) {
-            metrics.serve(new InetSocketAddress(listenAddress, metricsPort));
-        }
         try (LogFollower follower = new LogFollower(files, checkpoint, producer, new IngestMetrics(metrics.registry()),
                 cluster)) {
             CountDownLatch stopped = new CountDownLatch(1);

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import io.auditwatch.detector.KafkaUnreachableException;
+import io.auditwatch.kafka.KafkaClients;
 import org.apache.kafka.common.KafkaException;
 
 /** Fail fast, in one line, when the Kafka a command was pointed at is not there. */
@@ -23,12 +24,12 @@ public final class KafkaCheck {
      */
     public static void requireReachable(String bootstrapServers, Duration timeout) {
         int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-        Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        Map<String, Object> config = KafkaClients.config(bootstrapServers);
+        config.putAll(Map.of(
                 AdminClientConfig.CLIENT_ID_CONFIG, "auditwatch-check",
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis,
-                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
+                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000));
         Admin admin;
         try {
             admin = Admin.create(config);

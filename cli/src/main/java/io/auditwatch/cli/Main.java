@@ -49,7 +49,8 @@ public final class Main implements Callable<Integer> {
     static final String DEBUG_ENV = "AUDITWATCH_DEBUG";
 
     static final String ENV_FOOTER = "%nEvery option can also be set through an environment variable named after its long form,"
-            + " upper-case with dashes as underscores: --bootstrap-servers -> BOOTSTRAP_SERVERS."
+            + " prefixed AUDITWATCH_, upper-case with dashes as underscores:"
+            + " --bootstrap-servers -> AUDITWATCH_BOOTSTRAP_SERVERS."
             + " A flag on the command line wins over the variable. AUDITWATCH_DEBUG=1 prints stack traces on errors.";
 
     @Spec

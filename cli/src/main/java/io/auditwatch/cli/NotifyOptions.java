@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
  * Where alerts go: a routing file, or one destination of each kind with default routes (PagerDuty high and
  * above, Slack and the webhook medium and above: low and informational alerts are records, sent to nobody
  * unless a routing file says so, see docs/rules.md#levels). Secrets come from files (the -file options) or
- * from the environment (SLACK_WEBHOOK_URL, PAGERDUTY_ROUTING_KEY, WEBHOOK_URL, WEBHOOK_HMAC_KEY); their
- * values are never shown in help, logs or errors.
+ * from the environment (AUDITWATCH_SLACK_WEBHOOK_URL, AUDITWATCH_PAGERDUTY_ROUTING_KEY, AUDITWATCH_WEBHOOK_URL,
+ * AUDITWATCH_WEBHOOK_HMAC_KEY); their values are never shown in help, logs or errors.
  */
 final class NotifyOptions {
     static final String SLACK = "slack";
@@ -43,7 +43,7 @@ final class NotifyOptions {
     Path slackWebhookFile;
 
     @Option(names = "--slack-webhook-url", paramLabel = "URL", showDefaultValue = Help.Visibility.NEVER,
-            description = "The Slack webhook URL itself; set SLACK_WEBHOOK_URL rather than this flag, "
+            description = "The Slack webhook URL itself; set AUDITWATCH_SLACK_WEBHOOK_URL rather than this flag, "
                     + "which other users of the machine can see.")
     String slackWebhookUrl;
 
@@ -52,7 +52,7 @@ final class NotifyOptions {
     Path pagerDutyRoutingKeyFile;
 
     @Option(names = "--pagerduty-routing-key", paramLabel = "KEY", showDefaultValue = Help.Visibility.NEVER,
-            description = "The routing key itself; set PAGERDUTY_ROUTING_KEY rather than this flag.")
+            description = "The routing key itself; set AUDITWATCH_PAGERDUTY_ROUTING_KEY rather than this flag.")
     String pagerDutyRoutingKey;
 
     @Option(names = "--pagerduty-url", paramLabel = "URL", defaultValue = PagerDutyDestination.DEFAULT_BASE_URL,
@@ -69,7 +69,7 @@ final class NotifyOptions {
     Path webhookUrlFile;
 
     @Option(names = "--webhook-url", paramLabel = "URL", showDefaultValue = Help.Visibility.NEVER,
-            description = "The webhook URL itself; set WEBHOOK_URL rather than this flag.")
+            description = "The webhook URL itself; set AUDITWATCH_WEBHOOK_URL rather than this flag.")
     String webhookUrl;
 
     @Option(names = "--webhook-hmac-key-file", paramLabel = "FILE",
@@ -77,7 +77,7 @@ final class NotifyOptions {
     Path webhookHmacKeyFile;
 
     @Option(names = "--webhook-hmac-key", paramLabel = "KEY", showDefaultValue = Help.Visibility.NEVER,
-            description = "The signing key itself; set WEBHOOK_HMAC_KEY rather than this flag.")
+            description = "The signing key itself; set AUDITWATCH_WEBHOOK_HMAC_KEY rather than this flag.")
     String webhookHmacKey;
 
     @Option(names = "--group-window", paramLabel = "DURATION", defaultValue = "PT5M",
@@ -130,8 +130,8 @@ final class NotifyOptions {
                 URI url = webhookUrl != null ? Secret.url("webhook URL", webhookUrl)
                         : Secret.readUrl("webhook URL", webhookUrlFile, null, env);
                 if (webhookHmacKeyFile == null && webhookHmacKey == null) {
-                    throw new UserError("a webhook needs a signing key: --webhook-hmac-key-file or WEBHOOK_HMAC_KEY",
-                            null, 2);
+                    throw new UserError("a webhook needs a signing key: --webhook-hmac-key-file or"
+                            + " AUDITWATCH_WEBHOOK_HMAC_KEY", null, 2);
                 }
                 String key = webhookHmacKey != null ? webhookHmacKey
                         : Secret.read("webhook HMAC key", webhookHmacKeyFile, null, env);

@@ -3,6 +3,7 @@ package io.auditwatch.cli;
 import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.detector.Topics;
 import io.auditwatch.engine.Correlation;
+import io.auditwatch.kafka.KafkaClients;
 import io.auditwatch.engine.Detection;
 import io.auditwatch.engine.RuleDefinition;
 import io.auditwatch.rules.CoverageTable;
@@ -29,6 +30,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -65,8 +67,7 @@ final class RulesCommand implements Callable<Integer> {
 
     /** The changes on auditwatch.rules now in force, by key (a tombstone removes its key). */
     static java.util.Map<String, String> inForce(String bootstrapServers) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = KafkaClients.properties(bootstrapServers);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         java.util.Map<String, String> latest = new java.util.TreeMap<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
@@ -212,9 +213,8 @@ final class RulesCommand implements Callable<Integer> {
                 description = "Restore these rules (or list:<name>) to the built-in version (a tombstone).")
         List<String> restore = List.of();
 
-        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "localhost:9092",
-                description = "Kafka to push to.")
-        String bootstrapServers;
+        @Mixin
+        KafkaOptions kafka;
 
         @Override
         public Integer call() throws IOException {
@@ -240,6 +240,7 @@ final class RulesCommand implements Callable<Integer> {
                             + "; nothing was pushed");
                 }
             }
+            String bootstrapServers = kafka.connect();
             KafkaCheck.requireReachable(bootstrapServers, java.time.Duration.ofSeconds(15));
             if (!restore.isEmpty()) {
                 java.util.Map<String, String> changed = inForce(bootstrapServers);
@@ -250,8 +251,7 @@ final class RulesCommand implements Callable<Integer> {
                     }
                 }
             }
-            Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            Properties p = KafkaClients.properties(bootstrapServers);
             p.put(ProducerConfig.ACKS_CONFIG, "all");
             p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
@@ -276,12 +276,12 @@ final class RulesCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "localhost:9092",
-                description = "Kafka to read auditwatch.rules from.")
-        String bootstrapServers;
+        @Mixin
+        KafkaOptions kafka;
 
         @Override
         public Integer call() {
+            String bootstrapServers = kafka.connect();
             KafkaCheck.requireReachable(bootstrapServers, java.time.Duration.ofSeconds(15));
             java.util.Map<String, String> latest = inForce(bootstrapServers);
             // Which changes would the detectors hold? Replay them as a detector does, to say so.

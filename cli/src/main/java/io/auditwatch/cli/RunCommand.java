@@ -1,6 +1,7 @@
 package io.auditwatch.cli;
 
 import io.auditwatch.detector.DetectorApp;
+import io.auditwatch.detector.KafkaProbe;
 import io.auditwatch.detector.TopicSetup;
 import io.auditwatch.detector.Topics;
 import io.auditwatch.metrics.PrometheusEndpoint;
@@ -10,7 +11,6 @@ import io.auditwatch.notify.Notifier;
 import io.auditwatch.notify.NotifierConfig;
 import io.auditwatch.notify.delivery.Destination;
 import io.auditwatch.notify.routing.Plan;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -29,25 +29,26 @@ final class RunCommand {
     @Command(name = "detector", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = "The Kafka Streams detector: audit.events -> auditwatch.alerts (bad input -> audit.dlq).")
     static final class Detector implements java.util.concurrent.Callable<Integer> {
-        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", required = true,
-                description = "Kafka to connect to.")
-        String bootstrapServers;
+        @Mixin
+        KafkaOptions kafka;
 
         @Mixin
         DetectorOptions options;
 
         @Option(names = "--metrics-port", paramLabel = "PORT",
-                description = "Serve /metrics (Prometheus: Kafka Streams and JVM) over HTTP on this port.")
+                description = "Serve /metrics (Prometheus: Kafka Streams and JVM), /healthz (Kafka Streams has not"
+                        + " failed) and /readyz (every task running) over HTTP on this port.")
         Integer metricsPort;
 
         @Override
         public Integer call() throws InterruptedException, java.io.IOException {
+            String bootstrapServers = kafka.connect();
             KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
             DetectorApp app = DetectorApp.start(options.toConfig(bootstrapServers));
             PrometheusEndpoint metrics = new PrometheusEndpoint();
             if (metricsPort != null) {
                 app.bindMetrics(metrics.registry());
-                int port = metrics.serve(new java.net.InetSocketAddress(metricsPort));
+                int port = metrics.serve(new java.net.InetSocketAddress(metricsPort), app::alive, app::ready);
                 System.err.println("metrics on http://0.0.0.0:" + port + PrometheusEndpoint.PATH);
             }
             System.err.println("detector running against " + bootstrapServers + " (Ctrl-C stops it)");
@@ -65,18 +66,19 @@ final class RunCommand {
                         + " (undeliverable alerts go to auditwatch.alerts.dlq). With no destination configured,"
                         + " each alert prints as one readable line."})
     static final class Notify implements java.util.concurrent.Callable<Integer> {
-        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", required = true,
-                description = "Kafka to connect to.")
-        String bootstrapServers;
+        @Mixin
+        KafkaOptions kafka;
 
         @Option(names = "--group-id", paramLabel = "ID",
                 description = "Consumer group: the notifier resumes where it stopped. Default: "
                         + NotifierConfig.DEFAULT_GROUP_ID + ", or " + CONSOLE_GROUP_ID + " when printing to the console.")
         String groupId;
 
-        @Option(names = "--delivery-store", paramLabel = "DIR", defaultValue = "./data/notify",
-                description = "Where deliveries are remembered, so a restart does not post an alert twice.")
-        Path deliveryStore;
+        @Option(names = "--deliveries-topic", paramLabel = "TOPIC",
+                defaultValue = NotifierConfig.DEFAULT_DELIVERIES_TOPIC,
+                description = "Compacted topic where deliveries are remembered (created if missing), so that no"
+                        + " instance of the group posts an alert twice, after a restart or a rebalance.")
+        String deliveriesTopic;
 
         @Option(names = "--partitions", paramLabel = "N", defaultValue = "3",
                 description = "Partitions of the pipeline's topics when this command has to create them.")
@@ -85,21 +87,27 @@ final class RunCommand {
         @Mixin
         NotifyOptions notify;
 
+        @Option(names = "--metrics-port", paramLabel = "PORT",
+                description = "Serve /metrics (deliveries, DLQ, consumer lag, JVM), /healthz (the delivery loop"
+                        + " turns) and /readyz (Kafka answers) over HTTP on this port.")
+        Integer metricsPort;
+
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() throws InterruptedException {
             Plan plan = notify.plan(EnvDefaultProvider.of(spec));
+            String bootstrapServers = kafka.connect();
             KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
             if (plan.isEmpty()) {
-                return console();
+                return console(bootstrapServers);
             }
             TopicSetup.ensure(bootstrapServers, partitions, Duration.ofSeconds(30));
             NotifierConfig config = new NotifierConfig(bootstrapServers,
                     groupId == null ? NotifierConfig.DEFAULT_GROUP_ID : groupId, Topics.ALERTS, Topics.ALERTS_DLQ,
                     Topics.ROUTES, false, notify.groupWindow, notify.retryPolicy(), NotifierConfig.DEFAULT_MAX_PENDING,
-                    deliveryStore, NotifierConfig.DEFAULT_STORE_RETENTION,
+                    deliveriesTopic, NotifierConfig.DEFAULT_STORE_RETENTION,
                     NotifierConfig.DEFAULT_SESSION_TIMEOUT);
             Notifier notifier;
             try {
@@ -109,11 +117,21 @@ final class RunCommand {
             }
             System.err.println("notify: delivering to " + plan.destinations().stream().map(Destination::name)
                     .collect(java.util.stream.Collectors.joining(", ")) + " (Ctrl-C stops it)");
-            runUntilShutdown(notifier::run, notifier::stop, notifier);
+            try (PrometheusEndpoint metrics = new PrometheusEndpoint();
+                 KafkaProbe kafkaProbe = new KafkaProbe(bootstrapServers, Duration.ofSeconds(5))) {
+                if (metricsPort != null) {
+                    notifier.bindMetrics(metrics.registry());
+                    metrics.serve(new java.net.InetSocketAddress(metricsPort),
+                            () -> notifier.turnedWithin(LOOP_STALL), kafkaProbe::reachable);
+                }
+                runUntilShutdown(notifier::run, notifier::stop, notifier);
+            } catch (java.io.IOException e) {
+                throw new UserError("cannot serve metrics on port " + metricsPort + ": " + e.getMessage(), e);
+            }
             return 0;
         }
 
-        private int console() throws InterruptedException {
+        private int console(String bootstrapServers) throws InterruptedException {
             AlertSubscriber subscriber = new AlertSubscriber(bootstrapServers,
                     groupId == null ? CONSOLE_GROUP_ID : groupId, false);
             ConsoleNotifier console = new ConsoleNotifier(spec.commandLine().getOut());
@@ -123,6 +141,8 @@ final class RunCommand {
     }
 
     static final String CONSOLE_GROUP_ID = "auditwatch-console";
+    /** A delivery loop that has not turned for this long is stuck: a poll lasts at most a fraction of it. */
+    private static final Duration LOOP_STALL = Duration.ofSeconds(60);
 
     /** Runs {@code loop} on this thread until Ctrl-C, which calls {@code stop} and waits for {@code resource} to close. */
     private static void runUntilShutdown(Runnable loop, Runnable stop, AutoCloseable resource) throws InterruptedException {

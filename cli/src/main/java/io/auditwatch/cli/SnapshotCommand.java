@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -51,12 +52,16 @@ final class SnapshotCommand implements Callable<Integer> {
         Path file;
 
         @Option(names = "--kubeconfig", paramLabel = "FILE", required = true,
-                description = "List them through the API (read-only: see deploy/snapshot-rbac.yaml).")
+                description = "List them through the API (read-only: see deploy/base/snapshot.yaml).")
         Path kubeconfig;
+
+        @Option(names = "--in-cluster", required = true,
+                description = "List them through the API with the pod's service-account token (a CronJob).")
+        boolean inCluster;
     }
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", required = true, description = "Kafka to publish to.")
-    String bootstrapServers;
+    @Mixin
+    KafkaOptions kafka;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "3",
             description = "Partitions if the topic must be created (match the detector's --partitions).")
@@ -78,8 +83,14 @@ final class SnapshotCommand implements Callable<Integer> {
 
     /** Pods, PVs and VolumeAttachments that exist now, as one list (what kubectl get pods,pv,volumeattachments gives). */
     private static JsonNode listPods(Path kubeconfig) throws IOException {
-        ReplayCommand.requireFile(kubeconfig, "--kubeconfig");
-        Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+        Config config;
+        if (kubeconfig == null) {
+            config = Config.autoConfigure(null); // in a pod: the mounted service-account token and CA
+        } else {
+            ReplayCommand.requireFile(kubeconfig, "--kubeconfig");
+            config = Config.fromKubeconfig(Files.readString(kubeconfig));
+        }
+        String through = kubeconfig == null ? "the in-cluster service account" : kubeconfig.toString();
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
             ObjectNode list = AuditEventReader.mapper().createObjectNode().put("kind", "List");
             ArrayNode items = list.putArray("items");
@@ -90,7 +101,7 @@ final class SnapshotCommand implements Callable<Integer> {
             }
             return list;
         } catch (KubernetesClientException e) {
-            throw new UserError("cannot list pods, volumes and attachments through " + kubeconfig + ": "
+            throw new UserError("cannot list pods, volumes and attachments through " + through + ": "
                     + e.getMessage().lines().findFirst().orElse(""), e);
         }
     }
@@ -98,6 +109,7 @@ final class SnapshotCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         JsonNode items = (source.file != null ? readFile(source.file) : listPods(source.kubeconfig)).path("items");
+        String bootstrapServers = kafka.connect();
         KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
         TopicSetup.ensure(bootstrapServers, partitions, Duration.ofSeconds(30));
         List<Future<RecordMetadata>> sends = new ArrayList<>();

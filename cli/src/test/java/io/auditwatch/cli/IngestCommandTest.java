@@ -33,7 +33,7 @@ class IngestCommandTest {
 
     @Test
     void shouldRefuseHttpsWithoutACertificate() {
-        String[] r = run(Map.of("TOKEN_FILE", "/etc/auditwatch/token"), "run", "ingest", "--bootstrap-servers",
+        String[] r = run(Map.of("AUDITWATCH_TOKEN_FILE", "/etc/auditwatch/token"), "run", "ingest", "--bootstrap-servers",
                 "127.0.0.1:1");
         assertEquals("2", r[0]);
         assertEquals("auditwatch: HTTPS needs a certificate and a key (or plain HTTP for local tests)"

@@ -71,12 +71,12 @@ class MainTest {
 
     @Test
     void badValueFromEnvironmentSaysWhichVariable() {
-        CliRun run = new CliRun(Map.of("PORT", "abc"), "broker");
+        CliRun run = new CliRun(Map.of("AUDITWATCH_PORT", "abc", "PORT", "tcp://10.0.0.1:9092"), "broker");
         assertEquals(2, run.exitCode);
         assertEquals(1, run.errLines().size(), run.err.toString());
         String line = run.errLines().get(0);
         assertTrue(line.startsWith("auditwatch: Invalid value for option '--port': 'abc' is not an int"), line);
-        assertTrue(line.contains("(from environment variable PORT)"), line);
+        assertTrue(line.contains("(from environment variable AUDITWATCH_PORT)"), line);
     }
 
     @Test
@@ -105,14 +105,14 @@ class MainTest {
 
     @Test
     void envNameIsUpperCaseWithUnderscores() {
-        assertEquals("BOOTSTRAP_SERVERS", EnvDefaultProvider.envName("--bootstrap-servers"));
-        assertEquals("DATA_DIR", EnvDefaultProvider.envName("--data-dir"));
-        assertEquals("PORT", EnvDefaultProvider.envName("--port"));
+        assertEquals("AUDITWATCH_BOOTSTRAP_SERVERS", EnvDefaultProvider.envName("--bootstrap-servers"));
+        assertEquals("AUDITWATCH_DATA_DIR", EnvDefaultProvider.envName("--data-dir"));
+        assertEquals("AUDITWATCH_PORT", EnvDefaultProvider.envName("--port"), "never a bare PORT, which so much else sets");
     }
 
     @Test
     void optionsDefaultToEnvironmentVariablesButFlagsWin() {
-        Map<String, String> env = Map.of("BOOTSTRAP_SERVERS", "kafka-0.kafka:9092", "MAX_EVENTS", "42");
+        Map<String, String> env = Map.of("AUDITWATCH_BOOTSTRAP_SERVERS", "kafka-0.kafka:9092", "AUDITWATCH_MAX_EVENTS", "42");
 
         ProbeCommand fromEnv = new ProbeCommand();
         new CommandLine(fromEnv).setDefaultValueProvider(new EnvDefaultProvider(env)).parseArgs();
@@ -132,8 +132,8 @@ class MainTest {
 
     @Test
     void helpAndVersionAreNotReadFromTheEnvironment() {
-        CommandLine cl = Main.commandLine(Map.of("VERSION", "1.2", "HELP", "true", "DEBUG", "true"));
-        EnvDefaultProvider provider = new EnvDefaultProvider(Map.of("VERSION", "1.2", "HELP", "true", "DEBUG", "true"));
+        CommandLine cl = Main.commandLine(Map.of("AUDITWATCH_VERSION", "1.2", "AUDITWATCH_HELP", "true", "AUDITWATCH_DEBUG", "true"));
+        EnvDefaultProvider provider = new EnvDefaultProvider(Map.of("AUDITWATCH_VERSION", "1.2", "AUDITWATCH_HELP", "true", "AUDITWATCH_DEBUG", "true"));
         cl.getCommandSpec().options().forEach(o -> assertNull(provider.defaultValue(o), o.longestName()));
         CliRun run = new CliRun(cl);
         assertEquals(2, run.exitCode, "no command: usage, exit 2");
@@ -146,14 +146,14 @@ class MainTest {
         assertEquals(0, run.exitCode);
         String help = run.out.toString().replaceAll("\\s+", " ");
         assertTrue(help.contains("broker"), help);
-        assertTrue(help.contains("--bootstrap-servers -> BOOTSTRAP_SERVERS"), help);
+        assertTrue(help.contains("--bootstrap-servers -> AUDITWATCH_BOOTSTRAP_SERVERS"), help);
         assertTrue(help.contains("--debug Print stack traces on errors"), "the --debug that errors suggest is listed");
 
         CliRun broker = new CliRun(Map.of(), "broker", "--help");
         assertEquals(0, broker.exitCode);
         String brokerHelp = broker.out.toString().replaceAll("\\s+", " ");
         assertTrue(brokerHelp.contains("--data-dir=DIR"), brokerHelp);
-        assertTrue(brokerHelp.contains("BOOTSTRAP_SERVERS"), "footer on subcommands too: " + brokerHelp);
+        assertTrue(brokerHelp.contains("AUDITWATCH_BOOTSTRAP_SERVERS"), "footer on subcommands too: " + brokerHelp);
     }
 
     @Test

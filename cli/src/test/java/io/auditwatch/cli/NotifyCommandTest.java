@@ -52,7 +52,7 @@ class NotifyCommandTest {
 
     @Test
     void aBadSecretFromTheEnvironmentIsReportedWithoutItsValue() {
-        Result r = run(Map.of("SLACK_WEBHOOK_URL", "hooks.slack.com/services/T0/B0/SECRETPART"), "run", "notify",
+        Result r = run(Map.of("AUDITWATCH_SLACK_WEBHOOK_URL", "hooks.slack.com/services/T0/B0/SECRETPART"), "run", "notify",
                 "--bootstrap-servers", "127.0.0.1:1");
         assertEquals(2, r.exitCode);
         assertEquals("auditwatch: Slack webhook URL: not an absolute http(s) URL\n", r.err);
@@ -69,8 +69,8 @@ class NotifyCommandTest {
 
     @Test
     void helpNeverShowsASecretTakenFromTheEnvironment() {
-        Result r = run(Map.of("SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T0/B0/SECRETPART",
-                "PAGERDUTY_ROUTING_KEY", "SECRETKEY", "WEBHOOK_HMAC_KEY", "SECRETHMAC"), "run", "notify", "--help");
+        Result r = run(Map.of("AUDITWATCH_SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T0/B0/SECRETPART",
+                "AUDITWATCH_PAGERDUTY_ROUTING_KEY", "SECRETKEY", "AUDITWATCH_WEBHOOK_HMAC_KEY", "SECRETHMAC"), "run", "notify", "--help");
         assertEquals(0, r.exitCode);
         assertTrue(r.out.contains("--slack-webhook-url"), r.out);
         assertFalse(r.out.contains("SECRET"), r.out);

@@ -120,7 +120,7 @@ class EventTimeEndToEndTest {
         assertTrue(replayed.size() >= 4, "an alert per attack request at least: " + replayed);
         try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty();
              Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), "late-notifier",
-                     dir.resolve("notifier"), Duration.ZERO, 3), CrashingNotifier.plan(slack.url("/services/T/B/X"),
+                     Duration.ZERO, 3), CrashingNotifier.plan(slack.url("/services/T/B/X"),
                      pd.url("")), Clock.systemUTC(), null)) {
             long deadline = System.nanoTime() + PATIENCE.toNanos();
             while (notifier.settled() < replayed.size() && System.nanoTime() < deadline) {

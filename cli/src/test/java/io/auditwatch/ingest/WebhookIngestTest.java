@@ -62,7 +62,7 @@ class WebhookIngestTest {
         metrics = new PrometheusEndpoint();
         receiver = WebhookReceiver.start(new WebhookConfig(new InetSocketAddress("127.0.0.1", 0), server[0], server[1],
                 dir.resolve("ca.crt"), List.of("kube-apiserver"), dir.resolve("token"), false, 1024 * 1024,
-                Duration.ofSeconds(7), 4, "prod-eu"), producer, metrics);
+                Duration.ofSeconds(7), Duration.ofSeconds(30), 4, "prod-eu"), producer, metrics);
     }
 
     @AfterAll

@@ -50,8 +50,8 @@ class WebhookOutageTest {
         try (AuditProducer producer = new AuditProducer(kafka.bootstrapServers(), Duration.ofSeconds(3));
              PrometheusEndpoint metrics = new PrometheusEndpoint();
              WebhookReceiver receiver = WebhookReceiver.start(new WebhookConfig(new InetSocketAddress("127.0.0.1", 0),
-                     null, null, null, List.of(), dir.resolve("token"), true, 8 << 20, Duration.ofSeconds(2), 2,
-                     null), producer, metrics)) {
+                     null, null, null, List.of(), dir.resolve("token"), true, 8 << 20, Duration.ofSeconds(2),
+                     Duration.ofSeconds(30), 2, null), producer, metrics)) {
             assertEquals(200, post(plain, first, receiver).statusCode());
 
             kafka.close();

@@ -9,7 +9,6 @@ import io.auditwatch.notify.routing.Route;
 import io.auditwatch.notify.routing.Routing;
 import io.auditwatch.notify.slack.SlackDestination;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +16,7 @@ import java.util.List;
 /**
  * Run in a child JVM by {@link NotifierBrokerTest}: a notifier that dies (halt: no shutdown hooks, no close, no
  * commit) at the commit point right after its {@code n}-th alert was delivered everywhere.
- * Args: bootstrap, group, store dir, Slack URL, PagerDuty base URL, n.
+ * Args: bootstrap, group, Slack URL, PagerDuty base URL, n.
  */
 public final class CrashingNotifier {
     public static final int EXIT_CODE = 137;
@@ -31,17 +30,18 @@ public final class CrashingNotifier {
                 new Routing(List.of(Route.atLeast(Level.MEDIUM, "soc"), Route.atLeast(Level.HIGH, "oncall"))));
     }
 
-    public static NotifierConfig config(String bootstrap, String group, Path store, Duration window, int attempts) {
+    public static NotifierConfig config(String bootstrap, String group, Duration window, int attempts) {
         return new NotifierConfig(bootstrap, group, Topics.ALERTS, Topics.ALERTS_DLQ, null, false, window,
                 new RetryPolicy(attempts, Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofSeconds(10)),
-                NotifierConfig.DEFAULT_MAX_PENDING, store, NotifierConfig.DEFAULT_STORE_RETENTION,
+                NotifierConfig.DEFAULT_MAX_PENDING, NotifierConfig.DEFAULT_DELIVERIES_TOPIC,
+                NotifierConfig.DEFAULT_STORE_RETENTION,
                 Duration.ofSeconds(6)); // the broker's minimum: the restart takes over from the dead child sooner
     }
 
     public static void main(String[] args) {
-        int n = Integer.parseInt(args[5]);
-        Notifier notifier = new Notifier(config(args[0], args[1], Path.of(args[2]), Duration.ZERO, 3),
-                plan(URI.create(args[3]), URI.create(args[4])), Clock.systemUTC(), null);
+        int n = Integer.parseInt(args[4]);
+        Notifier notifier = new Notifier(config(args[0], args[1], Duration.ZERO, 3),
+                plan(URI.create(args[2]), URI.create(args[3])), Clock.systemUTC(), null);
         notifier.beforeCommit(() -> {
             if (notifier.settled() >= n) {
                 Runtime.getRuntime().halt(EXIT_CODE);

@@ -149,7 +149,7 @@ class NotifierBrokerTest {
         Alert hostile = SampleAlerts.alert("h1", Level.HIGH, "<!channel> *x* <https://evil|click>", "pod-exec:h1");
         long last = produce(List.of(critical, medium, info, hostile));
         try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty();
-             Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group, dir,
+             Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group,
                      Duration.ZERO, 3), CrashingNotifier.plan(slack.url("/services/T/B/X"), pd.url("")),
                      new MutableClock(Instant.now()), null)) {
             runUntil(notifier, () -> notifier.settled() == 4);
@@ -179,18 +179,19 @@ class NotifierBrokerTest {
     }
 
     @Test
-    void shouldNeitherPageTwiceNorLoseAnAlertWhenKilledBetweenDeliveryAndCommit() throws Exception {
+    void shouldNeitherPageTwiceNorLoseAnAlertWhenAnotherInstanceTakesOverFromOneKilledBetweenDeliveryAndCommit()
+            throws Exception {
         String group = groupAtEnd();
         List<Alert> alerts = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             alerts.add(SampleAlerts.alert("k" + i, Level.HIGH));
         }
         long last = produce(alerts);
-        Path store = dir.resolve("store");
         try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty()) {
+            // One instance, in its own JVM, delivers all five and dies at its commit point.
             Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), CrashingNotifier.class.getName(),
-                    kafka.bootstrapServers(), group, store.toString(), slack.url("/services/T/B/X").toString(),
+                    kafka.bootstrapServers(), group, slack.url("/services/T/B/X").toString(),
                     pd.url("").toString(), "5")
                     .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
             assertTrue(child.waitFor(90, TimeUnit.SECONDS), "child did not finish");
@@ -200,18 +201,19 @@ class NotifierBrokerTest {
             long committedAtCrash = committed(group);
             assertTrue(committedAtCrash < last + 1, "the last delivery was not committed: " + committedAtCrash);
 
-            try (Notifier restarted = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group, store,
+            // Another instance of the group, sharing nothing with the dead one but Kafka, takes the partition over.
+            try (Notifier other = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group,
                     Duration.ZERO, 3), CrashingNotifier.plan(slack.url("/services/T/B/X"), pd.url("")),
                     new MutableClock(Instant.now()), null)) {
-                runUntil(restarted, () -> {
+                runUntil(other, () -> {
                     try {
                         return committed(group) == last + 1;
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
                 });
-                assertTrue(restarted.settled() >= 1, "something was redelivered");
-                assertEquals(last + 1 - committedAtCrash, restarted.settled(), "exactly the uncommitted ones came back");
+                assertTrue(other.settled() >= 1, "something was redelivered");
+                assertEquals(last + 1 - committedAtCrash, other.settled(), "exactly the uncommitted ones came back");
             }
             assertEquals(5, slack.accepted().size(), "no alert posted twice");
             assertEquals(alerts.stream().map(a -> SlackMessage.payload(a).toString()).collect(Collectors.toSet()),
@@ -231,7 +233,7 @@ class NotifierBrokerTest {
         produceRaw("{not an alert".getBytes(StandardCharsets.UTF_8));
         long end = endOffset(Topics.ALERTS);
         try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty();
-             Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group, dir,
+             Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group,
                      Duration.ZERO, 2), CrashingNotifier.plan(slack.url("/services/T/B/SECRETPART"), pd.url("")),
                      new MutableClock(Instant.now()), null)) {
             slack.script(new Answer(500, null, "down"), new Answer(503, "0", "still down"));
@@ -284,7 +286,7 @@ class NotifierBrokerTest {
         long last = produce(repeats);
         MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
         try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty();
-             Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group, dir,
+             Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group,
                      Duration.ofMinutes(5), 3), CrashingNotifier.plan(slack.url("/x"), pd.url("")), clock, null)) {
             runUntil(notifier, () -> notifier.settled() == 1);
             runUntil(notifier, () -> {
@@ -316,6 +318,41 @@ class NotifierBrokerTest {
     }
 
     @Test
+    void shouldDeliverAnAlertOfAHigherLevelAtOnceInsteadOfHoldingItInTheLowerWindow() throws Exception {
+        String group = groupAtEnd();
+        Alert medium = SampleAlerts.alert("e0", Level.MEDIUM, "alice@example.com", "pod-exec:escalating");
+        Alert mediumRepeat = SampleAlerts.alert("e1", Level.MEDIUM, "alice@example.com", "pod-exec:escalating");
+        Alert high = SampleAlerts.alert("e2", Level.HIGH, "alice@example.com", "pod-exec:escalating");
+        Alert highRepeat = SampleAlerts.alert("e3", Level.HIGH, "alice@example.com", "pod-exec:escalating");
+        long last = produce(List.of(medium, mediumRepeat, high, highRepeat));
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
+        try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty();
+             Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group,
+                     Duration.ofMinutes(5), 3), CrashingNotifier.plan(slack.url("/x"), pd.url("")), clock, null)) {
+            // The clock never moves: nothing here waits for a window to close.
+            runUntil(notifier, () -> notifier.settled() == 3);
+            notifier.runOnce(Duration.ofMillis(200));
+            assertEquals(List.of(), slack.violations());
+            assertEquals(List.of(), pd.violations());
+            List<String> posted = slack.accepted().stream().map(LoopbackReceiver.Request::text).toList();
+            assertEquals(3, posted.size(), String.join("\n", posted));
+            assertEquals(SlackMessage.payload(medium).toString(), posted.get(0), "the first medium at once");
+            assertEquals("MEDIUM · Exec into a pod (×2)",
+                    read(posted.get(1)).path("blocks").get(0).path("text").path("text").asText(),
+                    "the held medium repeat, folded with the first, before the escalation");
+            assertEquals(SlackMessage.payload(high).toString(), posted.get(2), "the high one at once, as itself");
+            assertEquals(List.of(PagerDutyEvent.trigger(high, ROUTING_KEY).toString()),
+                    pd.accepted().stream().map(LoopbackReceiver.Request::text).toList(), "paged at once");
+            assertEquals(last, committed(group), "the high repeat is held in the high window, uncommitted");
+
+            clock.advance(Duration.ofMinutes(5));
+            runUntil(notifier, () -> notifier.settled() == 4);
+            assertEquals("HIGH · Exec into a pod (×2)", read(slack.accepted().get(3).text()).path("blocks").get(0)
+                    .path("text").path("text").asText());
+        }
+    }
+
+    @Test
     void shouldSendHeldRepeatsBeforeAResolutionSoItIsTheLastWord() throws Exception {
         String group = groupAtEnd();
         Alert first = SampleAlerts.alert("f0", Level.HIGH, "alice@example.com", "pod-exec:resolving");
@@ -325,7 +362,7 @@ class NotifierBrokerTest {
                 first.dedupKey(), Alert.RESOLVED);
         long last = produce(List.of(first, repeat, cleared));
         try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty();
-             Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group, dir,
+             Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group,
                      Duration.ofMinutes(5), 3), CrashingNotifier.plan(slack.url("/x"), pd.url("")),
                      new MutableClock(Instant.parse("2026-11-25T10:00:00Z")), null)) {
             runUntil(notifier, () -> notifier.settled() == 3);
@@ -360,10 +397,10 @@ class NotifierBrokerTest {
         publishRoutes(routesTopic, "routes: [{to: [nowhere]}]");
         try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty()) {
             io.auditwatch.notify.routing.Plan file = CrashingNotifier.plan(slack.url("/x"), pd.url(""));
-            NotifierConfig base = CrashingNotifier.config(kafka.bootstrapServers(), group, dir, Duration.ZERO, 3);
+            NotifierConfig base = CrashingNotifier.config(kafka.bootstrapServers(), group, Duration.ZERO, 3);
             NotifierConfig config = new NotifierConfig(base.bootstrapServers(), base.groupId(), base.alertsTopic(),
                     base.dlqTopic(), routesTopic, false, base.groupWindow(), base.retry(), base.maxPending(),
-                    base.storeDir(), base.storeRetention(), base.sessionTimeout());
+                    base.deliveriesTopic(), base.storeRetention(), base.sessionTimeout());
             try (Notifier notifier = new Notifier(config, file, new MutableClock(Instant.now()), null)) {
                 assertEquals(List.of(io.auditwatch.notify.routing.Route.atLeast(Level.CRITICAL, "oncall")),
                         notifier.routing().routes(), "the last good routes; the bad record was rejected");

@@ -99,13 +99,12 @@ class ReplayToTopicTest {
                 producer.send(new ProducerRecord<>(Topics.ALERTS, a.dedupKey(), AlertCodec.toBytes(a))).get();
             }
         }
-        Path store = dir.resolve("store");
         long marked;
         String group = "replay-to-topic-" + UUID.randomUUID();
         try (LoopbackReceiver hook = LoopbackReceiver.webhook()) {
             Plan plan = new Plan(List.of(new WebhookDestination("siem", hook.url("/in"), "k", Duration.ZERO)),
                     new Routing(List.of(Route.atLeast(Level.INFORMATIONAL, "siem"))));
-            try (Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group, store,
+            try (Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group,
                     Duration.ZERO, 3), plan, Clock.systemUTC(), null)) {
                 runUntil(notifier, () -> hook.accepted().size() >= liveAlerts.size());
             }
@@ -120,7 +119,7 @@ class ReplayToTopicTest {
             assertTrue(backfillIds.containsAll(liveAlerts.stream().map(Alert::id).toList()), "the same ids as live");
             Set<String> expected = new java.util.HashSet<>(backfillIds);
 
-            try (Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group, store,
+            try (Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group,
                     Duration.ZERO, 3), plan, Clock.systemUTC(), null)) {
                 runUntil(notifier, () -> hook.accepted().size() >= expected.size());
                 long settleFor = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);

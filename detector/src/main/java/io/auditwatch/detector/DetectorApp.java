@@ -1,5 +1,6 @@
 package io.auditwatch.detector;
 
+import io.auditwatch.kafka.KafkaClients;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -59,9 +60,8 @@ public final class DetectorApp implements AutoCloseable {
     }
 
     public static Properties properties(DetectorConfig config) {
-        Properties p = new Properties();
+        Properties p = KafkaClients.properties(config.bootstrapServers());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
@@ -99,6 +99,21 @@ public final class DetectorApp implements AutoCloseable {
         new KafkaStreamsMetrics(streams).bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
+    }
+
+    /**
+     * Alive unless Kafka Streams has failed for good (ERROR, or stopped): a restart is then the cure. A restore
+     * or a rebalance is alive.
+     */
+    public boolean alive() {
+        KafkaStreams.State state = streams.state();
+        return state != KafkaStreams.State.ERROR && state != KafkaStreams.State.PENDING_ERROR
+                && state != KafkaStreams.State.NOT_RUNNING;
+    }
+
+    /** Ready once every task is assigned and restored (RUNNING): a rolling restart waits for it. */
+    public boolean ready() {
+        return streams.state() == KafkaStreams.State.RUNNING;
     }
 
     /** Kafka Streams' own metrics, as {@link KafkaStreams#metrics()} gives them. */

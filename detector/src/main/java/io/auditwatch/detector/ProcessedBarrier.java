@@ -1,5 +1,6 @@
 package io.auditwatch.detector;
 
+import io.auditwatch.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,7 +25,7 @@ public final class ProcessedBarrier implements AutoCloseable {
     private final Set<String> inputTopics;
 
     public ProcessedBarrier(String bootstrapServers, String applicationId, Set<String> inputTopics) {
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        this.admin = Admin.create(KafkaClients.config(bootstrapServers));
         this.applicationId = applicationId;
         this.inputTopics = inputTopics;
     }

@@ -1,5 +1,6 @@
 package io.auditwatch.detector;
 
+import io.auditwatch.kafka.KafkaClients;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.event.AuditEventReader;
@@ -27,8 +28,7 @@ final class RuleStatusPublisher implements Consumer<TunedRules.Change>, AutoClos
     private final String instance;
 
     RuleStatusPublisher(String bootstrapServers, String instance) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = KafkaClients.properties(bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
         this.instance = instance;

@@ -1,5 +1,6 @@
 package io.auditwatch.ingest;
 
+import io.auditwatch.kafka.KafkaClients;
 import io.auditwatch.detector.Topics;
 import io.auditwatch.event.AuditLogFiles;
 import io.auditwatch.event.Provenance;
@@ -46,7 +47,7 @@ public final class AuditProducer implements AutoCloseable {
     public AuditProducer(String bootstrapServers, Duration deliveryTimeout) {
         this.deliveryTimeout = deliveryTimeout;
         int delivery = (int) deliveryTimeout.toMillis();
-        Map<String, Object> config = new HashMap<>(reliableConfig(bootstrapServers));
+        Map<String, Object> config = reliableConfig(bootstrapServers);
         // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms.
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery);
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(30_000, delivery - LINGER_MS));
@@ -62,15 +63,16 @@ public final class AuditProducer implements AutoCloseable {
      * OUT_OF_ORDER_SEQUENCE_NUMBER. Larger batches keep the throughput.
      */
     public static Map<String, Object> reliableConfig(String bootstrapServers) {
-        return Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        Map<String, Object> config = KafkaClients.config(bootstrapServers);
+        config.putAll(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_BYTES,
                 ProducerConfig.LINGER_MS_CONFIG, LINGER_MS,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
+        return config;
     }
 
     /** A record for {@code topic}, stamped with the cluster it came from when one is known. */

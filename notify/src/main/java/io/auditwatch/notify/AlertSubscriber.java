@@ -1,5 +1,6 @@
 package io.auditwatch.notify;
 
+import io.auditwatch.kafka.KafkaClients;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertCodec;
 import java.time.Duration;
@@ -30,13 +31,13 @@ public final class AlertSubscriber implements AutoCloseable {
      *                   its beginning
      */
     public AlertSubscriber(String bootstrapServers, String groupId, boolean fromLatest) {
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        Map<String, Object> config = KafkaClients.config(bootstrapServers);
+        config.putAll(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, groupId,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromLatest ? "latest" : "earliest"),
-                new StringDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromLatest ? "latest" : "earliest"));
+        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(ALERTS_TOPIC));
     }
 

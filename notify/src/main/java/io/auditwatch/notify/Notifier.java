@@ -3,6 +3,7 @@ package io.auditwatch.notify;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.ConsoleFormat;
+import io.auditwatch.kafka.KafkaClients;
 import io.auditwatch.notify.delivery.DeliveryStore;
 import io.auditwatch.notify.delivery.Destination;
 import io.auditwatch.notify.delivery.DestinationWorker;
@@ -13,6 +14,9 @@ import io.auditwatch.notify.routing.Plan;
 import io.auditwatch.notify.routing.Routing;
 import io.auditwatch.notify.routing.RoutingException;
 import io.auditwatch.notify.routing.RoutingFile;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -49,9 +53,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Delivers {@code auditwatch.alerts} (read_committed) to the destinations the routes choose, at least once and
  * without paging twice. An alert's offset is committed only once every routed destination accepted it, or once
- * it went to the DLQ with the destination's last error; a crash therefore redelivers, and the delivery store
- * (plus PagerDuty's dedup_key) keeps a redelivery from posting again. Each destination has its own worker, so
- * a destination that is down holds back only its own messages (and the commit, never the others' delivery).
+ * it went to the DLQ with the destination's last error; a crash therefore redelivers, and the delivery record
+ * in Kafka (plus PagerDuty's dedup_key) keeps a redelivery, on any instance, from posting again. Each
+ * destination has its own worker, so a destination that is down holds back only its own messages (and the
+ * commit, never the others' delivery).
  */
 public final class Notifier implements AutoCloseable {
     /** Headers on DLQ records: which destination failed, its last error (secrets redacted), attempts made. */
@@ -92,6 +97,7 @@ public final class Notifier implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong settled = new AtomicLong();
     private volatile Runnable beforeCommit = () -> { };
+    private volatile long lastTurn = System.nanoTime();
 
     /**
      * @param echo also shown each alert as it is read (the console), or null
@@ -102,25 +108,25 @@ public final class Notifier implements AutoCloseable {
         this.plan = plan;
         this.echo = echo;
         this.grouper = new Grouper<>(config.groupWindow(), clock);
-        this.store = DeliveryStore.open(config.storeDir(), config.storeRetention(), clock);
+        this.store = DeliveryStore.open(config.bootstrapServers(), config.groupId(), config.deliveriesTopic(),
+                config.storeRetention(), clock);
         HttpClient http = HttpClient.newBuilder().connectTimeout(config.retry().requestTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         for (Destination d : plan.destinations()) {
             workers.put(d.name(), new DestinationWorker(d, http, store, config.retry(), outcomes::add));
         }
-        this.dlq = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
-                new StringSerializer(), new ByteArraySerializer());
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+        Map<String, Object> producerConfig = KafkaClients.config(config.bootstrapServers());
+        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        this.dlq = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
+        Map<String, Object> consumerConfig = KafkaClients.config(config.bootstrapServers());
+        consumerConfig.putAll(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.sessionTimeout().toMillis(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.fromLatest() ? "latest" : "earliest"),
-                new StringDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.fromLatest() ? "latest" : "earliest"));
+        this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
         this.routes = config.routesTopic() == null ? null : routesConsumer(config);
         catchUpOnRoutes();
         consumer.subscribe(List.of(config.alertsTopic()), new ConsumerRebalanceListener() {
@@ -132,7 +138,11 @@ public final class Notifier implements AutoCloseable {
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                // positions come from the group's committed offsets
+                // Positions come from the group's committed offsets. What the previous owner delivered but did
+                // not commit comes again: learn its deliveries first, so none is posted twice.
+                if (!partitions.isEmpty()) {
+                    store.catchUp();
+                }
             }
 
             @Override
@@ -144,11 +154,11 @@ public final class Notifier implements AutoCloseable {
 
     /** Reads the routes topic from its beginning, without a group: every instance applies every record. */
     private static KafkaConsumer<String, String> routesConsumer(NotifierConfig config) {
-        KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(), new StringDeserializer());
+        Map<String, Object> consumerConfig = KafkaClients.config(config.bootstrapServers());
+        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
+                new StringDeserializer());
         List<TopicPartition> partitions = c.partitionsFor(config.routesTopic()).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         if (partitions.isEmpty()) {
@@ -207,6 +217,20 @@ public final class Notifier implements AutoCloseable {
         this.beforeCommit = hook;
     }
 
+    /** Alive while the loop turns: a turn within {@code stall} (a turn is one poll, at most a few seconds). */
+    public boolean turnedWithin(Duration stall) {
+        return System.nanoTime() - lastTurn < stall.toNanos();
+    }
+
+    /**
+     * Publishes to {@code registry} the delivery counters ({@code auditwatch.notify.deliveries} by destination and
+     * outcome, {@code auditwatch.notify.dlq} by destination) and the alerts consumer's own metrics (lag).
+     */
+    public void bindMetrics(MeterRegistry registry) {
+        Metrics.addRegistry(registry);
+        new KafkaClientMetrics(consumer).bindTo(registry);
+    }
+
     /** Alerts settled so far: delivered everywhere they were routed, routed nowhere, or sent to the DLQ. */
     public long settled() {
         return settled.get();
@@ -239,6 +263,7 @@ public final class Notifier implements AutoCloseable {
 
     /** One turn: read, settle what the workers finished, send closed groups, commit what is settled. */
     public void runOnce(Duration pollTimeout) {
+        lastTurn = System.nanoTime();
         pollRoutes(Duration.ZERO);
         if (pendingCount() >= config.maxPending()) {
             consumer.pause(consumer.assignment());
@@ -290,8 +315,14 @@ public final class Notifier implements AutoCloseable {
                 dispatch(group.messageId(), group.alert(), group.tickets());
             }
             dispatch(alert.id(), alert, List.of(ticket));
-        } else if (grouper.offer(alert, ticket)) {
-            dispatch(alert.id(), alert, List.of(ticket));
+        } else {
+            // A higher level than its open window's: the held repeats, then the escalation, both at once.
+            for (Grouper.Group<Ticket> group : grouper.escalate(alert)) {
+                dispatch(group.messageId(), group.alert(), group.tickets());
+            }
+            if (grouper.offer(alert, ticket)) {
+                dispatch(alert.id(), alert, List.of(ticket));
+            }
         }
     }
 
@@ -317,6 +348,8 @@ public final class Notifier implements AutoCloseable {
             if (p == null || !p.awaiting.contains(outcome.destination())) {
                 continue; // partition moved to another instance, or already settled
             }
+            Metrics.counter("auditwatch.notify.deliveries", "destination", outcome.destination(),
+                    "outcome", outcome.accepted() ? "accepted" : "failed").increment();
             if (!outcome.accepted()) {
                 toDlq(p.record, outcome.destination(), outcome.error(), outcome.attempts());
             }
@@ -342,6 +375,7 @@ public final class Notifier implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while writing to " + config.dlqTopic(), e);
         }
+        Metrics.counter("auditwatch.notify.dlq", "destination", destination).increment();
         System.err.println("notify: alert at " + record.topic() + "-" + record.partition() + "@" + record.offset()
                 + " could not be delivered to " + destination + " (" + error + "); sent to " + config.dlqTopic());
     }

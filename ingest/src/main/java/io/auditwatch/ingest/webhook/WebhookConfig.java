@@ -16,13 +16,17 @@ import java.util.List;
  * @param insecureHttp       plain HTTP, for local tests only
  * @param maxBodyBytes       larger bodies get 413
  * @param retryAfter         what a 503 asks the API server to wait
+ * @param readTimeout        how long a request's headers and body may take to arrive; a slower client is cut off
  * @param cluster            stamped on every record (header {@code auditwatch.cluster}), or null
  */
 public record WebhookConfig(InetSocketAddress listen, Path tlsCert, Path tlsKey, Path clientCa,
                             List<String> allowedClientNames, Path tokenFile, boolean insecureHttp, int maxBodyBytes,
-                            Duration retryAfter, int threads, String cluster) {
+                            Duration retryAfter, Duration readTimeout, int threads, String cluster) {
     public WebhookConfig {
         allowedClientNames = List.copyOf(allowedClientNames);
+        if (readTimeout.isNegative() || readTimeout.isZero()) {
+            throw new IllegalArgumentException("the read timeout must be positive, not " + readTimeout);
+        }
         if (clientCa == null && tokenFile == null) {
             throw new IllegalArgumentException("the webhook needs client certificates (a client CA) or a bearer token file");
         }

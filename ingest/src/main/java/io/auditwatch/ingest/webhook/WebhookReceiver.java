@@ -22,15 +22,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.security.MessageDigest;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -50,14 +46,16 @@ public final class WebhookReceiver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookReceiver.class);
 
     private static final long DRAIN_LIMIT = 256L * 1024 * 1024;
+    /** How often the token and TLS files are compared with what was read; a rotated Secret shows within it. */
+    private static final Duration RELOAD_CHECK = Duration.ofSeconds(1);
 
     private final WebhookConfig config;
     private final AuditProducer producer;
     private final IngestMetrics metrics;
     private final AuditEventReader reader;
-    private final byte[] token;
+    private final TokenFile token;
     private final HttpServer server;
-    private final ExecutorService executor;
+    private final ReadDeadlines executor;
 
     private WebhookReceiver(WebhookConfig config, AuditProducer producer, PrometheusEndpoint prometheus)
             throws IOException {
@@ -65,11 +63,11 @@ public final class WebhookReceiver implements AutoCloseable {
         this.producer = producer;
         this.metrics = new IngestMetrics(prometheus.registry());
         this.reader = new AuditEventReader(AuditEventReader.DEFAULT_MAX_EVENT_BYTES, null);
-        this.token = config.tokenFile() == null ? null : readToken(config);
+        this.token = config.tokenFile() == null ? null : new TokenFile(config.tokenFile(), RELOAD_CHECK);
         if (config.insecureHttp()) {
             server = HttpServer.create(config.listen(), 0);
         } else {
-            SSLContext tls = PemTls.serverContext(config.tlsCert(), config.tlsKey(), config.clientCa());
+            SSLContext tls = PemTls.serverContext(config.tlsCert(), config.tlsKey(), config.clientCa(), RELOAD_CHECK);
             HttpsServer https = HttpsServer.create(config.listen(), 0);
             https.setHttpsConfigurator(new HttpsConfigurator(tls) {
                 @Override
@@ -83,7 +81,7 @@ public final class WebhookReceiver implements AutoCloseable {
             });
             server = https;
         }
-        executor = Executors.newFixedThreadPool(config.threads());
+        executor = new ReadDeadlines(config.threads(), config.readTimeout());
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.createContext(PrometheusEndpoint.PATH, prometheus);
@@ -101,14 +99,6 @@ public final class WebhookReceiver implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static byte[] readToken(WebhookConfig config) throws IOException {
-        String text = Files.readString(config.tokenFile(), StandardCharsets.UTF_8).strip();
-        if (text.isEmpty()) {
-            throw new IOException("token file " + config.tokenFile() + " is empty");
-        }
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
-
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             if (!"POST".equals(exchange.getRequestMethod())) {
@@ -118,6 +108,10 @@ public final class WebhookReceiver implements AutoCloseable {
             }
             int denied = authenticate(exchange);
             if (denied != 0) {
+                // Read the body the client is still sending before answering: closing on unread bytes resets
+                // the connection, and the client sees a network fault instead of 401/403.
+                discard(exchange.getRequestBody(), (long) config.maxBodyBytes() + 1);
+                executor.bodyRead();
                 metrics.rejected(IngestMetrics.WEBHOOK, denied == 401 ? "unauthenticated" : "forbidden", 1);
                 if (denied == 401) {
                     exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
@@ -126,6 +120,7 @@ public final class WebhookReceiver implements AutoCloseable {
                 return;
             }
             byte[] body = readBody(exchange);
+            executor.bodyRead();
             if (body == null) {
                 metrics.rejected(IngestMetrics.WEBHOOK, "too-large", 1);
                 respond(exchange, 413, "body exceeds " + config.maxBodyBytes() + " bytes");
@@ -221,7 +216,7 @@ public final class WebhookReceiver implements AutoCloseable {
             String header = exchange.getRequestHeaders().getFirst("Authorization");
             if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 byte[] presented = header.substring(7).strip().getBytes(StandardCharsets.UTF_8);
-                if (MessageDigest.isEqual(presented, token)) { // constant time for equal lengths
+                if (token.matches(presented)) {
                     return 0;
                 }
             }
@@ -252,12 +247,17 @@ public final class WebhookReceiver implements AutoCloseable {
             if (body.length <= config.maxBodyBytes()) {
                 return body;
             }
-            byte[] discard = new byte[1 << 16];
-            long drained = 0;
-            for (int n; drained < DRAIN_LIMIT && (n = in.read(discard)) >= 0; ) {
-                drained += n;
-            }
+            discard(in, DRAIN_LIMIT);
             return null;
+        }
+    }
+
+    /** Reads and drops up to {@code limit} bytes; the read deadline bounds how long a slow sender holds on. */
+    private static void discard(InputStream in, long limit) throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        long drained = 0;
+        for (int n; drained < limit && (n = in.read(buffer)) >= 0; ) {
+            drained += n;
         }
     }
 
@@ -273,6 +273,6 @@ public final class WebhookReceiver implements AutoCloseable {
     @Override
     public void close() {
         server.stop(1);
-        executor.shutdownNow();
+        executor.close();
     }
 }

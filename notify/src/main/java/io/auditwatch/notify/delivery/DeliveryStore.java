@@ -1,96 +1,128 @@
 package io.auditwatch.notify.delivery;
 
 import io.auditwatch.engine.RequestKey;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import io.auditwatch.kafka.KafkaClients;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Remembers which message reached which destination, so that alerts redelivered by Kafka after a crash (the
- * offset was not committed yet) are not posted to Slack twice. An append-only file, forced to disk after each
- * line: a line is either whole or, torn by a crash, ignored. Entries older than {@code retention} are dropped
- * when the store opens. Keys are digests, so nothing from an alert is written here. One notifier per store:
- * a second one is refused by a file lock.
+ * Remembers which message reached which destination, so that alerts Kafka delivers again (their offset was not
+ * committed yet when a notifier died) are not posted twice, whichever notifier instance gets them. The record
+ * is kept in Kafka, not on one instance's disk: a compacted topic keyed by a digest of group, destination and
+ * message id (nothing from an alert), written with {@code acks=all} before the delivery counts, and read to its
+ * end by every instance before it handles partitions it was just given ({@link #catchUp}). Records older than
+ * {@code retention} are ignored and expire from the topic.
  */
-public final class DeliveryStore implements AutoCloseable {
-    static final String FILE = "deliveries.log";
+public final class DeliveryStore implements Delivered, AutoCloseable {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    static final String LOCK_FILE = "deliveries.lock";
-
-    private final FileChannel lockChannel;
-    private final FileLock lock;
-    private final FileChannel channel;
-    private final Set<String> delivered = new HashSet<>();
+    private final String group;
+    private final String topic;
+    private final Duration retention;
     private final Clock clock;
+    private final KafkaProducer<String, String> producer;
+    private final KafkaConsumer<String, String> reader;
+    private final List<TopicPartition> partitions;
+    private final Set<String> delivered = new HashSet<>();
 
-    private DeliveryStore(FileChannel lockChannel, FileLock lock, FileChannel channel, Clock clock) {
-        this.lockChannel = lockChannel;
-        this.lock = lock;
-        this.channel = channel;
+    private DeliveryStore(String bootstrapServers, String group, String topic, Duration retention, Clock clock) {
+        this.group = group;
+        this.topic = topic;
+        this.retention = retention;
         this.clock = clock;
+        Map<String, Object> producerConfig = KafkaClients.config(bootstrapServers);
+        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer());
+        Map<String, Object> readerConfig = KafkaClients.config(bootstrapServers);
+        readerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        this.reader = new KafkaConsumer<>(readerConfig, new StringDeserializer(), new StringDeserializer());
+        this.partitions = reader.partitionsFor(topic, TIMEOUT).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        reader.assign(partitions);
+        reader.seekToBeginning(partitions);
     }
 
-    public static DeliveryStore open(Path dir, Duration retention, Clock clock) {
+    /**
+     * Creates {@code topic} when it is missing (compacted, records expire after {@code retention}) and reads it
+     * to its end.
+     *
+     * @param group the notifier's consumer group: another group is another delivery pipeline
+     */
+    public static DeliveryStore open(String bootstrapServers, String group, String topic, Duration retention,
+                                     Clock clock) {
+        ensureTopic(bootstrapServers, topic, retention);
+        DeliveryStore store = new DeliveryStore(bootstrapServers, group, topic, retention, clock);
         try {
-            Files.createDirectories(dir);
-            FileChannel lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = lockChannel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
+            store.catchUp();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return store;
+    }
+
+    private static void ensureTopic(String bootstrapServers, String topic, Duration retention) {
+        try (Admin admin = Admin.create(KafkaClients.config(bootstrapServers))) {
+            if (admin.listTopics().names().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).contains(topic)) {
+                return;
             }
-            if (lock == null) {
-                lockChannel.close();
-                throw new IllegalStateException("delivery store " + dir + " is in use by another notifier");
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) -1).configs(Map.of(
+                    "cleanup.policy", "compact,delete", "retention.ms", Long.toString(retention.toMillis())))))
+                    .all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) { // another instance was faster
+                throw new IllegalStateException("cannot create the delivery topic " + topic + ": "
+                        + e.getCause().getMessage(), e.getCause());
             }
-            Path file = dir.resolve(FILE);
-            long oldest = clock.millis() - retention.toMillis();
-            List<String> kept = new ArrayList<>();
-            if (Files.exists(file)) {
-                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                    String[] parts = line.split(" ", 2);
-                    if (parts.length == 2 && parts[1].length() == 32 && parseMillis(parts[0]) >= oldest) {
-                        kept.add(line);
-                    }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating " + topic, e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka did not list or create " + topic + " within " + TIMEOUT, e);
+        }
+    }
+
+    private String key(String destination, String messageId) {
+        return RequestKey.digest(group + "\u0000" + destination + "\u0000" + messageId, 32);
+    }
+
+    /**
+     * Reads every delivery recorded up to now, by any instance. Called before handling newly assigned
+     * partitions: what the instance that had them delivered before it died is then known here.
+     */
+    public synchronized void catchUp() {
+        Map<TopicPartition, Long> end = reader.endOffsets(partitions, TIMEOUT);
+        long oldest = clock.millis() - retention.toMillis();
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (end.entrySet().stream().anyMatch(e -> reader.position(e.getKey(), TIMEOUT) < e.getValue())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("could not read " + topic + " to its end within " + TIMEOUT);
+            }
+            for (ConsumerRecord<String, String> r : reader.poll(Duration.ofMillis(200))) {
+                if (r.value() != null && parseMillis(r.value()) >= oldest) {
+                    delivered.add(r.key());
                 }
             }
-            compact(dir, file, kept);
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            DeliveryStore store = new DeliveryStore(lockChannel, lock, channel, clock);
-            kept.forEach(line -> store.delivered.add(line.substring(line.indexOf(' ') + 1)));
-            return store;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open delivery store " + dir, e);
         }
-    }
-
-    /** Rewrites the file without expired or torn lines: a temp file moved into place, never half-written. */
-    private static void compact(Path dir, Path file, List<String> kept) throws IOException {
-        Path tmp = dir.resolve(FILE + ".tmp");
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            for (String line : kept) {
-                out.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
-            }
-            out.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static long parseMillis(String s) {
@@ -101,36 +133,38 @@ public final class DeliveryStore implements AutoCloseable {
         }
     }
 
-    private static String key(String destination, String messageId) {
-        return RequestKey.digest(destination + "\u0000" + messageId, 32);
-    }
-
+    @Override
     public synchronized boolean contains(String destination, String messageId) {
         return delivered.contains(key(destination, messageId));
     }
 
-    /** Records a delivery durably (on disk when this returns). */
-    public synchronized void record(String destination, String messageId) {
+    /**
+     * Records a delivery durably: in Kafka, acknowledged by all in-sync replicas, when this returns. When Kafka
+     * does not take it, the delivery still counts (it happened) and a warning says that this one message may be
+     * posted again if its notifier dies before committing it.
+     */
+    @Override
+    public void record(String destination, String messageId) {
         String key = key(destination, messageId);
-        if (!delivered.add(key)) {
-            return;
+        synchronized (this) {
+            if (!delivered.add(key)) {
+                return;
+            }
         }
         try {
-            channel.write(ByteBuffer.wrap((clock.millis() + " " + key + "\n").getBytes(StandardCharsets.UTF_8)));
-            channel.force(false);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the delivery store", e);
+            producer.send(new ProducerRecord<>(topic, key, Long.toString(clock.millis())))
+                    .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            System.err.println("notify: could not record a delivery to " + destination + " in " + topic + " ("
+                    + e.getMessage() + "); it may be posted again if this notifier dies before its commit");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // closing
         }
     }
 
     @Override
     public synchronized void close() {
-        try {
-            channel.close();
-            lock.release();
-            lockChannel.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        producer.close(Duration.ofSeconds(5));
+        reader.close(Duration.ofSeconds(5));
     }
 }

@@ -35,7 +35,7 @@ public final class DestinationWorker implements AutoCloseable {
 
     private final Destination destination;
     private final HttpClient http;
-    private final DeliveryStore store;
+    private final Delivered store;
     private final RetryPolicy policy;
     private final Consumer<Outcome> outcomes;
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
@@ -43,7 +43,7 @@ public final class DestinationWorker implements AutoCloseable {
     private long lastSendNanos;
     private volatile boolean running = true;
 
-    public DestinationWorker(Destination destination, HttpClient http, DeliveryStore store, RetryPolicy policy,
+    public DestinationWorker(Destination destination, HttpClient http, Delivered store, RetryPolicy policy,
                              Consumer<Outcome> outcomes) {
         this.destination = destination;
         this.http = http;

@@ -15,7 +15,9 @@ import java.util.stream.Stream;
 /**
  * Folds repeats of one finding (same dedup key) so a SOC sees one message, not fifty. The first alert of a
  * key goes out at once and opens a window; repeats within the window are held; when the window closes they go
- * out as one message with the total count and first/last seen. Windows are measured on the injected clock
+ * out as one message with the total count and first/last seen. An alert of a higher level than its window's
+ * first (a rule raised at run time, a finding that got worse) is never held: see {@link #escalate}. Windows are
+ * measured on the injected clock
  * (arrival time at the notifier), so tests move time instead of sleeping.
  *
  * @param <T> what the caller tracks per alert (its Kafka offset), handed back with the group
@@ -91,6 +93,20 @@ public final class Grouper<T> {
             }
         }
         return groups;
+    }
+
+    /**
+     * When {@code alert} is of a higher level than the open window of its key, closes that window now, like
+     * {@link #close}, so that {@link #offer} then sends the alert at once and opens a window at its level: an
+     * escalation is never held behind a lower alert's window. Returns the closed window's held repeats as a
+     * group, to go out before the escalation; none when the alert does not escalate.
+     */
+    public List<Group<T>> escalate(Alert alert) {
+        Window<T> current = alert.dedupKey() == null ? null : open.get(alert.dedupKey());
+        if (current == null || alert.rule().level().compareTo(current.first.rule().level()) <= 0) {
+            return List.of();
+        }
+        return close(alert.dedupKey());
     }
 
     /**

@@ -32,30 +32,28 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class DestinationWorkerTest {
     private static final RetryPolicy FAST = new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50),
             Duration.ofSeconds(10));
 
-    @TempDir
-    Path dir;
-    private DeliveryStore store;
+    /** What the delivery record in Kafka (DeliveryStore, tested against a broker in the cli module) answers. */
+    private final Delivered store = new Delivered() {
+        private final java.util.Set<String> delivered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @Override
+        public boolean contains(String destination, String messageId) {
+            return delivered.contains(destination + "\u0000" + messageId);
+        }
+
+        @Override
+        public void record(String destination, String messageId) {
+            delivered.add(destination + "\u0000" + messageId);
+        }
+    };
     private final HttpClient http = HttpClient.newHttpClient();
     private final BlockingQueue<DestinationWorker.Outcome> outcomes = new LinkedBlockingQueue<>();
-
-    @BeforeEach
-    void open() {
-        store = DeliveryStore.open(dir, Duration.ofDays(1), new MutableClock(Instant.parse("2026-11-25T10:00:00Z")));
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
 
     private DestinationWorker.Outcome deliverOne(DestinationWorker worker, String id) throws InterruptedException {
         worker.submit(new DestinationWorker.Job(id, SampleAlerts.alert(id, Level.HIGH), id));

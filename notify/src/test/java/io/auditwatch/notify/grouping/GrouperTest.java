@@ -97,4 +97,27 @@ class GrouperTest {
         assertTrue(grouper.offer(seenAt("a3", "k", "2026-11-25T10:00:02Z"), 4), "the next one opens a new window");
         assertFalse(grouper.offer(seenAt("b2", "other", "2026-11-25T10:00:02Z"), 5), "other findings keep their window");
     }
+
+    @Test
+    void shouldSendAnAlertOfAHigherLevelAtOnceAfterTheHeldRepeatsOfTheLowerWindow() {
+        Alert medium1 = SampleAlerts.alert("m1", Level.MEDIUM, "alice", "k");
+        Alert medium2 = SampleAlerts.alert("m2", Level.MEDIUM, "alice", "k");
+        Alert high = SampleAlerts.alert("h1", Level.HIGH, "alice", "k");
+        Alert high2 = SampleAlerts.alert("h2", Level.HIGH, "alice", "k");
+        assertEquals(List.of(), grouper.escalate(medium1));
+        assertTrue(grouper.offer(medium1, 1));
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(List.of(), grouper.escalate(medium2), "the same level does not escalate");
+        assertFalse(grouper.offer(medium2, 2));
+
+        List<Grouper.Group<Integer>> held = grouper.escalate(high);
+        assertEquals(1, held.size());
+        assertEquals(List.of(2), held.get(0).tickets());
+        assertEquals(Level.MEDIUM, held.get(0).alert().rule().level());
+        assertTrue(grouper.offer(high, 3), "the escalation goes out at once");
+        assertEquals(List.of(), grouper.escalate(high2), "the window is now the high one's");
+        assertFalse(grouper.offer(high2, 4), "and holds the high repeats");
+        assertEquals(List.of(), grouper.escalate(SampleAlerts.alert("m3", Level.MEDIUM, "alice", "k")),
+                "a lower alert never escalates");
+    }
 }
