@@ -143,6 +143,10 @@ class EventTimeEndToEndTest {
         List<String> expected = singleEventIds(replay(inTimeOrder));
         try (DetectorApp detector = DetectorApp.start(DetectorConfig.defaults(kafka.bootstrapServers(), dir))) {
             send(clock);
+            // Late means the detector's clock has moved on when they arrive: records on different partitions of
+            // audit.events are processed in no fixed order, so wait until it has.
+            ProcessedBarrier.await(kafka.bootstrapServers(), DetectorConfig.DEFAULT_APPLICATION_ID,
+                    Set.of(Topics.AUDIT_EVENTS), PATIENCE);
             send(threeHoursLate.toArray(String[]::new));
             send(twoDaysLate.toArray(String[]::new));
             // Shippers re-send both after an outage, as one batch each.
