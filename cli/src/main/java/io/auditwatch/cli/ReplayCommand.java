@@ -86,9 +86,9 @@ final class ReplayCommand implements Callable<Integer> {
                     + " from --since to --until (Kafka timestamps), or all of it.")
     String fromTopic;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "localhost:9092",
-            description = "Kafka, for --from-topic and --to-topic.")
-    String bootstrapServers;
+    /** Kafka, for --from-topic and --to-topic only. */
+    @Mixin
+    KafkaOptions kafka;
 
     @Mixin
     AnalysisOptions analysis;
@@ -178,6 +178,7 @@ final class ReplayCommand implements Callable<Integer> {
         Problems problems = new Problems(err);
         long size = sources.stream().mapToLong(ReplayInput::size).reduce(0, (a, b) -> a < 0 || b < 0 ? -1 : a + b);
         List<Alert> reported = new ArrayList<>();
+        String bootstrapServers = toTopic == null ? null : kafka.connect();
         if (toTopic != null) {
             KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
         }
@@ -259,6 +260,7 @@ final class ReplayCommand implements Callable<Integer> {
             if (!inputs.isEmpty()) {
                 throw new UserError("give either --from-topic or INPUT files, not both");
             }
+            String bootstrapServers = kafka.connect();
             KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
             return List.of(new TopicInput(bootstrapServers, fromTopic, since, until));
         }
