@@ -2,12 +2,10 @@ package io.auditwatch.bench;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.broker.EmbeddedKafka;
-import io.auditwatch.cli.KafkaCheck;
+import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
-import io.auditwatch.detector.ProcessedBarrier;
-import io.auditwatch.detector.TopicSetup;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.notify.AlertSubscriber;
@@ -94,9 +92,9 @@ public final class Bench {
                 kafka = EmbeddedKafka.start(0, work.resolve("kafka"));
                 bootstrap = kafka.bootstrapServers();
             } else {
-                KafkaCheck.requireReachable(bootstrap, Duration.ofSeconds(15));
+                KafkaAdmin.requireReachable(bootstrap, Duration.ofSeconds(15));
             }
-            TopicSetup.ensure(bootstrap, DetectorConfig.defaults(bootstrap, work).partitions(), Duration.ofSeconds(30));
+            KafkaAdmin.ensureTopics(bootstrap, DetectorConfig.defaults(bootstrap, work).partitions(), Duration.ofSeconds(30));
             produce(bootstrap, files);
             // Fresh application ids: on a shared cluster an earlier run's offsets and state must not count.
             String run = UUID.randomUUID().toString().substring(0, 8);
@@ -105,7 +103,10 @@ public final class Bench {
             // The first rounds are not measured: they warm the JIT, which in one such round took as much CPU as a
             // stream thread. The measured passes are a long-running job's speed, as the offline ones are. The last
             // detector stays up for the latency phase.
-            long records = records(bootstrap);
+            long records;
+            try (KafkaAdmin admin = KafkaAdmin.open(bootstrap, Duration.ofSeconds(30))) {
+                records = admin.records(Topics.AUDIT_EVENTS); // what a fresh application id will process
+            }
             List<CaughtUp> references = new ArrayList<>();
             List<CaughtUp> detectors = new ArrayList<>();
             for (int pass = 1 - WARM_UP_ROUNDS; pass <= LIVE_PASSES; pass++) {
@@ -296,9 +297,8 @@ public final class Bench {
         long started = System.nanoTime();
         long cpu = ProcessStats.cpuNanos();
         long compile = ProcessStats.compileMillis();
-        try (ProcessedBarrier barrier = new ProcessedBarrier(app.bootstrapServers(), app.applicationId(),
-                Set.of(Topics.AUDIT_EVENTS))) {
-            while (!barrier.caughtUp()) {
+        try (KafkaAdmin admin = KafkaAdmin.open(app.bootstrapServers(), Duration.ofSeconds(30))) {
+            while (!admin.processed(app.applicationId(), Set.of(Topics.AUDIT_EVENTS))) {
                 requireBefore(deadline, app.applicationId() + " did not process every event");
                 Thread.sleep(50);
             }
@@ -385,22 +385,6 @@ public final class Bench {
         figure("graph_pods", graph.pods());
         figure("graph_heap_mib", graph.heapBytes() / (1024 * 1024));
         figure("graph_rocksdb_mib", String.format("%.1f", graph.rocksBytes() / (1024.0 * 1024)));
-    }
-
-    /** Records in audit.events: what a fresh application id will process. */
-    private static long records(String bootstrap) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
-            admin.describeTopics(Set.of(Topics.AUDIT_EVENTS)).allTopicNames().get().get(Topics.AUDIT_EVENTS).partitions()
-                    .forEach(p -> {
-                        latest.put(new TopicPartition(Topics.AUDIT_EVENTS, p.partition()), OffsetSpec.latest());
-                        earliest.put(new TopicPartition(Topics.AUDIT_EVENTS, p.partition()), OffsetSpec.earliest());
-                    });
-            long end = admin.listOffsets(latest).all().get().values().stream().mapToLong(i -> i.offset()).sum();
-            long start = admin.listOffsets(earliest).all().get().values().stream().mapToLong(i -> i.offset()).sum();
-            return end - start;
-        }
     }
 
     private static long percentile(long[] sortedNanos, double p) {

@@ -1,10 +1,11 @@
 package io.auditwatch.cli;
 
+import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertFormat;
 import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.alert.Level;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.event.Rejection;
 import io.auditwatch.investigate.Activity;
 import io.auditwatch.investigate.AlertFilter;
@@ -180,7 +181,7 @@ final class ReplayCommand implements Callable<Integer> {
         List<Alert> reported = new ArrayList<>();
         String bootstrapServers = toTopic == null ? null : kafka.connect();
         if (toTopic != null) {
-            KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
+            KafkaAdmin.requireReachable(bootstrapServers, Duration.ofSeconds(15));
         }
         ReplaySummary summary;
         try (AlertPublisher publisher = toTopic == null ? null : new AlertPublisher(bootstrapServers, toTopic);
@@ -261,7 +262,7 @@ final class ReplayCommand implements Callable<Integer> {
                 throw new UserError("give either --from-topic or INPUT files, not both");
             }
             String bootstrapServers = kafka.connect();
-            KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
+            KafkaAdmin.requireReachable(bootstrapServers, Duration.ofSeconds(15));
             return List.of(new TopicInput(bootstrapServers, fromTopic, since, until));
         }
         if (inputs.isEmpty()) {

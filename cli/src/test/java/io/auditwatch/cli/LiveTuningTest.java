@@ -8,7 +8,7 @@ import io.auditwatch.alert.Alert;
 import io.auditwatch.broker.EmbeddedKafka;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.notify.AlertSubscriber;
 import java.io.PrintWriter;

@@ -1,5 +1,6 @@
 package io.auditwatch.cli;
 
+import io.auditwatch.kafka.KafkaAdmin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.auditwatch.detector.KafkaUnreachableException;
+import io.auditwatch.kafka.KafkaUnreachableException;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -164,7 +165,7 @@ class MainTest {
         }
         String bootstrap = "127.0.0.1:" + closedPort;
         KafkaUnreachableException e = assertThrows(KafkaUnreachableException.class,
-                () -> KafkaCheck.requireReachable(bootstrap, Duration.ofSeconds(1)));
+                () -> KafkaAdmin.requireReachable(bootstrap, Duration.ofSeconds(1)));
         assertEquals("cannot reach Kafka at " + bootstrap + " within 1 s (is it running? start one with 'auditwatch broker',"
                 + " or fix --bootstrap-servers)", e.getMessage());
         CliRun run = new CliRun(Map.of(), "run", "notify", "--bootstrap-servers", bootstrap);

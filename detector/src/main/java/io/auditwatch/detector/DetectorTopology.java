@@ -1,5 +1,6 @@
 package io.auditwatch.detector;
 
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.engine.Analyses;
 import io.auditwatch.event.AuditEvent;

@@ -1,5 +1,7 @@
 package io.auditwatch.detector;
 
+import io.auditwatch.kafka.DlqHeaders;
+import io.auditwatch.kafka.Topics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -21,7 +21,6 @@ public record NotifierConfig(String bootstrapServers, String groupId, String ale
     public static final String DEFAULT_GROUP_ID = "auditwatch-notify";
     public static final Duration DEFAULT_GROUP_WINDOW = Duration.ofMinutes(5);
     public static final Duration DEFAULT_STORE_RETENTION = Duration.ofDays(7);
-    public static final String DEFAULT_DELIVERIES_TOPIC = "auditwatch.notify.deliveries";
     public static final int DEFAULT_MAX_PENDING = 10_000;
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(45);
 }

@@ -1,4 +1,4 @@
-package io.auditwatch.detector;
+package io.auditwatch.kafka;
 
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +16,8 @@ public final class Topics {
     public static final String ALERTS_DLQ = "auditwatch.alerts.dlq";
     /** Run-time tuning of the notifier's routes: the latest record wins, a tombstone restores the file's. */
     public static final String ROUTES = "auditwatch.routes";
+    /** The notifier's deliveries, so that no instance posts an alert twice; the notifier creates it. */
+    public static final String DELIVERIES = "auditwatch.notify.deliveries";
     public static final String INVENTORY = "auditwatch.inventory";
     /** What the node graph sends between its partitions (a claim used on a node, a pod token's resolved node). */
     public static final String GRAPH_FORWARDS = "auditwatch.nodegraph.forwards";
