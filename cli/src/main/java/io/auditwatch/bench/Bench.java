@@ -6,6 +6,7 @@ import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
 import io.auditwatch.kafka.Topics;
+import io.auditwatch.engine.AnalysisConfig;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.notify.AlertSubscriber;
@@ -71,7 +72,7 @@ public final class Bench {
     public Bench(BenchConfig config, PrintWriter out) {
         this.config = config;
         this.out = out;
-        this.reader = new AuditEventReader(AuditEventReader.DEFAULT_MAX_EVENT_BYTES, DetectorConfig.DEFAULT_CLUSTER);
+        this.reader = AnalysisConfig.DEFAULTS.reader();
     }
 
     public void run() throws Exception {
@@ -94,7 +95,7 @@ public final class Bench {
             } else {
                 KafkaAdmin.requireReachable(bootstrap, Duration.ofSeconds(15));
             }
-            KafkaAdmin.ensureTopics(bootstrap, DetectorConfig.defaults(bootstrap, work).partitions(), Duration.ofSeconds(30));
+            KafkaAdmin.ensureTopics(bootstrap, Topics.DEFAULT_PARTITIONS, Duration.ofSeconds(30));
             produce(bootstrap, files);
             // Fresh application ids: on a shared cluster an earlier run's offsets and state must not count.
             String run = UUID.randomUUID().toString().substring(0, 8);
@@ -197,7 +198,7 @@ public final class Bench {
             parseOnly.add(rate(parsed, System.nanoTime() - started));
             started = System.nanoTime();
             long[] alerts = {0};
-            var summary = new Replay(reader, DetectorConfig.defaults("unused", Path.of(".")).analyses())
+            var summary = new Replay(reader, AnalysisConfig.DEFAULTS.analyses())
                     .run(files, alert -> alerts[0]++, (file, rejection) -> { });
             replay.add(rate(summary.events(), System.nanoTime() - started));
             if (pass == OFFLINE_PASSES - 1) {

@@ -1,5 +1,6 @@
 package io.auditwatch.bench;
 
+import io.auditwatch.engine.AnalysisConfig;
 import io.auditwatch.engine.Analyses;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
@@ -31,9 +32,8 @@ final class GraphFootprint {
         ExpiringState inMemory = new ExpiringState(new TreeMapStore());
         try (RocksStore rocks = new RocksStore(rocksDir)) {
             ExpiringState onDisk = new ExpiringState(rocks);
-            Duration grace = Duration.ofSeconds(90);
-            NodeGraph heapGraph = Analyses.standard(Duration.ofHours(1), grace).nodeGraph();
-            NodeGraph diskGraph = Analyses.standard(Duration.ofHours(1), grace).nodeGraph();
+            NodeGraph heapGraph = Analyses.standard(Duration.ofHours(1), AnalysisConfig.DEFAULTS.nodeGrace()).nodeGraph();
+            NodeGraph diskGraph = Analyses.standard(Duration.ofHours(1), AnalysisConfig.DEFAULTS.nodeGrace()).nodeGraph();
             populate(new EventMix(seed, nodes, pods, 5_000), reader, heapGraph, inMemory, diskGraph, onDisk);
             rocks.flush();
             // The generator's own list of pods is garbage by now; what stays reachable is the graph's state.

@@ -171,10 +171,8 @@ final class DemoCommand implements Callable<Integer> {
 
         Delivery(String bootstrap, String applicationId, Plan plan, Path stateDir) {
             this.plan = plan;
-            NotifierConfig config = new NotifierConfig(bootstrap, applicationId + "-notify", Topics.ALERTS,
-                    Topics.ALERTS_DLQ, null, true, notify.groupWindow, notify.retryPolicy(), NotifierConfig.DEFAULT_MAX_PENDING,
-                    Topics.DELIVERIES, NotifierConfig.DEFAULT_STORE_RETENTION,
-                    NotifierConfig.DEFAULT_SESSION_TIMEOUT);
+            NotifierConfig config = NotifierConfig.defaults(bootstrap).withGroupId(applicationId + "-notify")
+                    .withRoutesTopic(null).startingAtLatest().withDelivery(notify.groupWindow, notify.retryPolicy());
             this.notifier = new Notifier(config, plan, Clock.systemUTC(), null);
             try {
                 notifier.awaitAssignment(Duration.ofSeconds(30));

@@ -1,5 +1,6 @@
 package io.auditwatch.cli;
 
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.ingest.IngestMetrics;
@@ -107,7 +108,7 @@ final class IngestCommand implements Callable<Integer> {
         WebhookConfig webhook = files == null ? webhookConfig() : null; // settings first: fail before connecting
         bootstrapServers = kafka.connect();
         KafkaAdmin.requireReachable(bootstrapServers, Duration.ofSeconds(15));
-        KafkaAdmin.ensureTopics(bootstrapServers, 3, Duration.ofSeconds(30));
+        KafkaAdmin.ensureTopics(bootstrapServers, Topics.DEFAULT_PARTITIONS, Duration.ofSeconds(30));
         try (PrometheusEndpoint metrics = new PrometheusEndpoint();
              KafkaAdmin probeAdmin = KafkaAdmin.open(bootstrapServers, RunCommand.PROBE_TIMEOUT);
              AuditProducer producer = new AuditProducer(bootstrapServers, deliveryTimeout)) {

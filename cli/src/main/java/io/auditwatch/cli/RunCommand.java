@@ -79,7 +79,7 @@ final class RunCommand {
                         + " instance of the group posts an alert twice, after a restart or a rebalance.")
         String deliveriesTopic;
 
-        @Option(names = "--partitions", paramLabel = "N", defaultValue = "3",
+        @Option(names = "--partitions", paramLabel = "N", defaultValue = "" + Topics.DEFAULT_PARTITIONS,
                 description = "Partitions of the pipeline's topics when this command has to create them.")
         int partitions;
 
@@ -103,11 +103,9 @@ final class RunCommand {
                 return console(bootstrapServers);
             }
             KafkaAdmin.ensureTopics(bootstrapServers, partitions, Duration.ofSeconds(30));
-            NotifierConfig config = new NotifierConfig(bootstrapServers,
-                    groupId == null ? NotifierConfig.DEFAULT_GROUP_ID : groupId, Topics.ALERTS, Topics.ALERTS_DLQ,
-                    Topics.ROUTES, false, notify.groupWindow, notify.retryPolicy(), NotifierConfig.DEFAULT_MAX_PENDING,
-                    deliveriesTopic, NotifierConfig.DEFAULT_STORE_RETENTION,
-                    NotifierConfig.DEFAULT_SESSION_TIMEOUT);
+            NotifierConfig config = NotifierConfig.defaults(bootstrapServers)
+                    .withGroupId(groupId == null ? NotifierConfig.DEFAULT_GROUP_ID : groupId)
+                    .withDelivery(notify.groupWindow, notify.retryPolicy()).withDeliveriesTopic(deliveriesTopic);
             Notifier notifier;
             try {
                 notifier = new Notifier(config, plan, Clock.systemUTC(), new ConsoleNotifier(spec.commandLine().getOut()));

@@ -63,7 +63,7 @@ final class SnapshotCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--partitions", paramLabel = "N", defaultValue = "3",
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "" + Topics.DEFAULT_PARTITIONS,
             description = "Partitions if the topic must be created (match the detector's --partitions).")
     int partitions;
 

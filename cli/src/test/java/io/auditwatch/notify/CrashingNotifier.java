@@ -31,11 +31,10 @@ public final class CrashingNotifier {
     }
 
     public static NotifierConfig config(String bootstrap, String group, Duration window, int attempts) {
-        return new NotifierConfig(bootstrap, group, Topics.ALERTS, Topics.ALERTS_DLQ, null, false, window,
-                new RetryPolicy(attempts, Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofSeconds(10)),
-                NotifierConfig.DEFAULT_MAX_PENDING, Topics.DELIVERIES,
-                NotifierConfig.DEFAULT_STORE_RETENTION,
-                Duration.ofSeconds(6)); // the broker's minimum: the restart takes over from the dead child sooner
+        return NotifierConfig.defaults(bootstrap).withGroupId(group).withRoutesTopic(null)
+                .withDelivery(window, new RetryPolicy(attempts, Duration.ofMillis(10), Duration.ofMillis(50),
+                        Duration.ofSeconds(10)))
+                .withSessionTimeout(Duration.ofSeconds(6)); // the broker's minimum: the restart takes over from the dead child sooner
     }
 
     public static void main(String[] args) {

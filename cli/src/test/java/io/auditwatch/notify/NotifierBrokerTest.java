@@ -398,10 +398,8 @@ class NotifierBrokerTest {
         publishRoutes(routesTopic, "routes: [{to: [nowhere]}]");
         try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty()) {
             io.auditwatch.notify.routing.Plan file = CrashingNotifier.plan(slack.url("/x"), pd.url(""));
-            NotifierConfig base = CrashingNotifier.config(kafka.bootstrapServers(), group, Duration.ZERO, 3);
-            NotifierConfig config = new NotifierConfig(base.bootstrapServers(), base.groupId(), base.alertsTopic(),
-                    base.dlqTopic(), routesTopic, false, base.groupWindow(), base.retry(), base.maxPending(),
-                    base.deliveriesTopic(), base.storeRetention(), base.sessionTimeout());
+            NotifierConfig config = CrashingNotifier.config(kafka.bootstrapServers(), group, Duration.ZERO, 3)
+                    .withRoutesTopic(routesTopic);
             try (Notifier notifier = new Notifier(config, file, new MutableClock(Instant.now()), null)) {
                 assertEquals(List.of(io.auditwatch.notify.routing.Route.atLeast(Level.CRITICAL, "oncall")),
                         notifier.routing().routes(), "the last good routes; the bad record was rejected");

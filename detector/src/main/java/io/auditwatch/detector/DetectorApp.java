@@ -41,7 +41,7 @@ public final class DetectorApp implements AutoCloseable {
         KafkaAdmin.ensureTopics(config.bootstrapServers(), config.partitions(), Duration.ofSeconds(30));
         RuleStatusPublisher ruleStatus = new RuleStatusPublisher(config.bootstrapServers(), instanceName(config));
         KafkaStreams streams = new KafkaStreams(DetectorTopology.build(config,
-                TunedRules.defaults(config.requestMemory()), ruleStatus), properties(config));
+                TunedRules.defaults(config.analysis().requestMemory()), ruleStatus), properties(config));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
