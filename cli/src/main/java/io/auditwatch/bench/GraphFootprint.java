@@ -32,8 +32,9 @@ final class GraphFootprint {
         ExpiringState inMemory = new ExpiringState(new TreeMapStore());
         try (RocksStore rocks = new RocksStore(rocksDir)) {
             ExpiringState onDisk = new ExpiringState(rocks);
-            NodeGraph heapGraph = Analyses.standard(Duration.ofHours(1), AnalysisConfig.DEFAULTS.nodeGrace()).nodeGraph();
-            NodeGraph diskGraph = Analyses.standard(Duration.ofHours(1), AnalysisConfig.DEFAULTS.nodeGrace()).nodeGraph();
+            Duration grace = AnalysisConfig.DEFAULTS.nodeGrace();
+            NodeGraph heapGraph = Analyses.standard(Duration.ofHours(1), grace).nodeGraph();
+            NodeGraph diskGraph = Analyses.standard(Duration.ofHours(1), grace).nodeGraph();
             populate(new EventMix(seed, nodes, pods, 5_000), reader, heapGraph, inMemory, diskGraph, onDisk);
             rocks.flush();
             // The generator's own list of pods is garbage by now; what stays reachable is the graph's state.

@@ -29,10 +29,12 @@ final class DetectorOptions {
             description = "Kafka Streams threads in this instance; 0: one per core, at most one per partition.")
     int streamThreads = 0;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where RocksDB state lives (rebuilt from changelogs if lost).")
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Where RocksDB state lives (rebuilt from changelogs if lost).")
     Path stateDir = DEFAULTS.stateDir();
 
-    @Option(names = "--processing-guarantee", paramLabel = "G", description = EXACTLY_ONCE + " or " + AT_LEAST_ONCE + ".")
+    @Option(names = "--processing-guarantee", paramLabel = "G",
+            description = EXACTLY_ONCE + " or " + AT_LEAST_ONCE + ".")
     String processingGuarantee = DEFAULTS.exactlyOnce() ? EXACTLY_ONCE : AT_LEAST_ONCE;
 
     DetectorConfig toConfig(String bootstrapServers) {

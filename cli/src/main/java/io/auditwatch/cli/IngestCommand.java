@@ -113,7 +113,8 @@ final class IngestCommand implements Callable<Integer> {
              KafkaAdmin probeAdmin = KafkaAdmin.open(bootstrapServers, RunCommand.PROBE_TIMEOUT);
              AuditProducer producer = new AuditProducer(bootstrapServers, deliveryTimeout)) {
             if (metricsPort != null) {
-                metrics.serve(new InetSocketAddress(listenAddress, metricsPort), () -> true, probeAdmin.probe(Duration.ofSeconds(5)));
+                metrics.serve(new InetSocketAddress(listenAddress, metricsPort), () -> true,
+                        probeAdmin.probe(Duration.ofSeconds(5)));
             }
             return webhook != null ? webhook(webhook, producer, metrics) : follow(producer, metrics);
         }

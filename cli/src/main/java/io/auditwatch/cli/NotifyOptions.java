@@ -98,7 +98,8 @@ final class NotifyOptions {
             throw new UserError("--max-attempts must be at least 1, --group-window and --retry-backoff not negative",
                     null, 2);
         }
-        return new RetryPolicy(maxAttempts, retryBackoff, RetryPolicy.DEFAULT.maxBackoff(), RetryPolicy.DEFAULT.requestTimeout());
+        return new RetryPolicy(maxAttempts, retryBackoff, RetryPolicy.DEFAULT.maxBackoff(),
+                RetryPolicy.DEFAULT.requestTimeout());
     }
 
     /** The destinations and routes these options describe; empty when none is configured. */

@@ -1,7 +1,6 @@
 package io.auditwatch.notify;
 
 import io.auditwatch.alert.Level;
-import io.auditwatch.kafka.Topics;
 import io.auditwatch.notify.delivery.RetryPolicy;
 import io.auditwatch.notify.pagerduty.PagerDutyDestination;
 import io.auditwatch.notify.routing.Plan;
