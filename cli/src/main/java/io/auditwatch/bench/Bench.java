@@ -6,7 +6,7 @@ import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
 import io.auditwatch.kafka.Topics;
-import io.auditwatch.engine.AnalysisConfig;
+import io.auditwatch.analyses.AnalysisConfig;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.notify.AlertSubscriber;

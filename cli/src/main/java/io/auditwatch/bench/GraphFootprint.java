@@ -1,6 +1,6 @@
 package io.auditwatch.bench;
 
-import io.auditwatch.engine.AnalysisConfig;
+import io.auditwatch.analyses.AnalysisConfig;
 import io.auditwatch.engine.Analyses;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;

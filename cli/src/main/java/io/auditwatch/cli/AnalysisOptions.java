@@ -1,6 +1,6 @@
 package io.auditwatch.cli;
 
-import io.auditwatch.engine.AnalysisConfig;
+import io.auditwatch.analyses.AnalysisConfig;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 

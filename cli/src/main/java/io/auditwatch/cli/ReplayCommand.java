@@ -6,7 +6,7 @@ import io.auditwatch.alert.AlertFormat;
 import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.alert.Level;
 import io.auditwatch.kafka.Topics;
-import io.auditwatch.engine.AnalysisConfig;
+import io.auditwatch.analyses.AnalysisConfig;
 import io.auditwatch.event.Rejection;
 import io.auditwatch.investigate.Activity;
 import io.auditwatch.investigate.AlertFilter;

@@ -1,6 +1,6 @@
 package io.auditwatch.detector;
 
-import io.auditwatch.engine.AnalysisConfig;
+import io.auditwatch.analyses.AnalysisConfig;
 import io.auditwatch.engine.Analyses;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.kafka.Topics;

@@ -1,6 +1,6 @@
 package io.auditwatch.detector;
 
-import io.auditwatch.engine.AnalysisConfig;
+import io.auditwatch.analyses.AnalysisConfig;
 import io.auditwatch.kafka.DlqHeaders;
 import io.auditwatch.kafka.Topics;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -2,7 +2,7 @@ package io.auditwatch.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditwatch.alert.Alert;
-import io.auditwatch.engine.AnalysisConfig;
+import io.auditwatch.analyses.AnalysisConfig;
 import io.auditwatch.engine.Analyses;
 import io.auditwatch.engine.AnalysisRules;
 import io.auditwatch.engine.Correlation;

@@ -1,5 +1,8 @@
-package io.auditwatch.engine;
+package io.auditwatch.analyses;
 
+import io.auditwatch.engine.Analyses;
+import io.auditwatch.engine.Analysis;
+import io.auditwatch.engine.AnalysisRules;
 import io.auditwatch.event.AuditEventReader;
 import java.time.Duration;
 
