@@ -8,9 +8,9 @@ import io.auditwatch.alert.Alert;
 import io.auditwatch.broker.EmbeddedKafka;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
-import io.auditwatch.detector.DlqHeaders;
-import io.auditwatch.detector.ProcessedBarrier;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.DlqHeaders;
+import io.auditwatch.kafka.KafkaAdmin;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.notify.AlertSubscriber;
 import io.auditwatch.replay.Replay;
@@ -65,7 +65,7 @@ class DetectorEndToEndTest {
              AlertSubscriber subscriber = new AlertSubscriber(kafka.bootstrapServers(), "e2e-alerts", false);
              AuditProducer producer = new AuditProducer(kafka.bootstrapServers())) {
             producer.sendFile(scenario.events());
-            ProcessedBarrier.await(kafka.bootstrapServers(), DetectorConfig.DEFAULT_APPLICATION_ID,
+            KafkaAdmin.awaitProcessed(kafka.bootstrapServers(), DetectorConfig.DEFAULT_APPLICATION_ID,
                     Set.of(Topics.AUDIT_EVENTS), PATIENCE);
             // Everything is judged and committed; alerts were committed in the same transactions.
             while (subscriber.pollOnce(Duration.ofSeconds(1), live::add) > 0) {

@@ -1,14 +1,15 @@
 package io.auditwatch.ingest;
 
+import io.auditwatch.kafka.KafkaUnreachableException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.auditwatch.broker.EmbeddedKafka;
-import io.auditwatch.detector.DlqHeaders;
-import io.auditwatch.detector.TopicSetup;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.DlqHeaders;
+import io.auditwatch.kafka.KafkaAdmin;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.event.Provenance;
 import io.auditwatch.ingest.file.LogFollower;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -42,7 +43,7 @@ class LogFollowerTest {
     @BeforeEach
     void start() {
         kafka = EmbeddedKafka.start(0, null);
-        TopicSetup.ensure(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
+        KafkaAdmin.ensureTopics(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
         producer = new AuditProducer(kafka.bootstrapServers(), Duration.ofSeconds(10));
     }
 
@@ -150,7 +151,7 @@ class LogFollowerTest {
         Path data = dir.resolve("kafka");
         kafka = EmbeddedKafka.start(0, data);
         int port = kafka.port();
-        TopicSetup.ensure(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
+        KafkaAdmin.ensureTopics(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
         producer = new AuditProducer(kafka.bootstrapServers(), Duration.ofSeconds(2));
         Path log = dir.resolve("audit.log");
         append(log, 2);
@@ -160,7 +161,7 @@ class LogFollowerTest {
             append(log, 3);
             kafka.close();
 
-            assertThrows(KafkaUnavailableException.class, follower::pollOnce);
+            assertThrows(KafkaUnreachableException.class, follower::pollOnce);
             assertEquals(acknowledged, Files.readString(dir.resolve("state/checkpoint.json")),
                     "the offset moves only with Kafka's acknowledgement");
 
@@ -169,7 +170,7 @@ class LogFollowerTest {
             for (int attempt = 0; attempt < 10 && produced == 0; attempt++) { // as run() retries
                 try {
                     produced = follower.pollOnce();
-                } catch (KafkaUnavailableException e) {
+                } catch (KafkaUnreachableException e) {
                     // not back yet
                 }
             }

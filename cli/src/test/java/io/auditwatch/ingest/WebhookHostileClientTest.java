@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.broker.EmbeddedKafka;
-import io.auditwatch.detector.TopicSetup;
+import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.ingest.webhook.WebhookConfig;
 import io.auditwatch.ingest.webhook.WebhookReceiver;
 import io.auditwatch.metrics.PrometheusEndpoint;
@@ -51,7 +51,7 @@ class WebhookHostileClientTest {
     @BeforeAll
     static void start() throws Exception {
         kafka = EmbeddedKafka.start(0, null);
-        TopicSetup.ensure(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
+        KafkaAdmin.ensureTopics(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
         pki = new TestPki(dir);
         pki.server("ingest");
         Files.writeString(dir.resolve("token"), WebhookIngestTest.TOKEN + "\n");

@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditwatch.broker.EmbeddedKafka;
-import io.auditwatch.detector.DlqHeaders;
-import io.auditwatch.detector.TopicSetup;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.DlqHeaders;
+import io.auditwatch.kafka.KafkaAdmin;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.event.Provenance;
 import io.auditwatch.ingest.webhook.WebhookConfig;
 import io.auditwatch.ingest.webhook.WebhookReceiver;
@@ -54,7 +54,7 @@ class WebhookIngestTest {
     @BeforeAll
     static void start() throws Exception {
         kafka = EmbeddedKafka.start(0, null);
-        TopicSetup.ensure(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
+        KafkaAdmin.ensureTopics(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
         pki = new TestPki(dir);
         Path[] server = pki.server("ingest");
         Files.writeString(dir.resolve("token"), TOKEN + "\n");

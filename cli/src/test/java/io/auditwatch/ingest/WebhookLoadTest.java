@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditwatch.bench.EventMix;
 import io.auditwatch.broker.EmbeddedKafka;
-import io.auditwatch.detector.TopicSetup;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.KafkaAdmin;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.ingest.webhook.WebhookConfig;
 import io.auditwatch.ingest.webhook.WebhookReceiver;
@@ -63,7 +63,7 @@ class WebhookLoadTest {
         TestPki pki = new TestPki(dir);
         Path[] server = pki.server("ingest");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka"))) {
-            TopicSetup.ensure(kafka.bootstrapServers(), 3, Duration.ofSeconds(30));
+            KafkaAdmin.ensureTopics(kafka.bootstrapServers(), 3, Duration.ofSeconds(30));
             try (AuditProducer producer = new AuditProducer(kafka.bootstrapServers(), Duration.ofSeconds(15));
                  PrometheusEndpoint metrics = new PrometheusEndpoint();
                  WebhookReceiver receiver = WebhookReceiver.start(new WebhookConfig(

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.broker.EmbeddedKafka;
 import io.auditwatch.detector.DetectorConfig;
-import io.auditwatch.detector.TopicSetup;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.KafkaAdmin;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.ingest.webhook.WebhookConfig;
 import io.auditwatch.ingest.webhook.WebhookReceiver;
@@ -45,7 +45,7 @@ class WebhookOutageTest {
         Path data = dir.resolve("kafka");
         EmbeddedKafka kafka = EmbeddedKafka.start(0, data);
         int port = kafka.port();
-        TopicSetup.ensure(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
+        KafkaAdmin.ensureTopics(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
         SSLContext plain = SSLContext.getDefault();
         try (AuditProducer producer = new AuditProducer(kafka.bootstrapServers(), Duration.ofSeconds(3));
              PrometheusEndpoint metrics = new PrometheusEndpoint();

@@ -8,8 +8,8 @@ import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.Level;
 import io.auditwatch.broker.EmbeddedKafka;
 import io.auditwatch.cli.Main;
-import io.auditwatch.detector.TopicSetup;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.KafkaAdmin;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.investigate.AlertPublisher;
 import io.auditwatch.notify.routing.Plan;
 import io.auditwatch.notify.routing.Route;
@@ -60,7 +60,7 @@ class ReplayToTopicTest {
     @BeforeAll
     static void startBroker() {
         kafka = EmbeddedKafka.start(0, null);
-        TopicSetup.ensure(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
+        KafkaAdmin.ensureTopics(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
     }
 
     @AfterAll
