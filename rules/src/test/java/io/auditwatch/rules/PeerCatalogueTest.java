@@ -89,10 +89,17 @@ class PeerCatalogueTest {
             assertFalse(doc.path("source").path("repo").asText().isBlank(), peer + ": source.repo");
             assertFalse(doc.path("source").path("path").asText().isBlank(), peer + ": source.path");
             assertTrue(doc.path("rules").size() > 0, peer + ": rules");
+            Set<String> keys = new TreeSet<>();
             for (JsonNode rule : doc.path("rules")) {
                 String commit = rule.path("commit").asText(doc.path("source").path("commit").asText());
                 assertTrue(commit.matches("[0-9a-f]{40}"), peer + ": " + key(peer, rule) + " has no source commit");
                 assertFalse(key(peer, rule).isBlank(), peer + ": a rule without its name or id");
+                // A rule found under another file name too is one entry: a second one would shadow the first.
+                assertTrue(keys.add(key(peer, rule)), peer + ": " + key(peer, rule) + " is listed twice");
+                for (JsonNode also : rule.path("also")) {
+                    assertTrue(also.path("commit").asText().matches("[0-9a-f]{40}") && !also.path("file").asText().isBlank(),
+                            peer + ": " + key(peer, rule) + " has another file without its name or commit");
+                }
             }
         }
     }
