@@ -14,7 +14,7 @@ import io.auditwatch.engine.RequestKey;
 import io.auditwatch.engine.RuleDefinition;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
-import io.auditwatch.event.UserInfo;
+import io.auditwatch.identity.UserInfo;
 import io.auditwatch.identity.Identity;
 import io.auditwatch.state.ExpiringState;
 import io.micrometer.core.instrument.Counter;

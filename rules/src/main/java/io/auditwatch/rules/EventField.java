@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.ObjectRef;
 import io.auditwatch.event.ResponseStatus;
-import io.auditwatch.event.UserInfo;
+import io.auditwatch.identity.UserInfo;
 import io.auditwatch.objects.CertificateRequests;
 import io.auditwatch.objects.Workload;
 import io.auditwatch.objects.WrittenObjects;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.auditwatch.engine.Engine;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
-import io.auditwatch.event.AuditLogFiles;
+import io.auditwatch.formats.AuditLogFiles;
 import io.auditwatch.state.ExpiringState;
 import io.auditwatch.state.TreeMapStore;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.auditwatch.event;
+package io.auditwatch.formats;
 
 import static io.auditwatch.testing.EventJson.event;
 import static io.auditwatch.testing.EventJson.tree;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.event.ReadResult;
 import io.auditwatch.testing.EventJson;
 import java.io.IOException;
 import java.io.OutputStream;

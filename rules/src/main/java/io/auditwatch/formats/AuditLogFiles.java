@@ -1,4 +1,4 @@
-package io.auditwatch.event;
+package io.auditwatch.formats;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;

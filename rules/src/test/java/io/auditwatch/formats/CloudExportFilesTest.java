@@ -1,4 +1,4 @@
-package io.auditwatch.cloud;
+package io.auditwatch.formats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.auditwatch.cloud;
+package io.auditwatch.formats;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

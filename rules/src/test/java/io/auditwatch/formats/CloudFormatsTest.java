@@ -1,4 +1,4 @@
-package io.auditwatch.cloud;
+package io.auditwatch.formats;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

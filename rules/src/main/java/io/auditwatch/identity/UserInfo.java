@@ -1,4 +1,4 @@
-package io.auditwatch.event;
+package io.auditwatch.identity;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
