@@ -1,6 +1,6 @@
 package io.auditwatch.bench;
 
-import io.auditwatch.engine.Analyses;
+import io.auditwatch.analyses.Analyses;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.nodegraph.NodeGraph;

@@ -1,6 +1,6 @@
 package io.auditwatch.cli;
 
-import io.auditwatch.engine.Analyses;
+import io.auditwatch.analyses.Analyses;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.rules.RuleSet;
 import java.time.Duration;

@@ -10,7 +10,6 @@ import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
 import io.auditwatch.detector.ProcessedBarrier;
 import io.auditwatch.detector.Topics;
-import io.auditwatch.detections.BuiltinDetections;
 import io.auditwatch.notify.AlertSubscriber;
 import io.auditwatch.notify.CrashingNotifier;
 import io.auditwatch.notify.Notifier;
@@ -286,8 +285,7 @@ class EventTimeEndToEndTest {
      */
     private static List<String> singleEventIds(List<Alert> alerts) {
         Map<String, Boolean> perWorkload = new HashMap<>();
-        Stream.concat(RuleSet.defaults().detections().stream(), BuiltinDetections.all().stream())
-                .forEach(d -> perWorkload.put(d.rule().id(), d.perWorkload()));
+        RuleSet.defaults().detections().forEach(d -> perWorkload.put(d.rule().id(), d.perWorkload()));
         return alerts.stream().filter(a -> perWorkload.containsKey(a.rule().id()))
                 .map(a -> perWorkload.get(a.rule().id()) ? "finding " + a.dedupKey() : a.id()).sorted().toList();
     }

@@ -1,6 +1,6 @@
 package io.auditwatch.detector;
 
-import io.auditwatch.engine.Analyses;
+import io.auditwatch.analyses.Analyses;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.rules.TunedRules;
 import java.nio.file.Path;

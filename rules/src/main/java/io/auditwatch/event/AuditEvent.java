@@ -191,6 +191,13 @@ public final class AuditEvent {
         return user == null ? null : user.username();
     }
 
+    /** Where the request came from, for explanations: addresses and user agent. */
+    @JsonIgnore
+    public String sources() {
+        String ips = sourceIPs == null || sourceIPs.isEmpty() ? "an unknown address" : String.join(", ", sourceIPs);
+        return ips + (userAgent == null ? "" : " (" + userAgent + ")");
+    }
+
     @JsonIgnore
     public Instant eventTime() {
         return Instant.ofEpochMilli(eventTimeMillis());

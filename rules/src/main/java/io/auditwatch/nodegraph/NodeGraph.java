@@ -102,12 +102,8 @@ public final class NodeGraph implements Analysis {
      * @param grace           how long (event time) an allowed access waits for a late create or binding
      * @param requestMemory   how long a request that fired is remembered (as for every rule)
      * @param recentlyRelated how long a deleted pod still entitles its node (kubelets tear pods down after delete)
+     * @param tuning          where the node rules' definitions (their documents in the pack) and tuning are found
      */
-    public NodeGraph(Duration grace, Duration requestMemory, Duration recentlyRelated) {
-        this(grace, requestMemory, recentlyRelated, AnalysisRules.BUILT_IN);
-    }
-
-    /** @param tuning where the node rules' current level, enabled flag and exceptions are found */
     public NodeGraph(Duration grace, Duration requestMemory, Duration recentlyRelated, AnalysisRules tuning) {
         this.graceMillis = grace.toMillis();
         this.recentlyRelatedMillis = recentlyRelated.toMillis();
@@ -216,11 +212,11 @@ public final class NodeGraph implements Analysis {
             Identity who = access.who();
             Relation relation = relation(state, access.namespace(), access.target(), who, true);
             if (relation.kind() == Relation.Kind.UNRELATED) {
-                RuleDefinition definition = who.isNode() ? NodeRules.UNRELATED_ACCESS : NodeRules.CROSS_NODE;
+                String rule = who.isNode() ? NodeRules.UNRELATED_ACCESS : NodeRules.CROSS_NODE;
                 AuditEvent event = read(access.event());
                 // A copy of this request re-sent later (a retried batch, a re-shipped file) must not alert again.
-                fired.remember(state, definition.id(), event, RequestKey.of(event));
-                raise(alerts, definition, event, access.target(), relation);
+                fired.remember(state, rule, event, RequestKey.of(event));
+                raise(alerts, rule, event, access.target(), relation);
             }
             count(who.node(), relation.kind());
         }
@@ -258,7 +254,7 @@ public final class NodeGraph implements Analysis {
         if (!e.allowed() || target.name() == null || !isJudgedAccess(e, who)) {
             return;
         }
-        String rule = who.isNode() ? NodeRules.UNRELATED_ACCESS.id() : NodeRules.CROSS_NODE.id();
+        String rule = who.isNode() ? NodeRules.UNRELATED_ACCESS : NodeRules.CROSS_NODE;
         String requestKey = RequestKey.of(e);
         // Judged after the grace window; fired memory is set now so later stages do not queue it again. A last stage
         // judged twice (a retried batch) queues the same pending key and counts twice in coverage, nothing more.
@@ -283,7 +279,7 @@ public final class NodeGraph implements Analysis {
         // (API server restart, a deleted pod's watches), which name an object of this node or one we don't know.
         boolean alert = relation == null || relation.kind() == Relation.Kind.UNRELATED
                 || relation.kind() == Relation.Kind.UNKNOWN && probing(state, node, e.namespace(), target);
-        if (alert && fired.firstTime(state, NodeRules.DENIED.id(), e, RequestKey.of(e))) {
+        if (alert && fired.firstTime(state, NodeRules.DENIED, e, RequestKey.of(e))) {
             raise(alerts, NodeRules.DENIED, e, target, relation);
         }
         count(node, relation == null ? Relation.Kind.UNRELATED : relation.kind());
@@ -644,16 +640,16 @@ public final class NodeGraph implements Analysis {
         tally.metric().increment();
     }
 
-    /** Adds the alert of {@code rule} on {@code e} unless the rule, as tuned now, is disabled or excepts it. */
-    private void raise(List<Alert> alerts, RuleDefinition rule, AuditEvent e, Target target, Relation relation) {
-        AnalysisRule tuned = tuning.tuned(rule);
-        if (tuned.firesOn(e)) {
-            alerts.add(alert(rule, tuned.definition(), e, target, relation));
+    /** Adds the alert of rule {@code id} on {@code e} unless the rule, as tuned now, is disabled or excepts it. */
+    private void raise(List<Alert> alerts, String id, AuditEvent e, Target target, Relation relation) {
+        AnalysisRule rule = tuning.rule(id);
+        if (rule.firesOn(e)) {
+            alerts.add(alert(rule.definition(), e, target, relation));
         }
     }
 
-    /** The alert of {@code rule} (the built-in one, whose logic it explains) as {@code tuned} describes it. */
-    private Alert alert(RuleDefinition rule, RuleDefinition tuned, AuditEvent e, Target target, Relation relation) {
+    /** The alert of {@code rule}, as its rule document describes it, with the graph's account of why. */
+    private Alert alert(RuleDefinition rule, AuditEvent e, Target target, Relation relation) {
         String id = RequestKey.digest(rule.id() + "|" + RequestKey.of(e), 32);
         String node = e.identity().node();
         String object = target.describe(e.namespace());
@@ -666,7 +662,7 @@ public final class NodeGraph implements Analysis {
                 : " Only pods on " + String.join(", ", relation.otherNodes()) + " reference it.";
         String summary;
         String explanation;
-        if (rule == NodeRules.DENIED) {
+        if (rule.id().equals(NodeRules.DENIED)) {
             summary = "node " + node + " denied " + e.verb + " " + object;
             explanation = (relation == null
                     ? "The kubelet of node " + node + " asked for every " + target.kind() + " in " + e.namespace()
@@ -687,7 +683,7 @@ public final class NodeGraph implements Analysis {
                     + " on other nodes is lateral movement. If this is an agent that legitimately reads cluster-wide,"
                     + " add an exception for it.";
         }
-        return Alerts.single(tuned, e, id, summary, explanation);
+        return Alerts.single(rule, e, id, summary, explanation);
     }
 
     /** The object a node credential touched, as the graph names it. */

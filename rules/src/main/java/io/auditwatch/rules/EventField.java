@@ -144,7 +144,7 @@ public interface EventField {
             case "auditwatch.identity.serviceaccount.name":
                 return text(path, new String[0], e -> e.identity().serviceAccountName());
             case "auditwatch.cluster": return text(path, new String[0], AuditEvent::cluster);
-            case "auditwatch.sources": return text(path, new String[0], EventField::sources);
+            case "auditwatch.sources": return text(path, new String[0], AuditEvent::sources);
             case "auditwatch.path": return text(path, new String[0], e -> {
                 if (e.requestURI == null) {
                     return null;
@@ -215,12 +215,6 @@ public interface EventField {
         }
         Integer code = e.responseCode();
         return code != null && (code == 401 || code == 403);
-    }
-
-    /** Where a request came from, for explanations: addresses and user agent. */
-    static String sources(AuditEvent e) {
-        String ips = e.sourceIPs == null || e.sourceIPs.isEmpty() ? "an unknown address" : String.join(", ", e.sourceIPs);
-        return ips + (e.userAgent == null ? "" : " (" + e.userAgent + ")");
     }
 
     private static EventField user(String path, String rest, Function<AuditEvent, UserInfo> user) {

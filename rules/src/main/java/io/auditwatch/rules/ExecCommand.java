@@ -10,11 +10,11 @@ import java.util.List;
  * The command of an exec request, words joined by spaces: kubectl sends each word as a {@code command} query
  * parameter of the request URI; some exports carry it as {@code requestObject.command} instead.
  */
-final class ExecCommand {
+public final class ExecCommand {
     private ExecCommand() {
     }
 
-    static String of(AuditEvent e) {
+    public static String of(AuditEvent e) {
         if (e.objectRef == null || !"exec".equals(e.subresource())) {
             return null;
         }

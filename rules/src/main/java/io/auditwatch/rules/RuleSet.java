@@ -8,6 +8,8 @@ import io.auditwatch.engine.Correlation;
 import io.auditwatch.engine.Detection;
 import io.auditwatch.engine.Engine;
 import io.auditwatch.engine.RuleDefinition;
+import io.auditwatch.event.AuditEvent;
+import io.auditwatch.nodegraph.NodeRules;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -43,8 +45,12 @@ public final class RuleSet implements AnalysisRules {
     private static final Set<String> ANALYSIS_KEYS = Set.of("title", "id", "status", "description", "references",
             "author", "date", "modified", "tags", "logsource", "falsepositives", "level", "license", "equivalents",
             "exceptions", "enabled", "analysis");
-    /** The analyses whose rules are written in Java and tuned through a document that names them. */
+    /**
+     * The analyses whose rules are written in Java and defined and tuned through a document that names them;
+     * {@value #ENGINE} is the rule engine itself, running a single-event detection written in Java.
+     */
     private static final Set<String> ANALYSES = Set.of("node-graph", "token-sources", "engine");
+    private static final String ENGINE = "engine";
     private static final Set<String> CORRELATION_KEYS = Set.of("title", "id", "name", "status", "description",
             "references", "author", "date", "modified", "tags", "falsepositives", "level", "related", "license",
             "correlation", "generate", "equivalents", "enabled");
@@ -58,31 +64,56 @@ public final class RuleSet implements AnalysisRules {
     private final List<Detection> all;
     private final List<Correlation> correlations;
     private final List<Correlation> allCorrelations;
+    /** The analyses' rules by id, in load order; {@link #analyses} names the analysis of each. */
     private final Map<String, AnalysisRule> analysisRules;
+    private final Map<String, String> analyses;
 
     private RuleSet(List<Detection> detections, List<Detection> all, List<Correlation> correlations,
-                    List<Correlation> allCorrelations, Map<String, AnalysisRule> analysisRules) {
+                    List<Correlation> allCorrelations, Map<String, AnalysisRule> analysisRules, Map<String, String> analyses) {
         this.detections = List.copyOf(detections);
         this.all = List.copyOf(all);
         this.correlations = List.copyOf(correlations);
         this.allCorrelations = List.copyOf(allCorrelations);
-        this.analysisRules = Map.copyOf(analysisRules);
+        this.analysisRules = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(analysisRules));
+        this.analyses = Map.copyOf(analyses);
     }
 
-    /** The tuning of a rule written in Java ({@code analysis: ...} documents), or null if this set has none for it. */
-    public AnalysisRule analysisRule(String id) {
-        return analysisRules.get(id);
-    }
-
+    /**
+     * The rule {@code id} of an analysis (the node graph's, the token sources'), as this set defines it, or as the
+     * default pack does when this set does not: a replay given its own rule files still runs the analyses.
+     */
     @Override
-    public AnalysisRule tuned(RuleDefinition builtIn) {
-        AnalysisRule tuned = analysisRules.get(builtIn.id());
-        return tuned != null ? tuned : AnalysisRule.of(builtIn);
+    public AnalysisRule rule(String id) {
+        AnalysisRule rule = analysisRules.get(id);
+        if (rule == null && this != Pack.DEFAULT) {
+            rule = Pack.DEFAULT.analysisRules.get(id);
+        }
+        if (rule == null) {
+            throw new IllegalArgumentException("no rule document defines the analysis rule '" + id + "'");
+        }
+        return rule;
     }
 
-    /** Every rule written in Java that this set tunes, by id. */
+    /** The rules of the analyses ({@code analysis: node-graph} or {@code token-sources} documents) by id, in load order. */
     public Map<String, AnalysisRule> analysisRules() {
         return analysisRules;
+    }
+
+    /** One detection of the catalogue: its definition, what raises it, and whether it runs. */
+    public record Entry(RuleDefinition rule, String kind, boolean enabled) {
+    }
+
+    /**
+     * Every detection of this set, whatever raises it, disabled ones too: rules (those written in Java as well),
+     * correlations, then the analyses' rules, each in load order. What {@code rules list}, {@code rules test} and the
+     * coverage table show.
+     */
+    public List<Entry> catalogue() {
+        List<Entry> out = new ArrayList<>();
+        all.forEach(d -> out.add(new Entry(d.rule(), "rule", detections.contains(d))));
+        allCorrelations.forEach(c -> out.add(new Entry(c.rule(), "correlation", correlations.contains(c))));
+        analysisRules.values().forEach(a -> out.add(new Entry(a.definition(), analyses.get(a.definition().id()), a.enabled())));
+        return out;
     }
 
     /** The engine that runs the enabled rules and correlations of this set (and nothing else). */
@@ -93,6 +124,28 @@ public final class RuleSet implements AnalysisRules {
     /** The enabled correlation rules, in load order. */
     public List<Correlation> correlations() {
         return correlations;
+    }
+
+    /**
+     * {@code correlation} after the correlations it counts (and those they count), in the order they must run: what
+     * an engine needs to run it alone.
+     */
+    public List<Correlation> withCountedCorrelations(Correlation correlation) {
+        List<Correlation> chain = new ArrayList<>();
+        addWithCounted(correlation, chain);
+        return chain;
+    }
+
+    private void addWithCounted(Correlation correlation, List<Correlation> chain) {
+        if (correlation instanceof CorrelationRule rule) {
+            for (String base : rule.correlationBases()) {
+                allCorrelations.stream().filter(c -> c.rule().id().equals(base)).findFirst()
+                        .ifPresent(c -> addWithCounted(c, chain));
+            }
+        }
+        if (!chain.contains(correlation)) {
+            chain.add(correlation);
+        }
     }
 
     /** Every correlation rule, disabled ones too. */
@@ -110,8 +163,17 @@ public final class RuleSet implements AnalysisRules {
         return all;
     }
 
-    /** The default pack, from this module's resources. */
+    /** The default pack, from this module's resources (compiled once: a rule set does not change). */
     public static RuleSet defaults() {
+        return Pack.DEFAULT;
+    }
+
+    /** Holds the default pack, compiled when first asked for. */
+    private static final class Pack {
+        static final RuleSet DEFAULT = compileDefaults();
+    }
+
+    private static RuleSet compileDefaults() {
         try {
             return compile(defaultSources());
         } catch (RuleException e) {
@@ -318,27 +380,84 @@ public final class RuleSet implements AnalysisRules {
         }
         List<Correlation> allCorrelations = new ArrayList<>(compiled);
         Map<String, AnalysisRule> analysisRules = new LinkedHashMap<>();
+        Map<String, String> analyses = new LinkedHashMap<>();
         for (YamlDocument doc : analysisDocs) {
             AnalysisRule tuned = analysisRule(doc, lists, errors);
             if (tuned == null) {
                 continue;
             }
-            String previous = seen.putIfAbsent(tuned.definition().id(), doc.file() + ":" + doc.line("/id"));
+            String id = tuned.definition().id();
+            String previous = seen.putIfAbsent(id, doc.file() + ":" + doc.line("/id"));
             if (previous != null) {
-                errors.add(doc.error("/id", "duplicate id '" + tuned.definition().id() + "' (first at " + previous + ")"));
+                errors.add(doc.error("/id", "duplicate id '" + id + "' (first at " + previous + ")"));
                 continue;
             }
-            analysisRules.put(tuned.definition().id(), tuned);
+            String analysis = doc.root().path("analysis").asText();
+            if (!analysis.equals(ENGINE)) {
+                analysisRules.put(id, tuned);
+                analyses.put(id, analysis);
+                continue;
+            }
+            java.util.function.Function<RuleDefinition, Detection> logic = NodeRules.DETECTIONS.get(id);
+            if (logic == null) {
+                errors.add(doc.error("/id", "no detection written in Java has the id '" + id + "' ("
+                        + new java.util.TreeSet<>(NodeRules.DETECTIONS.keySet()) + ")"));
+                continue;
+            }
+            Detection detection = new ExceptedDetection(logic.apply(tuned.definition()), tuned.exception());
+            all.add(detection);
+            if (tuned.enabled()) {
+                detections.add(detection);
+            }
         }
         if (!errors.isEmpty()) {
             throw new RuleException(errors);
         }
-        return new RuleSet(detections, all, correlations, allCorrelations, analysisRules);
+        return new RuleSet(detections, all, correlations, allCorrelations, analysisRules, analyses);
+    }
+
+    /** A detection written in Java with the exceptions of its rule document. */
+    private record ExceptedDetection(Detection logic, java.util.function.Predicate<AuditEvent> exception) implements Detection {
+        @Override
+        public RuleDefinition rule() {
+            return logic.rule();
+        }
+
+        @Override
+        public boolean matches(AuditEvent event) {
+            return logic.matches(event) && !exception.test(event);
+        }
+
+        @Override
+        public String summary(AuditEvent event) {
+            return logic.summary(event);
+        }
+
+        @Override
+        public String explanation(AuditEvent event) {
+            return logic.explanation(event);
+        }
+
+        @Override
+        public Set<String> resources() {
+            return logic.resources();
+        }
+
+        @Override
+        public Set<String> verbs() {
+            return logic.verbs();
+        }
+
+        @Override
+        public boolean perWorkload() {
+            return logic.perWorkload();
+        }
     }
 
     /**
-     * A rule whose logic is written in Java (the node graph's): the document holds what a SOC tunes, as for any
-     * rule (level, enabled, exceptions, metadata), and names the analysis that raises it.
+     * A rule whose logic is written in Java (the node graph's, the token sources', a single-event detection's): the
+     * document defines it as any rule (id, title, level, tags, equivalents, description) with what a SOC tunes
+     * (enabled, exceptions), and names the analysis that raises it.
      */
     private static AnalysisRule analysisRule(YamlDocument doc, Map<String, List<String>> lists, List<RuleError> errors) {
         int before = errors.size();

@@ -3,13 +3,10 @@ package io.auditwatch.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditwatch.alert.Alert;
-import io.auditwatch.detections.BuiltinDetections;
 import io.auditwatch.engine.Analysis;
 import io.auditwatch.engine.AnalysisRule;
 import io.auditwatch.engine.AnalysisRules;
-import io.auditwatch.engine.Detection;
 import io.auditwatch.engine.Engine;
-import io.auditwatch.engine.RuleDefinition;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.state.ExpiringState;
 import java.nio.file.Path;
@@ -40,14 +37,12 @@ public final class TunedRules implements Analysis, AnalysisRules {
     }
 
     private final List<YamlDocument> base;
-    /** Detections written in Java that run beside the rules (not tunable through the topic). */
-    private final List<Detection> builtins;
     private final Duration requestMemory;
     private final Map<String, YamlDocument> overrides = new LinkedHashMap<>();
     private volatile RuleSet rules;
     private volatile Engine engine;
 
-    public TunedRules(List<RuleSet.Source> base, List<Detection> builtins, Duration requestMemory) throws RuleException {
+    public TunedRules(List<RuleSet.Source> base, Duration requestMemory) throws RuleException {
         List<YamlDocument> documents = new ArrayList<>();
         List<RuleError> errors = new ArrayList<>();
         for (RuleSet.Source source : base) {
@@ -61,15 +56,14 @@ public final class TunedRules implements Analysis, AnalysisRules {
             throw new RuleException(errors);
         }
         this.base = List.copyOf(documents);
-        this.builtins = List.copyOf(builtins);
         this.requestMemory = requestMemory;
         install(RuleSet.compileDocuments(this.base));
     }
 
-    /** The default pack with the built-in Java detections, tunable. */
+    /** The default pack, tunable. */
     public static TunedRules defaults(Duration requestMemory) {
         try {
-            return new TunedRules(RuleSet.defaultSources(), BuiltinDetections.all(), requestMemory);
+            return new TunedRules(RuleSet.defaultSources(), requestMemory);
         } catch (RuleException e) {
             throw new IllegalStateException("the default rule pack does not load:\n" + e.getMessage(), e);
         }
@@ -77,7 +71,7 @@ public final class TunedRules implements Analysis, AnalysisRules {
 
     /** Exactly the rules in these files and directories, nothing else. */
     public static TunedRules load(List<Path> paths, Duration requestMemory) throws RuleException {
-        return new TunedRules(RuleSet.sources(paths), List.of(), requestMemory);
+        return new TunedRules(RuleSet.sources(paths), requestMemory);
     }
 
     public Engine engine() {
@@ -94,8 +88,8 @@ public final class TunedRules implements Analysis, AnalysisRules {
     }
 
     @Override
-    public AnalysisRule tuned(RuleDefinition builtIn) {
-        return rules.tuned(builtIn);
+    public AnalysisRule rule(String id) {
+        return rules.rule(id);
     }
 
     /** Applies one record of {@code auditwatch.rules}: {@code value} null restores the base version of {@code key}. */
@@ -152,16 +146,7 @@ public final class TunedRules implements Analysis, AnalysisRules {
 
     private void install(RuleSet compiled) {
         rules = compiled;
-        List<Detection> detections = new ArrayList<>(compiled.detections());
-        for (Detection builtin : builtins) {
-            AnalysisRule tuning = compiled.analysisRule(builtin.rule().id());
-            if (tuning == null) {
-                detections.add(builtin);
-            } else if (tuning.enabled()) {
-                detections.add(new TunedDetection(builtin, tuning));
-            }
-        }
-        engine = new Engine(detections, compiled.correlations(), requestMemory);
+        engine = compiled.engine(requestMemory);
     }
 
     private static String check(String key, YamlDocument override, String action) {
@@ -211,39 +196,6 @@ public final class TunedRules implements Analysis, AnalysisRules {
             out.add(change.getValue());
         }
         return out;
-    }
-
-    /** A detection written in Java as its {@code analysis: engine} document tunes it: level, exceptions. */
-    private record TunedDetection(Detection builtin, AnalysisRule tuning) implements Detection {
-        @Override
-        public RuleDefinition rule() {
-            return tuning.definition();
-        }
-
-        @Override
-        public boolean matches(AuditEvent event) {
-            return builtin.matches(event) && !tuning.exception().test(event);
-        }
-
-        @Override
-        public String summary(AuditEvent event) {
-            return builtin.summary(event);
-        }
-
-        @Override
-        public String explanation(AuditEvent event) {
-            return builtin.explanation(event);
-        }
-
-        @Override
-        public Set<String> resources() {
-            return builtin.resources();
-        }
-
-        @Override
-        public Set<String> verbs() {
-            return builtin.verbs();
-        }
     }
 
     /** A record for auditwatch.rules: its key and the YAML text of one document. */

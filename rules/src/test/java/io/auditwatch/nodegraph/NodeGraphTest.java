@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.event.AuditEvent;
+import io.auditwatch.rules.RuleSet;
 import io.auditwatch.state.ExpiringState;
 import io.auditwatch.state.TreeMapStore;
 import io.auditwatch.testing.EventJson;
@@ -38,7 +39,8 @@ class NodeGraphTest {
     private static final String AGENT_SPEC = "{\"serviceAccountName\":\"log-agent\",\"volumes\":["
             + "{\"name\":\"config\",\"configMap\":{\"name\":\"log-agent-config\"}}],\"containers\":[{\"name\":\"agent\"}]}";
 
-    private final NodeGraph graph = new NodeGraph(Duration.ofSeconds(90), Duration.ofHours(1), Duration.ofMinutes(10));
+    private final NodeGraph graph = new NodeGraph(Duration.ofSeconds(90), Duration.ofHours(1), Duration.ofMinutes(10),
+            RuleSet.defaults());
     private final ExpiringState state = new ExpiringState(new TreeMapStore());
     private final List<Alert> alerts = new ArrayList<>();
     private int requests;

@@ -1,9 +1,10 @@
-package io.auditwatch.rules;
+package io.auditwatch.catalogue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.auditwatch.rules.RuleSet;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every rule and correlation of the default pack, disabled ones included, against its fixtures in
+ * Every detection of the default pack's catalogue (rules, correlations, the analyses' rules), disabled ones included,
+ * against its fixtures in
  * replay-data/rules/&lt;id&gt;/ (see {@link RuleFixtures} for what passing means).
  */
 class PackFixturesTest {
@@ -24,8 +26,7 @@ class PackFixturesTest {
     static final RuleSet PACK = RuleSet.defaults();
 
     static Stream<String> ids() {
-        return Stream.concat(PACK.all().stream().map(d -> d.rule().id()),
-                PACK.allCorrelations().stream().map(c -> c.rule().id()));
+        return PACK.catalogue().stream().map(e -> e.rule().id());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -52,5 +53,21 @@ class PackFixturesTest {
         assertTrue(outcome.failure().contains("fired on") && outcome.failure().contains("negative.jsonl"),
                 outcome.failure());
         assertEquals(List.of("no rule with this id"), List.of(RuleFixtures.check(PACK, "nope", dir).failure()));
+    }
+
+    @Test
+    void shouldReportAnAnalysisRuleWhoseSequenceRaisesNoAlertOrFiresOnItsLookalikes(@TempDir Path dir) throws IOException {
+        String id = "node-credential-unrelated-access";
+        Path swapped = dir.resolve(id);
+        Files.createDirectories(swapped);
+        Files.copy(FIXTURES.resolve(id).resolve("negative.jsonl"), swapped.resolve("positive.jsonl"));
+        Files.copy(FIXTURES.resolve(id).resolve("positive.jsonl"), swapped.resolve("negative.jsonl"));
+
+        RuleFixtures.Outcome outcome = RuleFixtures.check(PACK, id, dir);
+
+        assertEquals("positive sequence raised 0 alerts, expected 1", outcome.failure());
+        Files.copy(FIXTURES.resolve(id).resolve("positive.jsonl"), swapped.resolve("positive.jsonl"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertTrue(RuleFixtures.check(PACK, id, dir).failure().contains("fired on"), "the attack as a negative fixture");
     }
 }

@@ -1,6 +1,8 @@
-package io.auditwatch.engine;
+package io.auditwatch.analyses;
 
 import io.auditwatch.dedup.RequestDedup;
+import io.auditwatch.engine.Analysis;
+import io.auditwatch.engine.AnalysisRules;
 import io.auditwatch.nodegraph.NodeGraph;
 import io.auditwatch.nodegraph.TokenSources;
 import io.auditwatch.rules.TunedRules;
@@ -34,7 +36,7 @@ public record Analyses(RequestDedup dedup, Analysis engine, NodeGraph nodeGraph,
 
     /**
      * The standard analyses with {@code rules} instead of the default pack, and the node rules as {@code tuning}
-     * says (the tuned default pack, or {@link AnalysisRules#BUILT_IN}).
+     * defines and tunes them (the tuned default pack, or {@code RuleSet.defaults()}).
      */
     public static Analyses standard(Duration requestMemory, Duration nodeGrace, Analysis rules, AnalysisRules tuning) {
         return new Analyses(new RequestDedup(requestMemory), rules,

@@ -1,28 +1,35 @@
-package io.auditwatch.rules;
+package io.auditwatch.catalogue;
 
 import io.auditwatch.engine.RuleDefinition;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.ReadResult;
+import io.auditwatch.rules.ExecCommand;
+import io.auditwatch.rules.RuleSet;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The coverage table of docs/rules.md, generated from a rule set and its fixtures so that it cannot drift from
- * the pack: each rule's level, ATT&amp;CK techniques, peer equivalents and the benign look-alikes its negative
+ * The coverage table of docs/rules.md, generated from a rule set's catalogue and its fixtures so that it cannot
+ * drift from the pack: each detection's level, ATT&amp;CK techniques, peer equivalents and the benign look-alikes its negative
  * fixture holds. A negative event says what it stands for in the annotation {@value #LOOKALIKE}; without one,
- * the table describes the request (verb, resource, user, response, exec command).
+ * the table describes the request (verb, resource, user, response, exec command). Events annotated {@value #SCENE}
+ * only set the scene and are left out.
  */
 public final class CoverageTable {
     /** The annotation of a negative fixture event that names the benign activity it stands for. */
     public static final String LOOKALIKE = "fixture.auditwatch.io/lookalike";
+    /**
+     * The annotation of a negative fixture event that only sets the scene (a pod created and scheduled, a token learnt)
+     * for the look-alikes of an analysis' rule: not a look-alike itself, so not in the table.
+     */
+    public static final String SCENE = "fixture.auditwatch.io/scene";
     private static final Pattern TECHNIQUE = Pattern.compile("attack\\.(t\\d{4}(\\.\\d{3})?)");
     private static final int SHOWN_LOOKALIKES = 4;
     private static final int SHOWN_CONDITION = 60;
@@ -31,20 +38,15 @@ public final class CoverageTable {
     private CoverageTable() {
     }
 
-    /** The table in Markdown, a row per rule and correlation in load order. */
+    /** The table in Markdown, a row per detection of the catalogue (rules, correlations, the analyses' rules). */
     public static String markdown(RuleSet rules, Path fixtures) throws IOException {
         StringBuilder out = new StringBuilder();
         out.append("| rule | level | ATT&CK | peer equivalents | benign look-alikes (negative fixtures) |\n");
         out.append("|---|---|---|---|---|\n");
-        Set<String> enabled = new java.util.HashSet<>();
-        rules.detections().forEach(d -> enabled.add(d.rule().id()));
-        rules.correlations().forEach(c -> enabled.add(c.rule().id()));
-        List<RuleDefinition> all = new ArrayList<>();
-        rules.all().forEach(d -> all.add(d.rule()));
-        rules.allCorrelations().forEach(c -> all.add(c.rule()));
-        for (RuleDefinition rule : all) {
+        for (RuleSet.Entry entry : rules.catalogue()) {
+            RuleDefinition rule = entry.rule();
             out.append("| `").append(rule.id()).append("` | ").append(rule.level().json())
-                    .append(enabled.contains(rule.id()) ? "" : " (disabled)").append(" | ")
+                    .append(entry.enabled() ? "" : " (disabled)").append(" | ")
                     .append(techniques(rule).isEmpty() ? "—" : String.join(", ", techniques(rule))).append(" | ").append(cell(equivalents(rule))).append(" | ")
                     .append(cell(lookalikes(fixtures.resolve(rule.id()).resolve("negative.jsonl")))).append(" |\n");
         }
@@ -85,9 +87,12 @@ public final class CoverageTable {
             if (line.isBlank()) {
                 continue;
             }
+            ReadResult read = READER.read(line.getBytes(StandardCharsets.UTF_8), 0);
+            if (!read.events().isEmpty() && read.events().get(0).annotation(SCENE) != null) {
+                continue;
+            }
             count++;
             if (out.size() < SHOWN_LOOKALIKES) {
-                ReadResult read = READER.read(line.getBytes(StandardCharsets.UTF_8), 0);
                 out.add(read.events().isEmpty() ? "(unreadable fixture line)" : describe(read.events().get(0)));
             }
         }

@@ -1,9 +1,8 @@
-package io.auditwatch.detections;
+package io.auditwatch.nodegraph;
 
 import io.auditwatch.engine.Detection;
 import io.auditwatch.engine.RuleDefinition;
 import io.auditwatch.event.AuditEvent;
-import io.auditwatch.nodegraph.NodeRules;
 import java.util.Set;
 
 /**
@@ -16,9 +15,16 @@ public final class NodeCredentialNonNodeAction implements Detection {
             "bind", "escalate");
     private static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
 
+    private final RuleDefinition rule;
+
+    /** @param rule the rule's definition, from its document in the pack ({@link NodeRules#NON_NODE_ACTION}) */
+    public NodeCredentialNonNodeAction(RuleDefinition rule) {
+        this.rule = rule;
+    }
+
     @Override
     public RuleDefinition rule() {
-        return NodeRules.NON_NODE_ACTION;
+        return rule;
     }
 
     @Override
@@ -62,7 +68,7 @@ public final class NodeCredentialNonNodeAction implements Detection {
     public String explanation(AuditEvent e) {
         return "The credential of node " + e.identity().node() + " was used for " + action(e) + " (" + e.verb + " "
                 + e.requestURI + ", " + (e.allowed() ? "allowed" : "denied") + ") from "
-                + Describe.sources(e) + ". Kubelets never do this; someone holds this node's credential and is"
+                + e.sources() + ". Kubelets never do this; someone holds this node's credential and is"
                 + " using it by hand. Isolate the node and rotate its credential.";
     }
 }
