@@ -86,6 +86,7 @@ public final class NodeGraph implements Analysis {
     public static final String FORWARD_USER = "auditwatch:nodegraph";
     private static final String CLAIM_USE_VERB = "auditwatch-claim-use";
     private static final String ATTACHED_PV = "vapv|";
+    private static final String DAEMON_SET_REF = PodRefs.DAEMON_SET + "/";
     private static final ObjectMapper JSON = AuditEventReader.mapper();
 
     private final long graceMillis;
@@ -216,7 +217,12 @@ public final class NodeGraph implements Analysis {
                 AuditEvent event = read(access.event());
                 // A copy of this request re-sent later (a retried batch, a re-shipped file) must not alert again.
                 fired.remember(state, rule, event, RequestKey.of(event));
-                raise(alerts, rule, event, access.target(), relation);
+                // One finding per credential and object while requests are remembered: a kubelet renews its watch of
+                // an object every few minutes, and each renewal is the same finding, not another page.
+                if (fired.firstTime(state, rule, event, "object|" + event.username() + "|"
+                        + access.namespace() + "|" + access.target().kind() + "/" + access.target().name())) {
+                    raise(alerts, rule, event, access.target(), relation);
+                }
             }
             count(who.node(), relation.kind());
         }
@@ -371,11 +377,26 @@ public final class NodeGraph implements Analysis {
             return Relation.UNKNOWN;
         }
         Set<String> nodes = new TreeSet<>();
-        state.range(refs, (key, refNode) -> {
+        Set<String> daemonSets = new TreeSet<>();
+        state.range(refs, (key, value) -> {
+            int bar = value.indexOf('|'); // node, then the DaemonSet of the referencing pod if it has one
+            if (bar >= 0) {
+                daemonSets.add(value.substring(bar + 1));
+            }
+            String refNode = bar >= 0 ? value.substring(0, bar) : value;
             if (!refNode.isEmpty()) { // earlier versions stored the references of unbound pods, under no node
                 nodes.add(refNode);
             }
         });
+        // A DaemonSet runs a pod on (nearly) every node: if this node's was never seen (it predates the stream), the
+        // object is likely its own too, however many other nodes' pods of that DaemonSet the graph has seen.
+        for (String daemonSet : daemonSets) {
+            boolean[] seenHere = {false};
+            state.range(REF + ns + "|" + DAEMON_SET_REF + daemonSet + "|" + node + "|", (key, value) -> seenHere[0] = true);
+            if (!seenHere[0]) {
+                return Relation.UNKNOWN;
+            }
+        }
         return nodes.isEmpty() ? Relation.UNKNOWN : Relation.unrelated(nodes);
     }
 
@@ -541,8 +562,12 @@ public final class NodeGraph implements Analysis {
             node = previous == null ? null : previous.node();
         }
         boolean specKnown = pod != null && pod.has("spec");
-        putPod(state, ns, uid, new PodRecord(name, node, specKnown, specKnown ? PodRefs.of(pod) : Set.of()), FOREVER, e,
-                forward);
+        Set<String> refs = specKnown ? new TreeSet<>(PodRefs.of(pod)) : Set.of();
+        String daemonSet = pod == null ? null : PodRefs.daemonSet(pod);
+        if (specKnown && daemonSet != null) {
+            refs.add(PodRefs.DAEMON_SET + "/" + daemonSet);
+        }
+        putPod(state, ns, uid, new PodRecord(name, node, specKnown, refs), FOREVER, e, forward);
     }
 
     /**
@@ -607,8 +632,12 @@ public final class NodeGraph implements Analysis {
         if (pod.node() == null) {
             return;
         }
+        // A DaemonSet pod's references say which DaemonSet, so that a verdict can tell whether the node may run one.
+        String daemonSet = pod.refs().stream().filter(ref -> ref.startsWith(DAEMON_SET_REF)).findFirst()
+                .map(ref -> "|" + ref.substring(DAEMON_SET_REF.length())).orElse("");
         for (String ref : pod.refs()) {
-            state.put(refKey(ns, ref, pod.node(), uid), pod.node(), expiresAt);
+            state.put(refKey(ns, ref, pod.node(), uid), ref.startsWith(DAEMON_SET_REF) ? pod.node() : pod.node() + daemonSet,
+                    expiresAt);
             if (ref.startsWith(PodRefs.PVC + "/")) {
                 forward.accept(claimUse(ns, ref.substring(PodRefs.PVC.length() + 1), uid, pod.node(), expiresAt, cause));
             }
