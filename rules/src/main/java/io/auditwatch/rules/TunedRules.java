@@ -42,28 +42,17 @@ public final class TunedRules implements Analysis, AnalysisRules {
     private volatile RuleSet rules;
     private volatile Engine engine;
 
-    public TunedRules(List<RuleSet.Source> base, Duration requestMemory) throws RuleException {
-        List<YamlDocument> documents = new ArrayList<>();
-        List<RuleError> errors = new ArrayList<>();
-        for (RuleSet.Source source : base) {
-            try {
-                documents.addAll(YamlDocument.parse(source.file(), source.text()));
-            } catch (RuleException e) {
-                errors.addAll(e.errors());
-            }
-        }
-        if (!errors.isEmpty()) {
-            throw new RuleException(errors);
-        }
+    public TunedRules(List<RuleSources.Source> base, Duration requestMemory) throws RuleException {
+        List<YamlDocument> documents = RuleSources.parse(base);
         this.base = List.copyOf(documents);
         this.requestMemory = requestMemory;
-        install(RuleSet.compileDocuments(this.base));
+        install(RuleCompiler.compile(this.base));
     }
 
     /** The default pack, tunable. */
     public static TunedRules defaults(Duration requestMemory) {
         try {
-            return new TunedRules(RuleSet.defaultSources(), requestMemory);
+            return new TunedRules(RuleSources.defaultSources(), requestMemory);
         } catch (RuleException e) {
             throw new IllegalStateException("the default rule pack does not load:\n" + e.getMessage(), e);
         }
@@ -71,7 +60,7 @@ public final class TunedRules implements Analysis, AnalysisRules {
 
     /** Exactly the rules in these files and directories, nothing else. */
     public static TunedRules load(List<Path> paths, Duration requestMemory) throws RuleException {
-        return new TunedRules(RuleSet.sources(paths), requestMemory);
+        return new TunedRules(RuleSources.sources(paths), requestMemory);
     }
 
     public Engine engine() {
@@ -129,7 +118,7 @@ public final class TunedRules implements Analysis, AnalysisRules {
             next.put(key, override);
         }
         try {
-            install(RuleSet.compileDocuments(documents(next)));
+            install(RuleCompiler.compile(documents(next)));
         } catch (RuleException e) {
             return rejected(key, action, e);
         } catch (IllegalArgumentException e) {

@@ -24,7 +24,7 @@ class CorrelationTest {
     private final ExpiringState state = new ExpiringState(new TreeMapStore());
 
     private static Engine engine(String correlation) throws RuleException {
-        return RuleSet.compile(List.of(new RuleSet.Source("c.yml", BASE + correlation))).engine(Duration.ofHours(1));
+        return RuleSet.compile(List.of(new RuleSources.Source("c.yml", BASE + correlation))).engine(Duration.ofHours(1));
     }
 
     private List<Alert> feed(Engine engine, List<EventJson> events) {
@@ -70,7 +70,7 @@ class CorrelationTest {
                 + "    objectRef.resource: secrets\n    verb: get\n  condition: s\n---\n";
         String counts = COUNT.replace("[denied]", "[secret-gets]") + "---\n"
                 + COUNT.replace("id: burst", "id: burst-2").replace("gte: 3", "gte: 2").replace("[denied]", "[secret-gets]");
-        Engine engine = RuleSet.compile(List.of(new RuleSet.Source("c.yml", BASE + base + counts))).engine(Duration.ofHours(1));
+        Engine engine = RuleSet.compile(List.of(new RuleSources.Source("c.yml", BASE + base + counts))).engine(Duration.ofHours(1));
         List<EventJson> gets = List.of(
                 event().auditID("req-1").objectRef("secrets", "shop", "a", null).verb("get").received("2026-11-20T10:00:00Z"),
                 event().auditID("req-2").objectRef("Secrets", "shop", "b", null).verb("GET").received("2026-11-20T10:01:00Z"),

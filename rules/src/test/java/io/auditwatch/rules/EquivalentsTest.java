@@ -95,7 +95,7 @@ class EquivalentsTest {
 
     @Test
     void shouldKeepEveryEquivalentForListingWithTheConditionAsWritten() throws RuleException {
-        Detection rule = RuleSet.compile(List.of(new RuleSet.Source("t.yml", """
+        Detection rule = RuleSet.compile(List.of(new RuleSources.Source("t.yml", """
                 title: t
                 id: t
                 level: low
@@ -114,7 +114,7 @@ class EquivalentsTest {
 
     @Test
     void shouldRejectAConditionalEquivalentWithABadSelectionNamingFileAndLine() {
-        RuleException e = assertThrows(RuleException.class, () -> RuleSet.compile(List.of(new RuleSet.Source("t.yml", """
+        RuleException e = assertThrows(RuleException.class, () -> RuleSet.compile(List.of(new RuleSources.Source("t.yml", """
                 title: t
                 id: t
                 level: low
@@ -130,7 +130,7 @@ class EquivalentsTest {
 
     @Test
     void shouldRejectAnEquivalentListedTwice() {
-        RuleException e = assertThrows(RuleException.class, () -> RuleSet.compile(List.of(new RuleSet.Source("t.yml", """
+        RuleException e = assertThrows(RuleException.class, () -> RuleSet.compile(List.of(new RuleSources.Source("t.yml", """
                 title: t
                 id: t
                 level: low

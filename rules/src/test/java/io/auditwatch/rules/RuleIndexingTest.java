@@ -42,7 +42,7 @@ class RuleIndexingTest {
             yaml.append(i == 0 ? "" : "---\n").append("title: t").append(i).append("\nid: r").append(i)
                     .append("\nlevel: low\ndetection:\n").append(DETECTIONS[i].indent(2));
         }
-        List<Detection> rules = RuleSet.compile(List.of(new RuleSet.Source("test.yml", yaml.toString()))).detections();
+        List<Detection> rules = RuleSet.compile(List.of(new RuleSources.Source("test.yml", yaml.toString()))).detections();
         Engine engine = new Engine(rules, Duration.ofHours(1));
         int matched = 0;
         for (String resource : RESOURCES) {

@@ -22,7 +22,7 @@ class RuleLanguageTest {
     private static final String HEAD = "title: t\nid: r\nlevel: low\n";
 
     private static Detection rule(String yaml) throws RuleException {
-        List<Detection> detections = RuleSet.compile(List.of(new RuleSet.Source("test.yml", yaml))).detections();
+        List<Detection> detections = RuleSet.compile(List.of(new RuleSources.Source("test.yml", yaml))).detections();
         assertEquals(1, detections.size());
         return detections.get(0);
     }
@@ -37,7 +37,7 @@ class RuleLanguageTest {
 
     private static List<String> errors(String yaml) {
         RuleException e = assertThrows(RuleException.class,
-                () -> RuleSet.compile(List.of(new RuleSet.Source("bad.yml", yaml))));
+                () -> RuleSet.compile(List.of(new RuleSources.Source("bad.yml", yaml))));
         return e.errors().stream().map(RuleError::toString).toList();
     }
 
