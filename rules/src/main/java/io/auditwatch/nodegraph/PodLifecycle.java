@@ -90,8 +90,13 @@ final class PodLifecycle {
     }
 
     static JsonNode podObject(AuditEvent e) {
+        return logged(e, "Pod");
+    }
+
+    /** The object of {@code kind} that a write logged: the response's, else the request's; null if neither is one. */
+    static JsonNode logged(AuditEvent e, String kind) {
         for (JsonNode candidate : new JsonNode[] {e.responseObject, e.requestObject}) {
-            if (candidate != null && "Pod".equals(candidate.path("kind").asText())) {
+            if (candidate != null && kind.equals(candidate.path("kind").asText())) {
                 return candidate;
             }
         }

@@ -18,13 +18,7 @@ final class VolumeLifecycle {
 
     /** The attach/detach controller attaches a PV to a node; a detached one stays related a while, like a pod. */
     void updateAttachments(AuditEvent e, ExpiringState state) {
-        JsonNode va = null;
-        for (JsonNode candidate : new JsonNode[] {e.responseObject, e.requestObject}) {
-            if (candidate != null && "VolumeAttachment".equals(candidate.path("kind").asText())) {
-                va = candidate;
-                break;
-            }
-        }
+        JsonNode va = PodLifecycle.logged(e, "VolumeAttachment");
         String name = va != null ? va.path("metadata").path("name").asText(e.objectName()) : e.objectName();
         if (va == null || name == null) {
             return;
@@ -49,13 +43,7 @@ final class VolumeLifecycle {
 
     /** The PV controller binds a PV to its claim (claimRef); a deleted PV stays related a while. */
     void updateVolumes(AuditEvent e, ExpiringState state) {
-        JsonNode pv = null;
-        for (JsonNode candidate : new JsonNode[] {e.responseObject, e.requestObject}) {
-            if (candidate != null && "PersistentVolume".equals(candidate.path("kind").asText())) {
-                pv = candidate;
-                break;
-            }
-        }
+        JsonNode pv = PodLifecycle.logged(e, "PersistentVolume");
         if (pv == null) {
             return;
         }
