@@ -2,7 +2,7 @@ package io.auditwatch.cli;
 
 import io.auditwatch.analyses.Analyses;
 import io.auditwatch.event.AuditEventReader;
-import io.auditwatch.rules.RuleSet;
+import io.auditwatch.language.RuleSet;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 

@@ -16,7 +16,7 @@ import io.auditwatch.notify.Notifier;
 import io.auditwatch.notify.slack.SlackMessage;
 import io.auditwatch.notify.testing.LoopbackReceiver;
 import io.auditwatch.replay.Replay;
-import io.auditwatch.rules.RuleSet;
+import io.auditwatch.language.RuleSet;
 import io.auditwatch.scenario.Scenario;
 import io.auditwatch.testing.EventJson;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.auditwatch.detector;
 
 import io.auditwatch.analyses.Analyses;
 import io.auditwatch.event.AuditEventReader;
-import io.auditwatch.rules.TunedRules;
+import io.auditwatch.language.TunedRules;
 import java.nio.file.Path;
 import java.time.Duration;
 

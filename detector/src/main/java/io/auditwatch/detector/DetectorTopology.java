@@ -5,7 +5,7 @@ import io.auditwatch.analyses.Analyses;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.nodegraph.NodeGraph;
-import io.auditwatch.rules.TunedRules;
+import io.auditwatch.language.TunedRules;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;

@@ -5,7 +5,7 @@ import io.auditwatch.engine.Analysis;
 import io.auditwatch.engine.AnalysisRules;
 import io.auditwatch.nodegraph.NodeGraph;
 import io.auditwatch.nodegraph.TokenSources;
-import io.auditwatch.rules.TunedRules;
+import io.auditwatch.language.TunedRules;
 import java.time.Duration;
 
 /**

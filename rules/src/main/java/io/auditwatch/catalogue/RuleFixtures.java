@@ -10,7 +10,7 @@ import io.auditwatch.engine.Detection;
 import io.auditwatch.engine.Engine;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.replay.Replay;
-import io.auditwatch.rules.RuleSet;
+import io.auditwatch.language.RuleSet;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

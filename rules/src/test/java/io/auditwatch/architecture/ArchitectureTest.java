@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The engine library's package graph, from the bottom up: {@code state}, {@code identity}, {@code formats} (log files,
  * cloud exports) → {@code event} → {@code alert}, {@code objects} → {@code engine} (the analysis and detection
- * interfaces, the rule engine) → {@code dedup}, {@code nodegraph} (the node rules), {@code rules} (the rule
+ * interfaces, the rule engine) → {@code dedup}, {@code nodegraph} (the node rules), {@code language} (the rule
  * language) → {@code analyses} (what a host runs) → {@code replay} → {@code catalogue} (fixtures, coverage table).
  * A cycle between packages, or the engine reaching up to what runs on it, fails here.
  */
@@ -30,7 +30,7 @@ class ArchitectureTest {
         noClasses().that().resideInAnyPackage("io.auditwatch.engine..", "io.auditwatch.event..",
                         "io.auditwatch.identity..", "io.auditwatch.state..", "io.auditwatch.formats..",
                         "io.auditwatch.alert..", "io.auditwatch.objects..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.auditwatch.rules..", "io.auditwatch.nodegraph..",
+                .should().dependOnClassesThat().resideInAnyPackage("io.auditwatch.language..", "io.auditwatch.nodegraph..",
                         "io.auditwatch.dedup..", "io.auditwatch.analyses..", "io.auditwatch.replay..",
                         "io.auditwatch.catalogue..")
                 .check(ENGINE_LIBRARY);
@@ -38,7 +38,7 @@ class ArchitectureTest {
 
     @Test
     void shouldLeaveTheWiringOfAnalysesToTheHosts() {
-        noClasses().that().resideInAnyPackage("io.auditwatch.rules..", "io.auditwatch.nodegraph..",
+        noClasses().that().resideInAnyPackage("io.auditwatch.language..", "io.auditwatch.nodegraph..",
                         "io.auditwatch.dedup..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.auditwatch.analyses..", "io.auditwatch.replay..",
                         "io.auditwatch.catalogue..")

@@ -3,7 +3,7 @@ package io.auditwatch.catalogue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.auditwatch.rules.RuleSet;
+import io.auditwatch.language.RuleSet;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.event.AuditEvent;
-import io.auditwatch.rules.RuleSet;
+import io.auditwatch.language.RuleSet;
 import io.auditwatch.state.ExpiringState;
 import io.auditwatch.state.TreeMapStore;
 import io.auditwatch.testing.EventJson;

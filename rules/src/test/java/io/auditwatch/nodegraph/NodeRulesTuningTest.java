@@ -10,7 +10,7 @@ import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.Level;
 import io.auditwatch.analyses.Analyses;
 import io.auditwatch.event.AuditEvent;
-import io.auditwatch.rules.TunedRules;
+import io.auditwatch.language.TunedRules;
 import io.auditwatch.state.ExpiringState;
 import io.auditwatch.state.TreeMapStore;
 import io.auditwatch.testing.EventJson;

@@ -10,7 +10,7 @@ import io.auditwatch.analyses.Analyses;
 import io.auditwatch.engine.Engine;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.Rejection;
-import io.auditwatch.rules.RuleSet;
+import io.auditwatch.language.RuleSet;
 import io.auditwatch.testing.CoreRules;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.analyses.Analyses;
 import io.auditwatch.engine.Engine;
-import io.auditwatch.rules.RuleSet;
+import io.auditwatch.language.RuleSet;
 import io.auditwatch.testing.CoreRules;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.Rejection;
