@@ -3,9 +3,9 @@ package io.auditwatch.analyses;
 import io.auditwatch.dedup.RequestDedup;
 import io.auditwatch.engine.Analysis;
 import io.auditwatch.engine.AnalysisRules;
+import io.auditwatch.language.TunedRules;
 import io.auditwatch.nodegraph.NodeGraph;
 import io.auditwatch.nodegraph.TokenSources;
-import io.auditwatch.language.TunedRules;
 import java.time.Duration;
 
 /**
