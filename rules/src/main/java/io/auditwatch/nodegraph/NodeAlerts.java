@@ -42,9 +42,27 @@ final class NodeAlerts {
                     + " was allowed to " + e.verb + " " + object + ", which no pod on " + node + " references." + others
                     + " An attacker who escaped a pod onto " + node + " holds this credential; reaching objects of pods"
                     + " on other nodes is lateral movement. If this is an agent that legitimately reads cluster-wide,"
-                    + " add an exception for it.";
+                    + " add an exception for it." + authorizerSaid(e);
         }
         return Alerts.single(rule, e, id, summary, explanation);
+    }
+
+    /**
+     * What the API server's authorizer said, for triage: the Node authorizer allows with an empty reason, and only
+     * what its own graph relates to the node, so an empty reason points at a pod this graph never saw; RBAC names
+     * the binding that let the credential through.
+     */
+    private static String authorizerSaid(AuditEvent e) {
+        String reason = e.annotation(AuditEvent.REASON_ANNOTATION);
+        if (reason == null || !e.identity().isNode()) {
+            return reason == null || reason.isEmpty() ? "" : " The API server allowed it by " + reason + ".";
+        }
+        return reason.isEmpty()
+                ? " The API server allowed it with an empty reason, as its Node authorizer allows what it relates to the"
+                        + " node: check first whether the node runs a pod that predates the audit stream (run"
+                        + " `auditwatch snapshot`), then the node."
+                : " The API server allowed it by " + reason + ", not by its Node authorizer: the node's credential"
+                        + " reaches beyond what the Node authorizer grants.";
     }
 
     private NodeAlerts() {

@@ -113,7 +113,24 @@ class NodeGraphTest {
         assertEquals("system:node:" + B, alert.identity().username());
         assertEquals("db-credentials", alert.target().name());
         assertTrue(alert.explanation().contains("Only pods on " + A + " reference it."), alert.explanation());
+        assertTrue(alert.explanation().contains("allowed it with an empty reason, as its Node authorizer allows what it"
+                + " relates to the node: check first whether the node runs a pod that predates the audit stream"),
+                alert.explanation());
         assertEquals(Map.of(B + "|unrelated", 1L), graph.coverage());
+    }
+
+    @Test
+    void shouldNameTheBindingWhenRbacRatherThanTheNodeAuthorizerLetTheKubeletThrough() {
+        webPodOn(A, "web-1", "u-1", 0);
+
+        process(kubeletGet(B, "secrets", "db-credentials", 10)
+                .reason("RBAC: allowed by ClusterRoleBinding \"nodes-read-secrets\" of ClusterRole \"secret-reader\" to Group \"system:nodes\""));
+
+        assertEquals(List.of("node-credential-unrelated-access"), fired());
+        assertTrue(alerts.get(0).explanation().endsWith("The API server allowed it by RBAC: allowed by ClusterRoleBinding"
+                + " \"nodes-read-secrets\" of ClusterRole \"secret-reader\" to Group \"system:nodes\", not by its Node"
+                + " authorizer: the node's credential reaches beyond what the Node authorizer grants."),
+                alerts.get(0).explanation());
     }
 
     @Test
