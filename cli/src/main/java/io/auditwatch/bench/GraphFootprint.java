@@ -1,7 +1,7 @@
 package io.auditwatch.bench;
 
 import io.auditwatch.analyses.AnalysisConfig;
-import io.auditwatch.engine.Analyses;
+import io.auditwatch.analyses.Analyses;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.nodegraph.NodeGraph;

@@ -1,6 +1,9 @@
 package io.auditwatch.cli;
 
 import io.auditwatch.analyses.AnalysisConfig;
+import io.auditwatch.analyses.Analyses;
+import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.language.RuleSet;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 

@@ -20,7 +20,7 @@ import io.auditwatch.replay.Replay;
 import io.auditwatch.replay.ReplayInput;
 import io.auditwatch.replay.ReplayInputs;
 import io.auditwatch.replay.ReplaySummary;
-import io.auditwatch.rules.RuleSet;
+import io.auditwatch.language.RuleSet;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -6,13 +6,14 @@ import io.auditwatch.kafka.Topics;
 import io.auditwatch.engine.Correlation;
 import io.auditwatch.kafka.KafkaClients;
 import io.auditwatch.engine.Detection;
+import io.auditwatch.catalogue.CoverageTable;
+import io.auditwatch.catalogue.RuleFixtures;
 import io.auditwatch.engine.RuleDefinition;
-import io.auditwatch.rules.CoverageTable;
-import io.auditwatch.rules.RuleError;
-import io.auditwatch.rules.RuleException;
-import io.auditwatch.rules.RuleFixtures;
-import io.auditwatch.rules.RuleSet;
-import io.auditwatch.rules.TunedRules;
+import io.auditwatch.kafka.KafkaClients;
+import io.auditwatch.language.RuleError;
+import io.auditwatch.language.RuleException;
+import io.auditwatch.language.RuleSet;
+import io.auditwatch.language.TunedRules;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -30,8 +31,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -112,14 +113,15 @@ final class RulesCommand implements Callable<Integer> {
         public Integer call() {
             RuleSet rules = load(paths, spec.commandLine().getErr());
             spec.commandLine().getOut().println("valid: " + rules.all().size() + " rules ("
-                    + rules.detections().size() + " enabled), " + rules.allCorrelations().size() + " correlations");
+                    + rules.detections().size() + " enabled), " + rules.allCorrelations().size() + " correlations"
+                    + (rules.analysisRules().isEmpty() ? "" : ", " + rules.analysisRules().size() + " analysis rules"));
             return 0;
         }
     }
 
     @Command(name = "test", mixinStandardHelpOptions = true,
-            description = {"Run every rule against its fixtures: DIR/<rule id>/positive.jsonl must alert,"
-                    + " negative.jsonl must not. Exit 1 if any rule fails."})
+            description = {"Run every detection (rules, correlations, the node analyses' rules) against its fixtures:"
+                    + " DIR/<rule id>/positive.jsonl must alert, negative.jsonl must not. Exit 1 if any fails."})
     static final class Test implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -147,14 +149,15 @@ final class RulesCommand implements Callable<Integer> {
             for (String orphan : RuleFixtures.orphans(set, fixtures)) {
                 out.println("WARN fixtures for unknown rule " + orphan);
             }
-            int total = set.all().size() + set.allCorrelations().size();
+            int total = set.catalogue().size();
             out.println((total - failed) + " of " + total + " rules pass their fixtures");
             return failed == 0 ? 0 : 1;
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "List rules: id, level, enabled, title, equivalents in other tools.")
+            description = "List every detection: id, level, enabled, kind (rule, correlation, or the analysis that"
+                    + " raises it: node-graph, token-sources), title, equivalents in other tools.")
     static final class ListRules implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -179,17 +182,14 @@ final class RulesCommand implements Callable<Integer> {
                 out.flush();
                 return 0;
             }
-            for (Detection d : set.all()) {
-                print(out, d.rule(), set.detections().contains(d), "rule");
-            }
-            for (Correlation c : set.allCorrelations()) {
-                print(out, c.rule(), set.correlations().contains(c), "correlation");
+            for (RuleSet.Entry entry : set.catalogue()) {
+                print(out, entry.rule(), entry.enabled(), entry.kind());
             }
             return 0;
         }
 
         private static void print(PrintWriter out, RuleDefinition rule, boolean enabled, String kind) {
-            out.printf("%-36s %-13s %-8s %-11s %s%s%n", rule.id(), rule.level().json(), enabled ? "enabled" : "disabled",
+            out.printf("%-36s %-13s %-8s %-13s %s%s%n", rule.id(), rule.level().json(), enabled ? "enabled" : "disabled",
                     kind, rule.title(), rule.equivalents().isEmpty() ? "" : "  [" + String.join("; ", rule.equivalents()
                             .stream().map(e -> rule.when().containsKey(e) ? e + " (when " + rule.when().get(e).text() + ")" : e)
                             .toList()) + "]");

@@ -2,7 +2,7 @@ package io.auditwatch.investigate;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.Level;
-import io.auditwatch.rules.Glob;
+import io.auditwatch.language.Glob;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Predicate;

@@ -86,7 +86,7 @@ class RulesCommandTest {
     }
 
     @Test
-    void shouldListTheDefaultPackWithLevelsStatesAndEquivalents() {
+    void shouldListEveryDetectionOfTheDefaultPackWithLevelsStatesKindsAndEquivalents() {
         Result result = run("rules", "list");
         assertEquals(0, result.exitCode(), result.err());
         List<String> lines = result.out().lines().toList();
@@ -94,6 +94,10 @@ class RulesCommandTest {
                 + "  \\[falco:Attach/Exec Pod \\(when verb: create\\); .*")), result.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches("disallowed-user +medium +disabled +rule .*")), result.out());
         assertTrue(lines.stream().anyMatch(l -> l.matches("secret-enumeration +high +enabled +correlation .*")), result.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("node-credential-unrelated-access +critical +enabled +node-graph +"
+                + "Node credential accessed an object no pod on its node uses")), result.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("node-token-foreign-source +high +enabled +token-sources .*")), result.out());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("node-credential-non-node-action +critical +enabled +rule .*")), result.out());
     }
 
     @Test

@@ -10,14 +10,13 @@ import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
 import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.Topics;
-import io.auditwatch.detections.BuiltinDetections;
+import io.auditwatch.language.RuleSet;
 import io.auditwatch.notify.AlertSubscriber;
 import io.auditwatch.notify.CrashingNotifier;
 import io.auditwatch.notify.Notifier;
 import io.auditwatch.notify.slack.SlackMessage;
 import io.auditwatch.notify.testing.LoopbackReceiver;
 import io.auditwatch.replay.Replay;
-import io.auditwatch.rules.RuleSet;
 import io.auditwatch.scenario.Scenario;
 import io.auditwatch.testing.EventJson;
 import java.nio.charset.StandardCharsets;
@@ -286,8 +285,7 @@ class EventTimeEndToEndTest {
      */
     private static List<String> singleEventIds(List<Alert> alerts) {
         Map<String, Boolean> perWorkload = new HashMap<>();
-        Stream.concat(RuleSet.defaults().detections().stream(), BuiltinDetections.all().stream())
-                .forEach(d -> perWorkload.put(d.rule().id(), d.perWorkload()));
+        RuleSet.defaults().detections().forEach(d -> perWorkload.put(d.rule().id(), d.perWorkload()));
         return alerts.stream().filter(a -> perWorkload.containsKey(a.rule().id()))
                 .map(a -> perWorkload.get(a.rule().id()) ? "finding " + a.dedupKey() : a.id()).sorted().toList();
     }

@@ -8,7 +8,7 @@ import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.auditwatch.rules.TunedRules;
+import io.auditwatch.language.TunedRules;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;

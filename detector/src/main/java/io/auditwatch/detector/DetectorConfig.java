@@ -1,10 +1,11 @@
 package io.auditwatch.detector;
 
 import io.auditwatch.analyses.AnalysisConfig;
-import io.auditwatch.engine.Analyses;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.kafka.Topics;
-import io.auditwatch.rules.TunedRules;
+import io.auditwatch.analyses.Analyses;
+import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.language.TunedRules;
 import java.nio.file.Path;
 
 /**

@@ -2,11 +2,11 @@ package io.auditwatch.detector;
 
 import io.auditwatch.kafka.Topics;
 import io.auditwatch.alert.Alert;
-import io.auditwatch.engine.Analyses;
+import io.auditwatch.analyses.Analyses;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
+import io.auditwatch.language.TunedRules;
 import io.auditwatch.nodegraph.NodeGraph;
-import io.auditwatch.rules.TunedRules;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;

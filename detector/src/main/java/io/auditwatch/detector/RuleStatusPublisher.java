@@ -5,7 +5,7 @@ import io.auditwatch.kafka.KafkaClients;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.event.AuditEventReader;
-import io.auditwatch.rules.TunedRules;
+import io.auditwatch.language.TunedRules;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;

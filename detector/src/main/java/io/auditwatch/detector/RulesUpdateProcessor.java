@@ -1,6 +1,6 @@
 package io.auditwatch.detector;
 
-import io.auditwatch.rules.TunedRules;
+import io.auditwatch.language.TunedRules;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;

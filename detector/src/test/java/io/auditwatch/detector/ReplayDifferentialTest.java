@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
-import io.auditwatch.event.AuditLogFiles;
+import io.auditwatch.formats.AuditLogFiles;
 import io.auditwatch.replay.Replay;
 import io.auditwatch.scenario.Scenario;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package io.auditwatch.ingest;
 import io.auditwatch.kafka.KafkaUnreachableException;
 import io.auditwatch.kafka.KafkaClients;
 import io.auditwatch.kafka.Topics;
-import io.auditwatch.event.AuditLogFiles;
+import io.auditwatch.formats.AuditLogFiles;
 import io.auditwatch.event.Provenance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

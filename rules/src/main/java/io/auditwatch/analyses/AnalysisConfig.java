@@ -1,6 +1,5 @@
 package io.auditwatch.analyses;
 
-import io.auditwatch.engine.Analyses;
 import io.auditwatch.engine.Analysis;
 import io.auditwatch.engine.AnalysisRules;
 import io.auditwatch.event.AuditEventReader;

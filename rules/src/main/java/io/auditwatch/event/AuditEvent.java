@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.auditwatch.identity.Identity;
+import io.auditwatch.identity.UserInfo;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -188,6 +189,13 @@ public final class AuditEvent {
     @JsonIgnore
     public String username() {
         return user == null ? null : user.username();
+    }
+
+    /** Where the request came from, for explanations: addresses and user agent. */
+    @JsonIgnore
+    public String sources() {
+        String ips = sourceIPs == null || sourceIPs.isEmpty() ? "an unknown address" : String.join(", ", sourceIPs);
+        return ips + (userAgent == null ? "" : " (" + userAgent + ")");
     }
 
     @JsonIgnore

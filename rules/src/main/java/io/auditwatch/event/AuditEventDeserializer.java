@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.node.NullNode;
+import io.auditwatch.identity.UserInfo;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,5 @@
 package io.auditwatch.identity;
 
-import io.auditwatch.event.UserInfo;
 import java.util.List;
 import java.util.Set;
 

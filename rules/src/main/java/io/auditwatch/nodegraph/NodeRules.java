@@ -1,27 +1,31 @@
 package io.auditwatch.nodegraph;
 
-import io.auditwatch.alert.Level;
+import io.auditwatch.engine.Detection;
 import io.auditwatch.engine.RuleDefinition;
-import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
-/** The node-identity rules: our reason to exist; no other detector rebuilds the Node Authorizer's graph. */
+/**
+ * The node-identity rules: our reason to exist; no other detector rebuilds the Node Authorizer's graph. Their logic
+ * is Java ({@link NodeGraph}, {@link TokenSources}, {@link NodeCredentialNonNodeAction}); everything else about them
+ * (title, level, tags, equivalents, description, exceptions) is their document in the default pack, {@code pack/node.yml},
+ * as for every rule, and their fixtures are in {@code replay-data/rules/<id>/}.
+ */
 public final class NodeRules {
-    private static final List<String> LATERAL = List.of("attack.lateral_movement", "attack.t1550.001",
-            "attack.credential_access", "attack.t1552.007");
+    /** Raised by {@link NodeGraph}. */
+    public static final String DENIED = "node-credential-denied";
+    /** Raised by {@link NodeGraph}. */
+    public static final String UNRELATED_ACCESS = "node-credential-unrelated-access";
+    /** Raised by {@link NodeGraph}. */
+    public static final String CROSS_NODE = "node-token-cross-node-access";
+    /** Raised by {@link TokenSources}. */
+    public static final String FOREIGN_SOURCE = "node-token-foreign-source";
+    /** A single-event detection, run by the rule engine ({@code analysis: engine}). */
+    public static final String NON_NODE_ACTION = "node-credential-non-node-action";
 
-    public static final RuleDefinition DENIED = new RuleDefinition("node-credential-denied",
-            "Node credential denied access to another node's objects", Level.HIGH, LATERAL, List.of());
-    public static final RuleDefinition UNRELATED_ACCESS = new RuleDefinition("node-credential-unrelated-access",
-            "Node credential accessed an object no pod on its node uses", Level.CRITICAL, LATERAL, List.of());
-    public static final RuleDefinition NON_NODE_ACTION = new RuleDefinition("node-credential-non-node-action",
-            "Node credential did what no kubelet does", Level.CRITICAL,
-            List.of("attack.privilege_escalation", "attack.lateral_movement", "attack.t1078"), List.of());
-    public static final RuleDefinition CROSS_NODE = new RuleDefinition("node-token-cross-node-access",
-            "Node-bound pod token reached an object of pods on other nodes", Level.CRITICAL, LATERAL, List.of());
-
-    public static final RuleDefinition FOREIGN_SOURCE = new RuleDefinition("node-token-foreign-source",
-            "Node-bound pod token used from a foreign address", Level.HIGH,
-            List.of("attack.credential_access", "attack.t1528", "attack.defense_evasion", "attack.t1550.001"), List.of());
+    /** The single-event detections written in Java, by id, each built from its rule document's definition. */
+    public static final Map<String, Function<RuleDefinition, Detection>> DETECTIONS =
+            Map.of(NON_NODE_ACTION, NodeCredentialNonNodeAction::new);
 
     private NodeRules() {
     }

@@ -11,9 +11,9 @@ import java.util.function.Function;
  * alerts (most verdicts are "related" or "unknown"). A value that is the event's JSON alone was queued by an
  * earlier version.
  */
-record PendingAccess(String namespace, NodeGraph.Target target, Identity who, String event) {
+record PendingAccess(String namespace, Target target, Identity who, String event) {
     static PendingAccess of(AuditEvent e, String json) {
-        return new PendingAccess(e.namespace(), NodeGraph.Target.of(e), e.identity(), json);
+        return new PendingAccess(e.namespace(), Target.of(e), e.identity(), json);
     }
 
     String encode() {
@@ -33,7 +33,7 @@ record PendingAccess(String namespace, NodeGraph.Target target, Identity who, St
         }
         Fields.Reader in = new Fields.Reader(stored);
         String namespace = in.next();
-        NodeGraph.Target target = new NodeGraph.Target(in.next(), in.next(), in.next());
+        Target target = new Target(in.next(), in.next(), in.next());
         Identity who = new Identity(IdentityKind.valueOf(in.next()), in.next(), in.next(), in.next(), in.next(),
                 in.next(), in.next(), in.next(), in.next());
         return new PendingAccess(namespace, target, who, in.rest());

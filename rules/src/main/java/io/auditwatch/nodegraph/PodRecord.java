@@ -25,7 +25,7 @@ record PodRecord(String name, String node, boolean specKnown, Set<String> refs) 
     /** Reads {@link #encode()}'s form, or the JSON that earlier versions stored. */
     static PodRecord decode(String stored) {
         if (stored.startsWith("{")) {
-            return NodeGraph.read(stored, PodRecord.class);
+            return GraphState.read(stored, PodRecord.class);
         }
         Fields.Reader in = new Fields.Reader(stored);
         String name = in.next();

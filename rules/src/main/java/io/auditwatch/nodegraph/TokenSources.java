@@ -34,12 +34,8 @@ public final class TokenSources implements Analysis {
     /**
      * @param learning how long a node is watched before a new address counts as foreign
      * @param memory   how long an address stays known after it was last seen
+     * @param tuning   where {@code node-token-foreign-source}'s definition (its document in the pack) and tuning are found
      */
-    public TokenSources(Duration learning, Duration memory, Duration requestMemory) {
-        this(learning, memory, requestMemory, AnalysisRules.BUILT_IN);
-    }
-
-    /** @param tuning where {@code node-token-foreign-source}'s current level, enabled flag and exceptions are found */
     public TokenSources(Duration learning, Duration memory, Duration requestMemory, AnalysisRules tuning) {
         this.learningMillis = learning.toMillis();
         this.memoryMillis = memory.toMillis();
@@ -84,12 +80,12 @@ public final class TokenSources implements Analysis {
             state.put(NODE_RANGE + watch + "|" + range, "", now + memoryMillis);
             return List.of();
         }
-        AnalysisRule rule = tuning.tuned(NodeRules.FOREIGN_SOURCE);
+        AnalysisRule rule = tuning.rule(NodeRules.FOREIGN_SOURCE);
         String requestKey = RequestKey.of(e);
-        if (!rule.firesOn(e) || !fired.firstTime(state, NodeRules.FOREIGN_SOURCE.id(), e, requestKey)) {
+        if (!rule.firesOn(e) || !fired.firstTime(state, NodeRules.FOREIGN_SOURCE, e, requestKey)) {
             return List.of();
         }
-        String id = RequestKey.digest(NodeRules.FOREIGN_SOURCE.id() + "|" + requestKey, 32);
+        String id = RequestKey.digest(NodeRules.FOREIGN_SOURCE + "|" + requestKey, 32);
         return List.of(Alerts.single(rule.definition(), e, id,
                 "token of " + who.serviceAccountNamespace() + "/" + who.pod() + " on " + node + " used from " + ip,
                 "The token of pod " + who.serviceAccountNamespace() + "/" + who.pod() + " (" + e.username()

@@ -1,6 +1,6 @@
 package io.auditwatch.replay;
 
-import io.auditwatch.event.AuditLogFiles;
+import io.auditwatch.formats.AuditLogFiles;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;

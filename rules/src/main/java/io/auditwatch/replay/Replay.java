@@ -2,7 +2,7 @@ package io.auditwatch.replay;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.dedup.RequestDedup;
-import io.auditwatch.engine.Analyses;
+import io.auditwatch.analyses.Analyses;
 import io.auditwatch.engine.Analysis;
 import io.auditwatch.engine.CountedRequests;
 import io.auditwatch.engine.FiredMemory;

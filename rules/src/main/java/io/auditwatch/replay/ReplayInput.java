@@ -14,7 +14,7 @@ public interface ReplayInput {
     /**
      * Delivers every payload in order, reporting the bytes consumed as it goes (in blocks, not per payload).
      *
-     * @throws io.auditwatch.event.AuditLogFiles.DamagedLogException when the input broke off; what came before
+     * @throws io.auditwatch.formats.AuditLogFiles.DamagedLogException when the input broke off; what came before
      *                                                             was delivered
      */
     void read(Payloads payloads, LongConsumer bytesRead) throws IOException;

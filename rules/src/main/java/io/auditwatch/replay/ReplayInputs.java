@@ -2,7 +2,7 @@ package io.auditwatch.replay;
 
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
-import io.auditwatch.event.AuditLogFiles;
+import io.auditwatch.formats.AuditLogFiles;
 import io.auditwatch.event.ReadResult;
 import io.auditwatch.event.Rejection;
 import java.io.IOException;

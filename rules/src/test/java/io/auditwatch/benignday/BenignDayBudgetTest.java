@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.Level;
 import io.auditwatch.analyses.AnalysisConfig;
+import io.auditwatch.analyses.Analyses;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.Rejection;
 import io.auditwatch.replay.Replay;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.auditwatch.identity.UserInfo;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

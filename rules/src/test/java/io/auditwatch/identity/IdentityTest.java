@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.auditwatch.event.UserInfo;
+import io.auditwatch.identity.UserInfo;
 import io.auditwatch.testing.EventJson;
 import java.util.List;
 import java.util.Map;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
-import io.auditwatch.detections.NodeCredentialNonNodeAction;
 import io.auditwatch.engine.Engine;
 import io.auditwatch.event.AuditEvent;
+import io.auditwatch.language.RuleSet;
 import io.auditwatch.state.ExpiringState;
 import io.auditwatch.state.TreeMapStore;
 import io.auditwatch.testing.EventJson;
@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class NodeCredentialNonNodeActionTest {
     private static final String B = "ip-10-0-2-31.ec2.internal";
 
-    private final Engine engine = new Engine(List.of(new NodeCredentialNonNodeAction()), Duration.ofHours(1));
+    private final Engine engine = new Engine(RuleSet.defaults().all().stream()
+            .filter(d -> d.rule().id().equals(NodeRules.NON_NODE_ACTION)).toList(), Duration.ofHours(1));
     private final ExpiringState state = new ExpiringState(new TreeMapStore());
 
     private List<Alert> alerts(EventJson event) {

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.event.AuditEvent;
+import io.auditwatch.language.RuleSet;
 import io.auditwatch.state.ExpiringState;
 import io.auditwatch.state.TreeMapStore;
 import io.auditwatch.testing.EventJson;
@@ -39,7 +40,8 @@ class NodeGraphTest {
     private static final String AGENT_SPEC = "{\"serviceAccountName\":\"log-agent\",\"volumes\":["
             + "{\"name\":\"config\",\"configMap\":{\"name\":\"log-agent-config\"}}],\"containers\":[{\"name\":\"agent\"}]}";
 
-    private final NodeGraph graph = new NodeGraph(Duration.ofSeconds(90), Duration.ofHours(1), Duration.ofMinutes(10));
+    private final NodeGraph graph = new NodeGraph(Duration.ofSeconds(90), Duration.ofHours(1), Duration.ofMinutes(10),
+            RuleSet.defaults());
     private final ExpiringState state = new ExpiringState(new TreeMapStore());
     private final List<Alert> alerts = new ArrayList<>();
     private int requests;

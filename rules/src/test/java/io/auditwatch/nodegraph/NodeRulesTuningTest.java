@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.Level;
-import io.auditwatch.engine.Analyses;
+import io.auditwatch.analyses.Analyses;
 import io.auditwatch.event.AuditEvent;
-import io.auditwatch.rules.TunedRules;
+import io.auditwatch.language.TunedRules;
 import io.auditwatch.state.ExpiringState;
 import io.auditwatch.state.TreeMapStore;
 import io.auditwatch.testing.EventJson;
@@ -82,12 +82,12 @@ class NodeRulesTuningTest {
                 analysis: node-grahp
                 """);
         assertTrue(!change.accepted() && change.reason().contains("analysis"), change.toString());
-        assertEquals(Level.HIGH, tuned.tuned(NodeRules.DENIED).definition().level());
+        assertEquals(Level.HIGH, tuned.rule(NodeRules.DENIED).definition().level());
     }
 
     private List<Alert> nonNodeActions(EventJson event) {
         return tuned.engine().process(event.parse(), new ExpiringState(new TreeMapStore())).stream()
-                .filter(a -> a.rule().id().equals(NodeRules.NON_NODE_ACTION.id())).toList();
+                .filter(a -> a.rule().id().equals(NodeRules.NON_NODE_ACTION)).toList();
     }
 
     private static List<Level> levels(List<Alert> alerts) {

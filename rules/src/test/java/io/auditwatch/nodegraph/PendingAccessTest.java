@@ -38,7 +38,7 @@ class PendingAccessTest {
     @Test
     void shouldKeepFieldsThatLookLikeItsOwnFramingAndFieldsThatAreMissing() {
         // Names come from requests: any character may occur, and a pod's target has no uid unless the request says.
-        PendingAccess access = new PendingAccess("shop", new NodeGraph.Target("secret", "-12:a|b:", null),
+        PendingAccess access = new PendingAccess("shop", new Target("secret", "-12:a|b:", null),
                 new Identity(IdentityKind.NODE, "system:node:n-1", "n-1", null, null, null, "", null, null), "-" + JSON);
 
         assertEquals(access, PendingAccess.decode(access.encode(), PendingAccessTest::unused));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.identity.Identity;
+import io.auditwatch.language.RuleSet;
 import io.auditwatch.state.ExpiringState;
 import io.auditwatch.state.TreeMapStore;
 import io.auditwatch.testing.EventJson;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class TokenSourcesTest {
     private static final Instant START = Instant.parse("2026-11-20T03:00:00Z");
 
-    private final TokenSources sources = new TokenSources(Duration.ofMinutes(10), Duration.ofDays(30), Duration.ofHours(1));
+    private final TokenSources sources = new TokenSources(Duration.ofMinutes(10), Duration.ofDays(30), Duration.ofHours(1),
+            RuleSet.defaults());
     private final ExpiringState state = new ExpiringState(new TreeMapStore());
 
     private static EventJson tokenCall(String auditID, String credential, String ip, Duration after) {

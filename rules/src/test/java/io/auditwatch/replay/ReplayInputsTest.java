@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
-import io.auditwatch.engine.Analyses;
-import io.auditwatch.engine.AnalysisRules;
+import io.auditwatch.analyses.Analyses;
 import io.auditwatch.engine.Engine;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.Rejection;
+import io.auditwatch.language.RuleSet;
 import io.auditwatch.testing.CoreRules;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -41,7 +41,7 @@ class ReplayInputsTest {
     private static Replay replay() {
         Duration memory = Duration.ofHours(1);
         return new Replay(READER, Analyses.standard(memory, Duration.ofSeconds(90),
-                new Engine(CoreRules.detections(), memory), AnalysisRules.BUILT_IN));
+                new Engine(CoreRules.detections(), memory), RuleSet.defaults()));
     }
 
     private ReplaySummary run(List<ReplayInput> inputs) throws IOException {

@@ -11,12 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
-import io.auditwatch.engine.Analyses;
-import io.auditwatch.engine.AnalysisRules;
+import io.auditwatch.analyses.Analyses;
 import io.auditwatch.engine.Engine;
-import io.auditwatch.testing.CoreRules;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.Rejection;
+import io.auditwatch.language.RuleSet;
+import io.auditwatch.testing.CoreRules;
 import io.auditwatch.testing.EventJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +46,7 @@ class ReplayTest {
         Duration memory = Duration.ofHours(1);
         return new Replay(new AuditEventReader(AuditEventReader.DEFAULT_MAX_EVENT_BYTES, "replayed"),
                 Analyses.standard(memory, Duration.ofSeconds(90), new Engine(CoreRules.detections(), memory),
-                        AnalysisRules.BUILT_IN));
+                        RuleSet.defaults()));
     }
 
     private Path file(String name, String... lines) throws IOException {

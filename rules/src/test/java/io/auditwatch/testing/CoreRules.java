@@ -1,7 +1,7 @@
 package io.auditwatch.testing;
 
 import io.auditwatch.engine.Detection;
-import io.auditwatch.rules.RuleSet;
+import io.auditwatch.language.RuleSet;
 import java.util.List;
 import java.util.Set;
 

@@ -1,7 +1,7 @@
 package io.auditwatch.ingest.file;
 
 import io.auditwatch.kafka.Topics;
-import io.auditwatch.event.AuditLogFiles;
+import io.auditwatch.formats.AuditLogFiles;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.ingest.IngestMetrics;
 import io.auditwatch.kafka.KafkaUnreachableException;
