@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every broker is down for 60 s while the API server keeps sending: ingest answers 503 with Retry-After, the
  * sender keeps its batches and retries them as kube-apiserver's webhook backend does, and once the broker is
- * back every event lands, none lost, and replaying what landed gives no alert twice.
+ * back every event lands, none lost, and replaying what landed gives no alert twice. The test stops and restarts
+ * its broker, so it runs one of its own, not the shared one.
  */
 @Tag("slow")
 class WebhookBrokerOutageTest {

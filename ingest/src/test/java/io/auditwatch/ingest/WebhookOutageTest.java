@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kafka goes away while the API server posts: the receiver answers 503 (bounded by the producer's delivery
  * timeout) and keeps nothing; the API server's retry after Kafka is back lands the batch, and the duplicates
- * that retries make are absorbed by request dedup.
+ * that retries make are absorbed by request dedup. The test stops and restarts Kafka, so it runs a broker of its
+ * own, not the shared one.
  */
 class WebhookOutageTest {
     @TempDir

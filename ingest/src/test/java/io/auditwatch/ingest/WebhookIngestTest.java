@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.auditwatch.broker.EmbeddedKafka;
+import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.detector.DlqHeaders;
 import io.auditwatch.detector.TopicSetup;
 import io.auditwatch.detector.Topics;
@@ -34,6 +34,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The webhook receiver over real HTTPS against the real embedded broker. */
@@ -45,7 +46,8 @@ class WebhookIngestTest {
     @TempDir
     static Path dir;
 
-    static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
     static TestPki pki;
     static AuditProducer producer;
     static PrometheusEndpoint metrics;
@@ -53,12 +55,11 @@ class WebhookIngestTest {
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.start(0, null);
-        TopicSetup.ensure(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
+        TopicSetup.ensure(KAFKA.bootstrapServers(), 1, Duration.ofSeconds(30));
         pki = new TestPki(dir);
         Path[] server = pki.server("ingest");
         Files.writeString(dir.resolve("token"), TOKEN + "\n");
-        producer = new AuditProducer(kafka.bootstrapServers(), Duration.ofSeconds(10));
+        producer = new AuditProducer(KAFKA.bootstrapServers(), Duration.ofSeconds(10));
         metrics = new PrometheusEndpoint();
         receiver = WebhookReceiver.start(new WebhookConfig(new InetSocketAddress("127.0.0.1", 0), server[0], server[1],
                 dir.resolve("ca.crt"), List.of("kube-apiserver"), dir.resolve("token"), false, 1024 * 1024,
@@ -70,7 +71,6 @@ class WebhookIngestTest {
         receiver.close();
         producer.close();
         metrics.close();
-        kafka.close();
     }
 
     static ObjectNode eventList(List<String> lines) throws Exception {
@@ -101,7 +101,7 @@ class WebhookIngestTest {
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> events() {
-        return Topic.readAll(kafka.bootstrapServers(), Topics.AUDIT_EVENTS);
+        return Topic.readAll(KAFKA.bootstrapServers(), Topics.AUDIT_EVENTS);
     }
 
     @Test
@@ -139,7 +139,7 @@ class WebhookIngestTest {
     void shouldAnswer401AndProduceNothingWithoutValidCredentials() throws Exception {
         byte[] body = eventList(List.of(Files.readAllLines(SCENARIO).get(0))).toString().getBytes(StandardCharsets.UTF_8);
         int events = events().size();
-        int dlq = Topic.readAll(kafka.bootstrapServers(), Topics.AUDIT_DLQ).size();
+        int dlq = Topic.readAll(KAFKA.bootstrapServers(), Topics.AUDIT_DLQ).size();
 
         HttpResponse<String> wrong = post(pki.client(null), "not-the-token", body);
         HttpResponse<String> prefix = post(pki.client(null), TOKEN.substring(0, 5), body);
@@ -150,20 +150,20 @@ class WebhookIngestTest {
         assertEquals(401, none.statusCode());
         assertEquals("Bearer", none.headers().firstValue("WWW-Authenticate").orElse(null));
         assertEquals(events, events().size(), "nothing produced to audit.events");
-        assertEquals(dlq, Topic.readAll(kafka.bootstrapServers(), Topics.AUDIT_DLQ).size(), "nor to audit.dlq");
+        assertEquals(dlq, Topic.readAll(KAFKA.bootstrapServers(), Topics.AUDIT_DLQ).size(), "nor to audit.dlq");
     }
 
     @Test
     void shouldAnswer400AndParkGarbageVerbatimInTheDlq() throws Exception {
         byte[] garbage = "{\"kind\":\"EventList\",\"items\":[{\"verb\":\"get\"".getBytes(StandardCharsets.UTF_8);
         int events = events().size();
-        int dlqBefore = Topic.readAll(kafka.bootstrapServers(), Topics.AUDIT_DLQ).size();
+        int dlqBefore = Topic.readAll(KAFKA.bootstrapServers(), Topics.AUDIT_DLQ).size();
 
         HttpResponse<String> response = post(pki.client(null), TOKEN, garbage);
 
         assertEquals(400, response.statusCode());
         assertTrue(response.body().startsWith("truncated-json: "), response.body());
-        List<ConsumerRecord<byte[], byte[]>> dlq = Topic.readAll(kafka.bootstrapServers(), Topics.AUDIT_DLQ);
+        List<ConsumerRecord<byte[], byte[]>> dlq = Topic.readAll(KAFKA.bootstrapServers(), Topics.AUDIT_DLQ);
         assertEquals(dlqBefore + 1, dlq.size());
         ConsumerRecord<byte[], byte[]> parked = dlq.get(dlq.size() - 1);
         assertArrayEquals(garbage, parked.value());

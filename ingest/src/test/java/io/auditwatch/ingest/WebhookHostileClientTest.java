@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.auditwatch.broker.EmbeddedKafka;
+import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.detector.TopicSetup;
 import io.auditwatch.ingest.webhook.WebhookConfig;
 import io.auditwatch.ingest.webhook.WebhookReceiver;
@@ -29,6 +29,7 @@ import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,7 +42,8 @@ class WebhookHostileClientTest {
     @TempDir
     static Path dir;
 
-    static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
     static TestPki pki;
     static AuditProducer producer;
     static PrometheusEndpoint metrics;
@@ -50,12 +52,11 @@ class WebhookHostileClientTest {
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.start(0, null);
-        TopicSetup.ensure(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
+        TopicSetup.ensure(KAFKA.bootstrapServers(), 1, Duration.ofSeconds(30));
         pki = new TestPki(dir);
         pki.server("ingest");
         Files.writeString(dir.resolve("token"), WebhookIngestTest.TOKEN + "\n");
-        producer = new AuditProducer(kafka.bootstrapServers(), Duration.ofSeconds(10));
+        producer = new AuditProducer(KAFKA.bootstrapServers(), Duration.ofSeconds(10));
         metrics = new PrometheusEndpoint();
         receiver = WebhookReceiver.start(new WebhookConfig(new InetSocketAddress("127.0.0.1", 0),
                 dir.resolve("ingest.crt"), dir.resolve("ingest.key"), dir.resolve("ca.crt"), List.of("kube-apiserver"),
@@ -69,7 +70,6 @@ class WebhookHostileClientTest {
         receiver.close();
         producer.close();
         metrics.close();
-        kafka.close();
     }
 
     private static Socket connect(SSLContext tls) throws IOException {
