@@ -47,8 +47,11 @@ class ReplayFromTopicTest {
     private static void send(KafkaProducer<String, String> producer, String scenario, Instant written) throws Exception {
         List<String> lines = Files.readAllLines(SCENARIOS.resolve(scenario).resolve("events.jsonl"));
         for (int i = 0; i < lines.size(); i++) {
-            // Keyed by line, so the events spread over every partition.
-            producer.send(new ProducerRecord<>("audit.events", null, written.toEpochMilli() + i, "k" + i, lines.get(i)));
+            // Keyed by line, so the events spread over every partition. One at a time: a topic just created (the
+            // timestamps need CreateTime, so not TopicSetup's) may refuse the first writes until its leaders serve it,
+            // and an idempotent producer with several batches in flight can then wedge (see TopicSetup).
+            producer.send(new ProducerRecord<>("audit.events", null, written.toEpochMilli() + i, "k" + i, lines.get(i)))
+                    .get();
         }
     }
 
