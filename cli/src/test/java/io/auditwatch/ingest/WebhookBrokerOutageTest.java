@@ -13,8 +13,6 @@ import io.auditwatch.detector.TopicSetup;
 import io.auditwatch.detector.Topics;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.ingest.webhook.WebhookConfig;
-import io.auditwatch.ingest.webhook.WebhookReceiver;
-import io.auditwatch.metrics.PrometheusEndpoint;
 import io.auditwatch.replay.Replay;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -66,12 +64,10 @@ class WebhookBrokerOutageTest {
         Set<String> sent = new HashSet<>();
         Map<Integer, Integer> statuses = new HashMap<>();
         Set<String> retryAfters = new HashSet<>();
-        try (AuditProducer producer = new AuditProducer(kafka.bootstrapServers(), Duration.ofSeconds(3));
-             PrometheusEndpoint metrics = new PrometheusEndpoint();
-             WebhookReceiver receiver = WebhookReceiver.start(new WebhookConfig(new InetSocketAddress("127.0.0.1", 0),
-                     null, null, null, List.of(), dir.resolve("token"), true, 8 << 20, Duration.ofSeconds(2),
-                     Duration.ofSeconds(10), 4, null), producer, metrics)) {
-            URI uri = URI.create("http://127.0.0.1:" + receiver.port() + "/audit");
+        try (RunningWebhook webhook = RunningWebhook.start(kafka.bootstrapServers(), Duration.ofSeconds(3),
+                new WebhookConfig(new InetSocketAddress("127.0.0.1", 0), null, null, null, List.of(),
+                        dir.resolve("token"), true, 8 << 20, Duration.ofSeconds(2), Duration.ofSeconds(10), 4, null))) {
+            URI uri = URI.create("http://127.0.0.1:" + webhook.port() + "/audit");
             HttpClient client = HttpClient.newHttpClient();
             EventMix mix = new EventMix(3, 20, 300, 1_000);
             long start = System.nanoTime();

@@ -10,8 +10,6 @@ import io.auditwatch.detector.TopicSetup;
 import io.auditwatch.detector.Topics;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.ingest.webhook.WebhookConfig;
-import io.auditwatch.ingest.webhook.WebhookReceiver;
-import io.auditwatch.metrics.PrometheusEndpoint;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -68,14 +66,11 @@ class WebhookLoadTest {
         Path[] server = pki.server("ingest");
         String bootstrap = KAFKA.bootstrapServers();
         TopicSetup.ensure(bootstrap, 3, Duration.ofSeconds(30));
-        try (AuditProducer producer = new AuditProducer(bootstrap, Duration.ofSeconds(15));
-             PrometheusEndpoint metrics = new PrometheusEndpoint();
-             WebhookReceiver receiver = WebhookReceiver.start(new WebhookConfig(
-                     new InetSocketAddress("127.0.0.1", 0), server[0], server[1], null, List.of(),
-                     dir.resolve("token"), false, 32 << 20, Duration.ofSeconds(10), Duration.ofSeconds(10), 8,
-                     null), producer, metrics)) {
+        try (RunningWebhook webhook = RunningWebhook.start(bootstrap, Duration.ofSeconds(15), new WebhookConfig(
+                new InetSocketAddress("127.0.0.1", 0), server[0], server[1], null, List.of(), dir.resolve("token"),
+                false, 32 << 20, Duration.ofSeconds(10), Duration.ofSeconds(10), 8, null))) {
             HttpClient client = HttpClient.newBuilder().sslContext(pki.client(null)).build();
-            URI uri = URI.create("https://127.0.0.1:" + receiver.port() + "/audit");
+            URI uri = URI.create("https://127.0.0.1:" + webhook.port() + "/audit");
             long[] latencies = new long[batches];
             Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
             AtomicLong lateStarts = new AtomicLong();

@@ -13,8 +13,6 @@ import io.auditwatch.detector.TopicSetup;
 import io.auditwatch.detector.Topics;
 import io.auditwatch.event.Provenance;
 import io.auditwatch.ingest.webhook.WebhookConfig;
-import io.auditwatch.ingest.webhook.WebhookReceiver;
-import io.auditwatch.metrics.PrometheusEndpoint;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -49,9 +47,7 @@ class WebhookIngestTest {
     @RegisterExtension
     static final SharedKafka KAFKA = new SharedKafka();
     static TestPki pki;
-    static AuditProducer producer;
-    static PrometheusEndpoint metrics;
-    static WebhookReceiver receiver;
+    static RunningWebhook webhook;
 
     @BeforeAll
     static void start() throws Exception {
@@ -59,18 +55,15 @@ class WebhookIngestTest {
         pki = new TestPki(dir);
         Path[] server = pki.server("ingest");
         Files.writeString(dir.resolve("token"), TOKEN + "\n");
-        producer = new AuditProducer(KAFKA.bootstrapServers(), Duration.ofSeconds(10));
-        metrics = new PrometheusEndpoint();
-        receiver = WebhookReceiver.start(new WebhookConfig(new InetSocketAddress("127.0.0.1", 0), server[0], server[1],
-                dir.resolve("ca.crt"), List.of("kube-apiserver"), dir.resolve("token"), false, 1024 * 1024,
-                Duration.ofSeconds(7), Duration.ofSeconds(30), 4, "prod-eu"), producer, metrics);
+        webhook = RunningWebhook.start(KAFKA.bootstrapServers(), Duration.ofSeconds(10), new WebhookConfig(
+                new InetSocketAddress("127.0.0.1", 0), server[0], server[1], dir.resolve("ca.crt"),
+                List.of("kube-apiserver"), dir.resolve("token"), false, 1024 * 1024, Duration.ofSeconds(7),
+                Duration.ofSeconds(30), 4, "prod-eu"));
     }
 
     @AfterAll
     static void stop() {
-        receiver.close();
-        producer.close();
-        metrics.close();
+        webhook.close();
     }
 
     static ObjectNode eventList(List<String> lines) throws Exception {
@@ -97,7 +90,7 @@ class WebhookIngestTest {
     }
 
     private static HttpResponse<String> post(SSLContext tls, String token, byte[] body) throws Exception {
-        return post(tls, token, body, receiver.port(), "https");
+        return post(tls, token, body, webhook.port(), "https");
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> events() {
@@ -120,7 +113,7 @@ class WebhookIngestTest {
         }
         assertEquals(before + lines.size(), events().size(), "nothing more than the batch");
         String scrape = HttpClient.newBuilder().sslContext(pki.client(null)).build().send(
-                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + receiver.port() + "/metrics")).build(),
+                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + webhook.port() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(scrape.contains("auditwatch_ingest_events_produced_total{source=\"webhook\"}"), scrape);
         assertTrue(scrape.contains("auditwatch_ingest_produce_latency_seconds_count{source=\"webhook\"}"), scrape);
@@ -205,7 +198,7 @@ class WebhookIngestTest {
     @Test
     void shouldRefuseAnotherMethod() throws Exception {
         HttpResponse<String> get = HttpClient.newBuilder().sslContext(pki.client(null)).build().send(
-                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + receiver.port() + "/audit")).build(),
+                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + webhook.port() + "/audit")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(405, get.statusCode());
     }
