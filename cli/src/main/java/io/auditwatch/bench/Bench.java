@@ -2,12 +2,11 @@ package io.auditwatch.bench;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.broker.EmbeddedKafka;
-import io.auditwatch.cli.KafkaCheck;
+import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
-import io.auditwatch.detector.ProcessedBarrier;
-import io.auditwatch.detector.TopicSetup;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.Topics;
+import io.auditwatch.analyses.AnalysisConfig;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.notify.AlertSubscriber;
@@ -35,14 +34,10 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -73,7 +68,7 @@ public final class Bench {
     public Bench(BenchConfig config, PrintWriter out) {
         this.config = config;
         this.out = out;
-        this.reader = new AuditEventReader(AuditEventReader.DEFAULT_MAX_EVENT_BYTES, DetectorConfig.DEFAULT_CLUSTER);
+        this.reader = AnalysisConfig.DEFAULTS.reader();
     }
 
     public void run() throws Exception {
@@ -94,9 +89,9 @@ public final class Bench {
                 kafka = EmbeddedKafka.start(0, work.resolve("kafka"));
                 bootstrap = kafka.bootstrapServers();
             } else {
-                KafkaCheck.requireReachable(bootstrap, Duration.ofSeconds(15));
+                KafkaAdmin.requireReachable(bootstrap, Duration.ofSeconds(15));
             }
-            TopicSetup.ensure(bootstrap, DetectorConfig.defaults(bootstrap, work).partitions(), Duration.ofSeconds(30));
+            KafkaAdmin.ensureTopics(bootstrap, Topics.DEFAULT_PARTITIONS, Duration.ofSeconds(30));
             produce(bootstrap, files);
             // Fresh application ids: on a shared cluster an earlier run's offsets and state must not count.
             String run = UUID.randomUUID().toString().substring(0, 8);
@@ -105,7 +100,10 @@ public final class Bench {
             // The first rounds are not measured: they warm the JIT, which in one such round took as much CPU as a
             // stream thread. The measured passes are a long-running job's speed, as the offline ones are. The last
             // detector stays up for the latency phase.
-            long records = records(bootstrap);
+            long records;
+            try (KafkaAdmin admin = KafkaAdmin.open(bootstrap, Duration.ofSeconds(30))) {
+                records = admin.records(Topics.AUDIT_EVENTS); // what a fresh application id will process
+            }
             List<CaughtUp> references = new ArrayList<>();
             List<CaughtUp> detectors = new ArrayList<>();
             for (int pass = 1 - WARM_UP_ROUNDS; pass <= LIVE_PASSES; pass++) {
@@ -196,7 +194,7 @@ public final class Bench {
             parseOnly.add(rate(parsed, System.nanoTime() - started));
             started = System.nanoTime();
             long[] alerts = {0};
-            var summary = new Replay(reader, DetectorConfig.defaults("unused", Path.of(".")).analyses())
+            var summary = new Replay(reader, AnalysisConfig.DEFAULTS.analyses())
                     .run(files, alert -> alerts[0]++, (file, rejection) -> { });
             replay.add(rate(summary.events(), System.nanoTime() - started));
             if (pass == OFFLINE_PASSES - 1) {
@@ -296,9 +294,8 @@ public final class Bench {
         long started = System.nanoTime();
         long cpu = ProcessStats.cpuNanos();
         long compile = ProcessStats.compileMillis();
-        try (ProcessedBarrier barrier = new ProcessedBarrier(app.bootstrapServers(), app.applicationId(),
-                Set.of(Topics.AUDIT_EVENTS))) {
-            while (!barrier.caughtUp()) {
+        try (KafkaAdmin admin = KafkaAdmin.open(app.bootstrapServers(), Duration.ofSeconds(30))) {
+            while (!admin.processed(app.applicationId(), Set.of(Topics.AUDIT_EVENTS))) {
                 requireBefore(deadline, app.applicationId() + " did not process every event");
                 Thread.sleep(50);
             }
@@ -385,22 +382,6 @@ public final class Bench {
         figure("graph_pods", graph.pods());
         figure("graph_heap_mib", graph.heapBytes() / (1024 * 1024));
         figure("graph_rocksdb_mib", String.format("%.1f", graph.rocksBytes() / (1024.0 * 1024)));
-    }
-
-    /** Records in audit.events: what a fresh application id will process. */
-    private static long records(String bootstrap) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
-            admin.describeTopics(Set.of(Topics.AUDIT_EVENTS)).allTopicNames().get().get(Topics.AUDIT_EVENTS).partitions()
-                    .forEach(p -> {
-                        latest.put(new TopicPartition(Topics.AUDIT_EVENTS, p.partition()), OffsetSpec.latest());
-                        earliest.put(new TopicPartition(Topics.AUDIT_EVENTS, p.partition()), OffsetSpec.earliest());
-                    });
-            long end = admin.listOffsets(latest).all().get().values().stream().mapToLong(i -> i.offset()).sum();
-            long start = admin.listOffsets(earliest).all().get().values().stream().mapToLong(i -> i.offset()).sum();
-            return end - start;
-        }
     }
 
     private static long percentile(long[] sortedNanos, double p) {

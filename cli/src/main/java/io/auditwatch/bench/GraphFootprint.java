@@ -1,5 +1,6 @@
 package io.auditwatch.bench;
 
+import io.auditwatch.analyses.AnalysisConfig;
 import io.auditwatch.engine.Analyses;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
@@ -31,7 +32,7 @@ final class GraphFootprint {
         ExpiringState inMemory = new ExpiringState(new TreeMapStore());
         try (RocksStore rocks = new RocksStore(rocksDir)) {
             ExpiringState onDisk = new ExpiringState(rocks);
-            Duration grace = Duration.ofSeconds(90);
+            Duration grace = AnalysisConfig.DEFAULTS.nodeGrace();
             NodeGraph heapGraph = Analyses.standard(Duration.ofHours(1), grace).nodeGraph();
             NodeGraph diskGraph = Analyses.standard(Duration.ofHours(1), grace).nodeGraph();
             populate(new EventMix(seed, nodes, pods, 5_000), reader, heapGraph, inMemory, diskGraph, onDisk);

@@ -1,12 +1,13 @@
 package io.auditwatch.cli;
 
+import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.broker.EmbeddedKafka;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.notify.AlertSubscriber;
 import io.auditwatch.notify.ConsoleNotifier;
@@ -94,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
                 bootstrap = kafka.bootstrapServers();
                 out.println("Kafka (embedded, KRaft) listening on " + bootstrap);
             } else {
-                KafkaCheck.requireReachable(bootstrap, Duration.ofSeconds(15));
+                KafkaAdmin.requireReachable(bootstrap, Duration.ofSeconds(15));
             }
             // A fresh application id: on a shared cluster an earlier run's state must not swallow this run's alerts.
             DetectorConfig config = DetectorConfig.defaults(bootstrap, stateDir)
@@ -170,10 +171,8 @@ final class DemoCommand implements Callable<Integer> {
 
         Delivery(String bootstrap, String applicationId, Plan plan, Path stateDir) {
             this.plan = plan;
-            NotifierConfig config = new NotifierConfig(bootstrap, applicationId + "-notify", Topics.ALERTS,
-                    Topics.ALERTS_DLQ, null, true, notify.groupWindow, notify.retryPolicy(), NotifierConfig.DEFAULT_MAX_PENDING,
-                    NotifierConfig.DEFAULT_DELIVERIES_TOPIC, NotifierConfig.DEFAULT_STORE_RETENTION,
-                    NotifierConfig.DEFAULT_SESSION_TIMEOUT);
+            NotifierConfig config = NotifierConfig.defaults(bootstrap).withGroupId(applicationId + "-notify")
+                    .withRoutesTopic(null).startingAtLatest().withDelivery(notify.groupWindow, notify.retryPolicy());
             this.notifier = new Notifier(config, plan, Clock.systemUTC(), null);
             try {
                 notifier.awaitAssignment(Duration.ofSeconds(30));

@@ -5,47 +5,50 @@ import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The detector's settings as flags (and, through the default provider, environment variables). */
+/**
+ * The detector's settings as flags (and, through the default provider, environment variables). Each starts at
+ * its value in {@link DetectorConfig#defaults}, which the help shows.
+ */
 final class DetectorOptions {
+    private static final String EXACTLY_ONCE = "exactly_once_v2";
+    private static final String AT_LEAST_ONCE = "at_least_once";
+    private static final DetectorConfig DEFAULTS = DetectorConfig.defaults(null, DetectorConfig.DEFAULT_STATE_DIR);
+
     @Mixin
     AnalysisOptions analysis;
 
-    @Option(names = "--application-id", paramLabel = "ID", defaultValue = DetectorConfig.DEFAULT_APPLICATION_ID,
+    @Option(names = "--application-id", paramLabel = "ID",
             description = "Kafka Streams application.id: instances with the same id share the work.")
-    String applicationId;
+    String applicationId = DEFAULTS.applicationId();
 
-
-    @Option(names = "--partitions", paramLabel = "N", defaultValue = "3",
+    @Option(names = "--partitions", paramLabel = "N",
             description = "Partitions of the topics this app creates (existing topics are left alone).")
-    int partitions;
+    int partitions = DEFAULTS.partitions();
 
-    @Option(names = "--stream-threads", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--stream-threads", paramLabel = "N",
             description = "Kafka Streams threads in this instance; 0: one per core, at most one per partition.")
-    int streamThreads;
+    int streamThreads = 0;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "./data/streams",
+    @Option(names = "--state-dir", paramLabel = "DIR",
             description = "Where RocksDB state lives (rebuilt from changelogs if lost).")
-    Path stateDir;
+    Path stateDir = DEFAULTS.stateDir();
 
-    @Option(names = "--processing-guarantee", paramLabel = "G", defaultValue = "exactly_once_v2",
-            description = "exactly_once_v2 or at_least_once.")
-    String processingGuarantee;
-
-
+    @Option(names = "--processing-guarantee", paramLabel = "G",
+            description = EXACTLY_ONCE + " or " + AT_LEAST_ONCE + ".")
+    String processingGuarantee = DEFAULTS.exactlyOnce() ? EXACTLY_ONCE : AT_LEAST_ONCE;
 
     DetectorConfig toConfig(String bootstrapServers) {
         boolean exactlyOnce = switch (processingGuarantee) {
-            case "exactly_once_v2" -> true;
-            case "at_least_once" -> false;
-            default -> throw new UserError("--processing-guarantee must be exactly_once_v2 or at_least_once, got '"
-                    + processingGuarantee + "'", null, 2);
+            case EXACTLY_ONCE -> true;
+            case AT_LEAST_ONCE -> false;
+            default -> throw new UserError("--processing-guarantee must be " + EXACTLY_ONCE + " or " + AT_LEAST_ONCE
+                    + ", got '" + processingGuarantee + "'", null, 2);
         };
         if (partitions < 1 || streamThreads < 0) {
             throw new UserError("--partitions must be at least 1 and --stream-threads at least 0", null, 2);
         }
-        analysis.validate();
         int threads = streamThreads == 0 ? DetectorConfig.streamThreadsFor(partitions) : streamThreads;
-        return new DetectorConfig(bootstrapServers, applicationId, analysis.cluster, partitions, threads, stateDir,
-                exactlyOnce, analysis.maxEventBytes, analysis.requestMemory, analysis.nodeGrace);
+        return new DetectorConfig(bootstrapServers, applicationId, partitions, threads, stateDir, exactlyOnce,
+                analysis.toConfig());
     }
 }

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.auditwatch.broker.EmbeddedKafka;
-import io.auditwatch.detector.KafkaUnreachableException;
+import io.auditwatch.kafka.KafkaUnreachableException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;

@@ -1,7 +1,7 @@
 package io.auditwatch.cli;
 
-import io.auditwatch.detector.KafkaProbe;
-import io.auditwatch.detector.TopicSetup;
+import io.auditwatch.kafka.Topics;
+import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.ingest.IngestMetrics;
 import io.auditwatch.ingest.file.LogFollower;
@@ -107,13 +107,14 @@ final class IngestCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         WebhookConfig webhook = files == null ? webhookConfig() : null; // settings first: fail before connecting
         bootstrapServers = kafka.connect();
-        KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
-        TopicSetup.ensure(bootstrapServers, 3, Duration.ofSeconds(30));
+        KafkaAdmin.requireReachable(bootstrapServers, Duration.ofSeconds(15));
+        KafkaAdmin.ensureTopics(bootstrapServers, Topics.DEFAULT_PARTITIONS, Duration.ofSeconds(30));
         try (PrometheusEndpoint metrics = new PrometheusEndpoint();
-             KafkaProbe kafkaProbe = new KafkaProbe(bootstrapServers, Duration.ofSeconds(5));
+             KafkaAdmin probeAdmin = KafkaAdmin.open(bootstrapServers, RunCommand.PROBE_TIMEOUT);
              AuditProducer producer = new AuditProducer(bootstrapServers, deliveryTimeout)) {
             if (metricsPort != null) {
-                metrics.serve(new InetSocketAddress(listenAddress, metricsPort), () -> true, kafkaProbe::reachable);
+                metrics.serve(new InetSocketAddress(listenAddress, metricsPort), () -> true,
+                        probeAdmin.probe(Duration.ofSeconds(5)));
             }
             return webhook != null ? webhook(webhook, producer, metrics) : follow(producer, metrics);
         }

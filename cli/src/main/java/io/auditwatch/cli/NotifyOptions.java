@@ -2,6 +2,7 @@ package io.auditwatch.cli;
 
 import io.auditwatch.alert.AlertFormat;
 import io.auditwatch.alert.Level;
+import io.auditwatch.notify.NotifierConfig;
 import io.auditwatch.notify.delivery.Destination;
 import io.auditwatch.notify.delivery.RetryPolicy;
 import io.auditwatch.notify.pagerduty.PagerDutyDestination;
@@ -80,24 +81,25 @@ final class NotifyOptions {
             description = "The signing key itself; set AUDITWATCH_WEBHOOK_HMAC_KEY rather than this flag.")
     String webhookHmacKey;
 
-    @Option(names = "--group-window", paramLabel = "DURATION", defaultValue = "PT5M",
+    @Option(names = "--group-window", paramLabel = "DURATION",
             description = "Repeats of one finding within this window become one message with a count, ISO-8601; PT0S sends each.")
-    Duration groupWindow;
+    Duration groupWindow = NotifierConfig.defaults(null).groupWindow();
 
-    @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "8",
+    @Option(names = "--max-attempts", paramLabel = "N",
             description = "Attempts per destination before an alert goes to auditwatch.alerts.dlq with the last error.")
-    int maxAttempts;
+    int maxAttempts = RetryPolicy.DEFAULT.maxAttempts();
 
-    @Option(names = "--retry-backoff", paramLabel = "DURATION", defaultValue = "PT1S",
+    @Option(names = "--retry-backoff", paramLabel = "DURATION",
             description = "First wait between attempts (doubles up to 2 minutes) when a destination sends no Retry-After.")
-    Duration retryBackoff;
+    Duration retryBackoff = RetryPolicy.DEFAULT.firstBackoff();
 
     RetryPolicy retryPolicy() {
         if (maxAttempts < 1 || groupWindow.isNegative() || retryBackoff.isNegative()) {
             throw new UserError("--max-attempts must be at least 1, --group-window and --retry-backoff not negative",
                     null, 2);
         }
-        return new RetryPolicy(maxAttempts, retryBackoff, Duration.ofMinutes(2), Duration.ofSeconds(30));
+        return new RetryPolicy(maxAttempts, retryBackoff, RetryPolicy.DEFAULT.maxBackoff(),
+                RetryPolicy.DEFAULT.requestTimeout());
     }
 
     /** The destinations and routes these options describe; empty when none is configured. */

@@ -1,10 +1,12 @@
 package io.auditwatch.cli;
 
+import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertFormat;
 import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.alert.Level;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.Topics;
+import io.auditwatch.analyses.AnalysisConfig;
 import io.auditwatch.event.Rejection;
 import io.auditwatch.investigate.Activity;
 import io.auditwatch.investigate.AlertFilter;
@@ -18,6 +20,7 @@ import io.auditwatch.replay.Replay;
 import io.auditwatch.replay.ReplayInput;
 import io.auditwatch.replay.ReplayInputs;
 import io.auditwatch.replay.ReplaySummary;
+import io.auditwatch.rules.RuleSet;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -161,8 +164,11 @@ final class ReplayCommand implements Callable<Integer> {
         if (inventory != null) {
             ReplayCommand.requireFile(inventory, "--inventory");
         }
-        Replay replay = new Replay(analysis.reader(), rules == null ? analysis.analyses()
-                : analysis.analyses(RulesCommand.load(rules, err)));
+        AnalysisConfig settings = analysis.toConfig();
+        // Rules given: they replace the pack, and their tuning of the node rules applies.
+        RuleSet given = rules == null ? null : RulesCommand.load(rules, err);
+        Replay replay = new Replay(settings.reader(), given == null ? settings.analyses()
+                : settings.analyses(given.engine(settings.requestMemory()), given));
         if (inventory != null) {
             try {
                 replay.loadInventory(inventory);
@@ -180,7 +186,7 @@ final class ReplayCommand implements Callable<Integer> {
         List<Alert> reported = new ArrayList<>();
         String bootstrapServers = toTopic == null ? null : kafka.connect();
         if (toTopic != null) {
-            KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
+            KafkaAdmin.requireReachable(bootstrapServers, Duration.ofSeconds(15));
         }
         ReplaySummary summary;
         try (AlertPublisher publisher = toTopic == null ? null : new AlertPublisher(bootstrapServers, toTopic);
@@ -241,7 +247,7 @@ final class ReplayCommand implements Callable<Integer> {
             }
         });
         List<ReplayInput> again = sources.stream().filter(s -> !s.name().equals("-")).toList();
-        Activity activity = Activity.collect(again, analysis.reader(), alerts, nodes);
+        Activity activity = Activity.collect(again, analysis.toConfig().reader(), alerts, nodes);
         String title = "Replayed " + sources.stream().map(ReplayInput::name).collect(Collectors.joining(", "))
                 + (again.size() < sources.size() ? " (standard input is not read twice: activity covers the files only)" : "")
                 + (filter.describe().isEmpty() ? "" : "; reported: " + filter.describe());
@@ -261,7 +267,7 @@ final class ReplayCommand implements Callable<Integer> {
                 throw new UserError("give either --from-topic or INPUT files, not both");
             }
             String bootstrapServers = kafka.connect();
-            KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
+            KafkaAdmin.requireReachable(bootstrapServers, Duration.ofSeconds(15));
             return List.of(new TopicInput(bootstrapServers, fromTopic, since, until));
         }
         if (inputs.isEmpty()) {
@@ -270,7 +276,7 @@ final class ReplayCommand implements Callable<Integer> {
         }
         ReplayInputs.Resolved resolved;
         try {
-            resolved = ReplayInputs.resolve(inputs, System.in, analysis.reader());
+            resolved = ReplayInputs.resolve(inputs, System.in, analysis.toConfig().reader());
         } catch (NoSuchFileException e) {
             throw new UserError("audit log: no such file: " + e.getFile()
                     + (e.getReason() == null ? "" : " (" + e.getReason() + ")"), e);

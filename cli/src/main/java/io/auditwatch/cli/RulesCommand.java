@@ -1,7 +1,8 @@
 package io.auditwatch.cli;
 
+import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.alert.ConsoleFormat;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.engine.Correlation;
 import io.auditwatch.kafka.KafkaClients;
 import io.auditwatch.engine.Detection;
@@ -241,7 +242,7 @@ final class RulesCommand implements Callable<Integer> {
                 }
             }
             String bootstrapServers = kafka.connect();
-            KafkaCheck.requireReachable(bootstrapServers, java.time.Duration.ofSeconds(15));
+            KafkaAdmin.requireReachable(bootstrapServers, java.time.Duration.ofSeconds(15));
             if (!restore.isEmpty()) {
                 java.util.Map<String, String> changed = inForce(bootstrapServers);
                 for (String id : restore) {
@@ -282,7 +283,7 @@ final class RulesCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             String bootstrapServers = kafka.connect();
-            KafkaCheck.requireReachable(bootstrapServers, java.time.Duration.ofSeconds(15));
+            KafkaAdmin.requireReachable(bootstrapServers, java.time.Duration.ofSeconds(15));
             java.util.Map<String, String> latest = inForce(bootstrapServers);
             // Which changes would the detectors hold? Replay them as a detector does, to say so.
             TunedRules replayed = TunedRules.defaults(java.time.Duration.ofHours(1));

@@ -1,9 +1,8 @@
 package io.auditwatch.cli;
 
 import io.auditwatch.detector.DetectorApp;
-import io.auditwatch.detector.KafkaProbe;
-import io.auditwatch.detector.TopicSetup;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.KafkaAdmin;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.metrics.PrometheusEndpoint;
 import io.auditwatch.notify.AlertSubscriber;
 import io.auditwatch.notify.ConsoleNotifier;
@@ -43,7 +42,7 @@ final class RunCommand {
         @Override
         public Integer call() throws InterruptedException, java.io.IOException {
             String bootstrapServers = kafka.connect();
-            KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
+            KafkaAdmin.requireReachable(bootstrapServers, Duration.ofSeconds(15));
             DetectorApp app = DetectorApp.start(options.toConfig(bootstrapServers));
             PrometheusEndpoint metrics = new PrometheusEndpoint();
             if (metricsPort != null) {
@@ -75,12 +74,12 @@ final class RunCommand {
         String groupId;
 
         @Option(names = "--deliveries-topic", paramLabel = "TOPIC",
-                defaultValue = NotifierConfig.DEFAULT_DELIVERIES_TOPIC,
+                defaultValue = Topics.DELIVERIES,
                 description = "Compacted topic where deliveries are remembered (created if missing), so that no"
                         + " instance of the group posts an alert twice, after a restart or a rebalance.")
         String deliveriesTopic;
 
-        @Option(names = "--partitions", paramLabel = "N", defaultValue = "3",
+        @Option(names = "--partitions", paramLabel = "N", defaultValue = "" + Topics.DEFAULT_PARTITIONS,
                 description = "Partitions of the pipeline's topics when this command has to create them.")
         int partitions;
 
@@ -99,16 +98,14 @@ final class RunCommand {
         public Integer call() throws InterruptedException {
             Plan plan = notify.plan(EnvDefaultProvider.of(spec));
             String bootstrapServers = kafka.connect();
-            KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
+            KafkaAdmin.requireReachable(bootstrapServers, Duration.ofSeconds(15));
             if (plan.isEmpty()) {
                 return console(bootstrapServers);
             }
-            TopicSetup.ensure(bootstrapServers, partitions, Duration.ofSeconds(30));
-            NotifierConfig config = new NotifierConfig(bootstrapServers,
-                    groupId == null ? NotifierConfig.DEFAULT_GROUP_ID : groupId, Topics.ALERTS, Topics.ALERTS_DLQ,
-                    Topics.ROUTES, false, notify.groupWindow, notify.retryPolicy(), NotifierConfig.DEFAULT_MAX_PENDING,
-                    deliveriesTopic, NotifierConfig.DEFAULT_STORE_RETENTION,
-                    NotifierConfig.DEFAULT_SESSION_TIMEOUT);
+            KafkaAdmin.ensureTopics(bootstrapServers, partitions, Duration.ofSeconds(30));
+            NotifierConfig config = NotifierConfig.defaults(bootstrapServers)
+                    .withGroupId(groupId == null ? NotifierConfig.DEFAULT_GROUP_ID : groupId)
+                    .withDelivery(notify.groupWindow, notify.retryPolicy()).withDeliveriesTopic(deliveriesTopic);
             Notifier notifier;
             try {
                 notifier = new Notifier(config, plan, Clock.systemUTC(), new ConsoleNotifier(spec.commandLine().getOut()));
@@ -118,11 +115,11 @@ final class RunCommand {
             System.err.println("notify: delivering to " + plan.destinations().stream().map(Destination::name)
                     .collect(java.util.stream.Collectors.joining(", ")) + " (Ctrl-C stops it)");
             try (PrometheusEndpoint metrics = new PrometheusEndpoint();
-                 KafkaProbe kafkaProbe = new KafkaProbe(bootstrapServers, Duration.ofSeconds(5))) {
+                 KafkaAdmin probeAdmin = KafkaAdmin.open(bootstrapServers, PROBE_TIMEOUT)) {
                 if (metricsPort != null) {
                     notifier.bindMetrics(metrics.registry());
                     metrics.serve(new java.net.InetSocketAddress(metricsPort),
-                            () -> notifier.turnedWithin(LOOP_STALL), kafkaProbe::reachable);
+                            () -> notifier.turnedWithin(LOOP_STALL), probeAdmin.probe(Duration.ofSeconds(5)));
                 }
                 runUntilShutdown(notifier::run, notifier::stop, notifier);
             } catch (java.io.IOException e) {
@@ -143,6 +140,8 @@ final class RunCommand {
     static final String CONSOLE_GROUP_ID = "auditwatch-console";
     /** A delivery loop that has not turned for this long is stuck: a poll lasts at most a fraction of it. */
     private static final Duration LOOP_STALL = Duration.ofSeconds(60);
+    /** How long a readiness probe waits for Kafka to describe the cluster. */
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
     /** Runs {@code loop} on this thread until Ctrl-C, which calls {@code stop} and waits for {@code resource} to close. */
     private static void runUntilShutdown(Runnable loop, Runnable stop, AutoCloseable resource) throws InterruptedException {

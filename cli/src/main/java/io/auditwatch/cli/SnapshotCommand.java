@@ -1,8 +1,8 @@
 package io.auditwatch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.auditwatch.detector.TopicSetup;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.KafkaAdmin;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.nodegraph.Inventory;
@@ -63,7 +63,7 @@ final class SnapshotCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--partitions", paramLabel = "N", defaultValue = "3",
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "" + Topics.DEFAULT_PARTITIONS,
             description = "Partitions if the topic must be created (match the detector's --partitions).")
     int partitions;
 
@@ -110,8 +110,8 @@ final class SnapshotCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         JsonNode items = (source.file != null ? readFile(source.file) : listPods(source.kubeconfig)).path("items");
         String bootstrapServers = kafka.connect();
-        KafkaCheck.requireReachable(bootstrapServers, Duration.ofSeconds(15));
-        TopicSetup.ensure(bootstrapServers, partitions, Duration.ofSeconds(30));
+        KafkaAdmin.requireReachable(bootstrapServers, Duration.ofSeconds(15));
+        KafkaAdmin.ensureTopics(bootstrapServers, partitions, Duration.ofSeconds(30));
         List<Future<RecordMetadata>> sends = new ArrayList<>();
         int skipped = 0;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(AuditProducer.reliableConfig(bootstrapServers),

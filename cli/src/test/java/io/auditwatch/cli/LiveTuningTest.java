@@ -8,7 +8,7 @@ import io.auditwatch.alert.Alert;
 import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.notify.AlertSubscriber;
 import java.io.PrintWriter;
@@ -58,9 +58,8 @@ class LiveTuningTest {
     static void start() {
         String bootstrap = KAFKA.bootstrapServers();
         // One partition end to end, so alerts arrive in the order their events were sent.
-        DetectorConfig defaults = DetectorConfig.defaults(bootstrap, dir.resolve("state"));
-        detector = DetectorApp.start(new DetectorConfig(bootstrap, "live-tuning-test", defaults.cluster(), 1, 1,
-                defaults.stateDir(), true, defaults.maxEventBytes(), defaults.requestMemory(), defaults.nodeGrace()));
+        detector = DetectorApp.start(DetectorConfig.defaults(bootstrap, dir.resolve("state"))
+                .withApplicationId("live-tuning-test").withPartitions(1));
         alerts = new AlertSubscriber(bootstrap, "live-tuning-test-alerts", false);
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
                 new StringSerializer(), new StringSerializer());

@@ -48,8 +48,8 @@ class ReplayFromTopicTest {
         List<String> lines = Files.readAllLines(SCENARIOS.resolve(scenario).resolve("events.jsonl"));
         for (int i = 0; i < lines.size(); i++) {
             // Keyed by line, so the events spread over every partition. One at a time: a topic just created (the
-            // timestamps need CreateTime, so not TopicSetup's) may refuse the first writes until its leaders serve it,
-            // and an idempotent producer with several batches in flight can then wedge (see TopicSetup).
+            // timestamps need CreateTime, so not KafkaAdmin's) may refuse the first writes until its leaders serve it,
+            // and an idempotent producer with several batches in flight can then wedge (see KafkaAdmin).
             producer.send(new ProducerRecord<>("audit.events", null, written.toEpochMilli() + i, "k" + i, lines.get(i)))
                     .get();
         }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.auditwatch.broker.SharedKafka;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.Topics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

@@ -8,9 +8,9 @@ import io.auditwatch.alert.Alert;
 import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
-import io.auditwatch.detector.DlqHeaders;
-import io.auditwatch.detector.ProcessedBarrier;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.DlqHeaders;
+import io.auditwatch.kafka.KafkaAdmin;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.notify.AlertSubscriber;
 import io.auditwatch.replay.Replay;
@@ -70,7 +70,7 @@ class DetectorEndToEndTest {
              AlertSubscriber subscriber = new AlertSubscriber(KAFKA.bootstrapServers(), "e2e-alerts", false);
              AuditProducer producer = new AuditProducer(KAFKA.bootstrapServers())) {
             producer.sendFile(scenario.events());
-            ProcessedBarrier.await(KAFKA.bootstrapServers(), applicationId, Set.of(Topics.AUDIT_EVENTS), PATIENCE);
+            KafkaAdmin.awaitProcessed(KAFKA.bootstrapServers(), applicationId, Set.of(Topics.AUDIT_EVENTS), PATIENCE);
             // Everything is judged and committed; alerts were committed in the same transactions.
             while (subscriber.pollOnce(Duration.ofSeconds(1), live::add) > 0) {
                 // drain

@@ -7,9 +7,8 @@ import io.auditwatch.alert.Alert;
 import io.auditwatch.bench.EventMix;
 import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.detector.DetectorConfig;
-import io.auditwatch.detector.ProcessedBarrier;
-import io.auditwatch.detector.TopicSetup;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.KafkaAdmin;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.notify.AlertSubscriber;
 import io.auditwatch.replay.Replay;
@@ -68,7 +67,7 @@ class DetectorFailoverTest {
         assertTrue(expected.size() > 10, "the mix raises alerts: " + expected.size());
 
         String bootstrap = KAFKA.bootstrapServers();
-        TopicSetup.ensure(bootstrap, 4, Duration.ofSeconds(30));
+        KafkaAdmin.ensureTopics(bootstrap, 4, Duration.ofSeconds(30));
         Process first = detector(bootstrap, "first");
         Process second = detector(bootstrap, "second");
         List<Alert> committed = new ArrayList<>();
@@ -88,7 +87,7 @@ class DetectorFailoverTest {
             first.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no goodbye to the group
             alerts.pollOnce(Duration.ofSeconds(5), committed::add);
             first = detector(bootstrap, "first"); // back, with the state its volume kept
-            ProcessedBarrier.await(bootstrap, app, Set.of(Topics.AUDIT_EVENTS), Duration.ofMinutes(5));
+            KafkaAdmin.awaitProcessed(bootstrap, app, Set.of(Topics.AUDIT_EVENTS), Duration.ofMinutes(5));
             while (alerts.pollOnce(Duration.ofSeconds(2), committed::add) > 0) {
                 // drain what the last transactions committed
             }

@@ -8,8 +8,8 @@ import io.auditwatch.alert.Level;
 import io.auditwatch.broker.EmbeddedKafka;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
-import io.auditwatch.detector.ProcessedBarrier;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.KafkaAdmin;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.detections.BuiltinDetections;
 import io.auditwatch.notify.AlertSubscriber;
 import io.auditwatch.notify.CrashingNotifier;
@@ -82,7 +82,7 @@ class EventTimeEndToEndTest {
         List<String> expected = singleEventIds(replay(List.of(attack.get(0), attack.get(1), future)));
         try (DetectorApp detector = DetectorApp.start(DetectorConfig.defaults(kafka.bootstrapServers(), dir))) {
             send(future, attack.get(0), attack.get(1), attack.get(0));
-            ProcessedBarrier.await(kafka.bootstrapServers(), DetectorConfig.DEFAULT_APPLICATION_ID,
+            KafkaAdmin.awaitProcessed(kafka.bootstrapServers(), DetectorConfig.DEFAULT_APPLICATION_ID,
                     Set.of(Topics.AUDIT_EVENTS), PATIENCE);
             List<Alert> alerts = drainAlerts();
             assertEquals(3, expected.size(), "the future-dated exec, the exec and the secret read: " + expected);
@@ -110,7 +110,7 @@ class EventTimeEndToEndTest {
         List<Alert> replayed = replay(log);
         try (DetectorApp detector = DetectorApp.start(DetectorConfig.defaults(kafka.bootstrapServers(), dir))) {
             send(log.toArray(String[]::new));
-            ProcessedBarrier.await(kafka.bootstrapServers(), DetectorConfig.DEFAULT_APPLICATION_ID,
+            KafkaAdmin.awaitProcessed(kafka.bootstrapServers(), DetectorConfig.DEFAULT_APPLICATION_ID,
                     Set.of(Topics.AUDIT_EVENTS), PATIENCE);
         }
         Thread.sleep(3_000); // six retention checks: alerts stamped with their event time would be gone by now
@@ -145,13 +145,13 @@ class EventTimeEndToEndTest {
             send(clock);
             // Late means the detector's clock has moved on when they arrive: records on different partitions of
             // audit.events are processed in no fixed order, so wait until it has.
-            ProcessedBarrier.await(kafka.bootstrapServers(), DetectorConfig.DEFAULT_APPLICATION_ID,
+            KafkaAdmin.awaitProcessed(kafka.bootstrapServers(), DetectorConfig.DEFAULT_APPLICATION_ID,
                     Set.of(Topics.AUDIT_EVENTS), PATIENCE);
             send(threeHoursLate.toArray(String[]::new));
             send(twoDaysLate.toArray(String[]::new));
             // Shippers re-send both after an outage, as one batch each.
             send(EventJson.eventList(threeHoursLate.toArray(String[]::new)), EventJson.eventList(twoDaysLate.toArray(String[]::new)));
-            ProcessedBarrier.await(kafka.bootstrapServers(), DetectorConfig.DEFAULT_APPLICATION_ID,
+            KafkaAdmin.awaitProcessed(kafka.bootstrapServers(), DetectorConfig.DEFAULT_APPLICATION_ID,
                     Set.of(Topics.AUDIT_EVENTS), PATIENCE);
             List<String> live = singleEventIds(drainAlerts());
             assertEquals(6, expected.size(), "an exec, a secret read and a port-forward per attack: " + expected);
@@ -174,11 +174,11 @@ class EventTimeEndToEndTest {
         try (DetectorApp detector = DetectorApp.start(DetectorConfig.defaults(kafka.bootstrapServers(), dir))) {
             send(exec("newest", NOW));
             send(batches.toArray(String[]::new));
-            ProcessedBarrier.await(kafka.bootstrapServers(), DetectorConfig.DEFAULT_APPLICATION_ID,
+            KafkaAdmin.awaitProcessed(kafka.bootstrapServers(), DetectorConfig.DEFAULT_APPLICATION_ID,
                     Set.of(Topics.AUDIT_EVENTS), PATIENCE);
             send(batches.toArray(String[]::new));
             send(exec("newest", NOW));
-            ProcessedBarrier.await(kafka.bootstrapServers(), DetectorConfig.DEFAULT_APPLICATION_ID,
+            KafkaAdmin.awaitProcessed(kafka.bootstrapServers(), DetectorConfig.DEFAULT_APPLICATION_ID,
                     Set.of(Topics.AUDIT_EVENTS), PATIENCE);
             assertEquals(10, expected.size(), "three alerts per batch and the newest exec: " + expected);
             assertEquals(expected, singleEventIds(drainAlerts()), "no copy alerted again");
@@ -233,7 +233,7 @@ class EventTimeEndToEndTest {
                 producer.send(new ProducerRecord<>(Topics.AUDIT_EVENTS, 2, null, bytes(line)));
             }
             producer.flush();
-            ProcessedBarrier.await(kafka.bootstrapServers(), DetectorConfig.DEFAULT_APPLICATION_ID,
+            KafkaAdmin.awaitProcessed(kafka.bootstrapServers(), DetectorConfig.DEFAULT_APPLICATION_ID,
                     Set.of(Topics.AUDIT_EVENTS), PATIENCE);
             live = drainAlerts();
         }

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditwatch.bench.EventMix;
 import io.auditwatch.broker.SharedKafka;
-import io.auditwatch.detector.TopicSetup;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.KafkaAdmin;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.ingest.webhook.WebhookConfig;
 import java.net.InetSocketAddress;
@@ -65,7 +65,7 @@ class WebhookLoadTest {
         TestPki pki = new TestPki(dir);
         Path[] server = pki.server("ingest");
         String bootstrap = KAFKA.bootstrapServers();
-        TopicSetup.ensure(bootstrap, 3, Duration.ofSeconds(30));
+        KafkaAdmin.ensureTopics(bootstrap, 3, Duration.ofSeconds(30));
         try (RunningWebhook webhook = RunningWebhook.start(bootstrap, Duration.ofSeconds(15), new WebhookConfig(
                 new InetSocketAddress("127.0.0.1", 0), server[0], server[1], null, List.of(), dir.resolve("token"),
                 false, 32 << 20, Duration.ofSeconds(10), Duration.ofSeconds(10), 8, null))) {

@@ -8,8 +8,8 @@ import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.Level;
 import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.cli.Main;
-import io.auditwatch.detector.TopicSetup;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.KafkaAdmin;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.investigate.AlertPublisher;
 import io.auditwatch.notify.routing.Plan;
 import io.auditwatch.notify.routing.Route;
@@ -60,7 +60,7 @@ class ReplayToTopicTest {
 
     @BeforeAll
     static void createTopics() {
-        TopicSetup.ensure(KAFKA.bootstrapServers(), 1, Duration.ofSeconds(30));
+        KafkaAdmin.ensureTopics(KAFKA.bootstrapServers(), 1, Duration.ofSeconds(30));
     }
 
     private static void replay(String... args) {

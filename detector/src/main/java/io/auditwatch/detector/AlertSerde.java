@@ -5,7 +5,7 @@ import io.auditwatch.alert.AlertCodec;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
-/** Alerts as the JSON of DESIGN.md on {@code auditwatch.alerts}. */
+/** Alerts as JSON (docs/architecture.md, Alerts) on {@code auditwatch.alerts}. */
 public final class AlertSerde {
     private AlertSerde() {
     }

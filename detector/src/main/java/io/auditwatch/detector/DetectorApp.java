@@ -1,5 +1,7 @@
 package io.auditwatch.detector;
 
+import io.auditwatch.kafka.KafkaAdmin;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.kafka.KafkaClients;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
@@ -36,10 +38,10 @@ public final class DetectorApp implements AutoCloseable {
 
     /** Creates missing topics, then starts the topology. */
     public static DetectorApp start(DetectorConfig config) {
-        TopicSetup.ensure(config.bootstrapServers(), config.partitions(), Duration.ofSeconds(30));
+        KafkaAdmin.ensureTopics(config.bootstrapServers(), config.partitions(), Duration.ofSeconds(30));
         RuleStatusPublisher ruleStatus = new RuleStatusPublisher(config.bootstrapServers(), instanceName(config));
         KafkaStreams streams = new KafkaStreams(DetectorTopology.build(config,
-                TunedRules.defaults(config.requestMemory()), ruleStatus), properties(config));
+                TunedRules.defaults(config.analysis().requestMemory()), ruleStatus), properties(config));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

@@ -1,5 +1,6 @@
 package io.auditwatch.detector;
 
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.engine.Analyses;
 import io.auditwatch.event.AuditEvent;
@@ -52,7 +53,7 @@ public final class DetectorTopology {
     }
 
     public static Topology build(DetectorConfig config) {
-        return build(config, TunedRules.defaults(config.requestMemory()), change -> { });
+        return build(config, TunedRules.defaults(config.analysis().requestMemory()), change -> { });
     }
 
     /** The topology with {@code rules} tuned live from auditwatch.rules; {@code onRuleChange} hears every outcome. */

@@ -1,5 +1,7 @@
 package io.auditwatch.detector;
 
+import io.auditwatch.kafka.DlqHeaders;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;

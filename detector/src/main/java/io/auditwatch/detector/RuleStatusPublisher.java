@@ -1,5 +1,6 @@
 package io.auditwatch.detector;
 
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.kafka.KafkaClients;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.auditwatch.alert.ConsoleFormat;

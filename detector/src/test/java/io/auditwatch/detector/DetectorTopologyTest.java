@@ -1,5 +1,8 @@
 package io.auditwatch.detector;
 
+import io.auditwatch.analyses.AnalysisConfig;
+import io.auditwatch.kafka.DlqHeaders;
+import io.auditwatch.kafka.Topics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,7 +108,7 @@ class DetectorTopologyTest {
         send(exec("h-2", "ResponseComplete", "2026-11-20T03:12:46Z"), T0);
 
         List<Alert> out = alerts.readValuesToList();
-        assertEquals(List.of("prod-eu", DetectorConfig.DEFAULT_CLUSTER), out.stream().map(Alert::cluster).toList());
+        assertEquals(List.of("prod-eu", AnalysisConfig.DEFAULTS.cluster()), out.stream().map(Alert::cluster).toList());
     }
 
     @Test

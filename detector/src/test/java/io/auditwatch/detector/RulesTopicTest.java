@@ -1,5 +1,6 @@
 package io.auditwatch.detector;
 
+import io.auditwatch.kafka.Topics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,7 +39,7 @@ class RulesTopicTest {
     @BeforeEach
     void start() {
         DetectorConfig config = DetectorConfig.defaults("unused:9092", stateDir);
-        driver = new TopologyTestDriver(DetectorTopology.build(config, TunedRules.defaults(config.requestMemory()),
+        driver = new TopologyTestDriver(DetectorTopology.build(config, TunedRules.defaults(config.analysis().requestMemory()),
                 changes::add), DetectorApp.properties(config));
         events = driver.createInputTopic(Topics.AUDIT_EVENTS, new ByteArraySerializer(), new ByteArraySerializer());
         rules = driver.createInputTopic(Topics.RULES, new StringSerializer(), new StringSerializer());

@@ -1,7 +1,8 @@
 package io.auditwatch.ingest;
 
+import io.auditwatch.kafka.KafkaUnreachableException;
 import io.auditwatch.kafka.KafkaClients;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.event.AuditLogFiles;
 import io.auditwatch.event.Provenance;
 import java.io.IOException;
@@ -99,10 +100,10 @@ public final class AuditProducer implements AutoCloseable {
     /**
      * Sends the records and returns once Kafka acknowledged every one of them.
      *
-     * @throws KafkaUnavailableException when one was not acknowledged within the delivery timeout (some others
+     * @throws KafkaUnreachableException when one was not acknowledged within the delivery timeout (some others
      *                                   may have been: a retry produces duplicates, which the detector drops)
      */
-    public void sendAll(List<ProducerRecord<byte[], byte[]>> records) throws KafkaUnavailableException {
+    public void sendAll(List<ProducerRecord<byte[], byte[]>> records) throws KafkaUnreachableException {
         long deadline = System.nanoTime() + deliveryTimeout.toNanos() + TimeUnit.SECONDS.toNanos(1);
         List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
         try {
@@ -122,14 +123,14 @@ public final class AuditProducer implements AutoCloseable {
                 send.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
         } catch (ExecutionException e) {
-            throw new KafkaUnavailableException("Kafka did not acknowledge an audit event: "
+            throw new KafkaUnreachableException("Kafka did not acknowledge an audit event: "
                     + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException | KafkaException e) {
-            throw new KafkaUnavailableException("Kafka did not acknowledge an audit event within "
+            throw new KafkaUnreachableException("Kafka did not acknowledge an audit event within "
                     + deliveryTimeout.toSeconds() + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new KafkaUnavailableException("interrupted while waiting for Kafka's acknowledgement", e);
+            throw new KafkaUnreachableException("interrupted while waiting for Kafka's acknowledgement", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.auditwatch.ingest;
 
+import io.auditwatch.kafka.KafkaUnreachableException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.auditwatch.broker.EmbeddedKafka;
 import io.auditwatch.broker.SharedKafka;
-import io.auditwatch.detector.DlqHeaders;
-import io.auditwatch.detector.TopicSetup;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.DlqHeaders;
+import io.auditwatch.kafka.KafkaAdmin;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.event.Provenance;
 import io.auditwatch.ingest.file.LogFollower;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -50,7 +51,7 @@ class LogFollowerTest {
     @BeforeEach
     void start() {
         bootstrap = SHARED.bootstrapServers();
-        TopicSetup.ensure(bootstrap, 1, Duration.ofSeconds(30));
+        KafkaAdmin.ensureTopics(bootstrap, 1, Duration.ofSeconds(30));
         producer = new AuditProducer(bootstrap, Duration.ofSeconds(10));
     }
 
@@ -161,7 +162,7 @@ class LogFollowerTest {
         ownBroker = EmbeddedKafka.start(0, data);
         int port = ownBroker.port();
         bootstrap = ownBroker.bootstrapServers();
-        TopicSetup.ensure(bootstrap, 1, Duration.ofSeconds(30));
+        KafkaAdmin.ensureTopics(bootstrap, 1, Duration.ofSeconds(30));
         producer = new AuditProducer(bootstrap, Duration.ofSeconds(2));
         Path log = dir.resolve("audit.log");
         append(log, 2);
@@ -171,7 +172,7 @@ class LogFollowerTest {
             append(log, 3);
             ownBroker.close();
 
-            assertThrows(KafkaUnavailableException.class, follower::pollOnce);
+            assertThrows(KafkaUnreachableException.class, follower::pollOnce);
             assertEquals(acknowledged, Files.readString(dir.resolve("state/checkpoint.json")),
                     "the offset moves only with Kafka's acknowledgement");
 
@@ -180,7 +181,7 @@ class LogFollowerTest {
             for (int attempt = 0; attempt < 10 && produced == 0; attempt++) { // as run() retries
                 try {
                     produced = follower.pollOnce();
-                } catch (KafkaUnavailableException e) {
+                } catch (KafkaUnreachableException e) {
                     // not back yet
                 }
             }

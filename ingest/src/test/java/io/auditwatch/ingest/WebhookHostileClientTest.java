@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.broker.SharedKafka;
-import io.auditwatch.detector.TopicSetup;
+import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.ingest.webhook.WebhookConfig;
 import io.auditwatch.ingest.webhook.WebhookReceiver;
 import java.io.ByteArrayOutputStream;
@@ -49,7 +49,7 @@ class WebhookHostileClientTest {
 
     @BeforeAll
     static void start() throws Exception {
-        TopicSetup.ensure(KAFKA.bootstrapServers(), 1, Duration.ofSeconds(30));
+        KafkaAdmin.ensureTopics(KAFKA.bootstrapServers(), 1, Duration.ofSeconds(30));
         pki = new TestPki(dir);
         pki.server("ingest");
         Files.writeString(dir.resolve("token"), WebhookIngestTest.TOKEN + "\n");

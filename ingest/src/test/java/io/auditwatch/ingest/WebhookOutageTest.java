@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.broker.EmbeddedKafka;
-import io.auditwatch.detector.DetectorConfig;
-import io.auditwatch.detector.TopicSetup;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.KafkaAdmin;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.alert.Alert;
+import io.auditwatch.analyses.AnalysisConfig;
 import io.auditwatch.ingest.webhook.WebhookConfig;
 import io.auditwatch.replay.Replay;
 import io.auditwatch.scenario.Scenario;
@@ -44,7 +44,7 @@ class WebhookOutageTest {
         Path data = dir.resolve("kafka");
         EmbeddedKafka kafka = EmbeddedKafka.start(0, data);
         int port = kafka.port();
-        TopicSetup.ensure(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
+        KafkaAdmin.ensureTopics(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
         SSLContext plain = SSLContext.getDefault();
         try (RunningWebhook webhook = RunningWebhook.start(kafka.bootstrapServers(), Duration.ofSeconds(3),
                 new WebhookConfig(new InetSocketAddress("127.0.0.1", 0), null, null, null, List.of(),
@@ -66,8 +66,7 @@ class WebhookOutageTest {
             assertEquals(200, post(plain, first, webhook).statusCode());
 
             List<ConsumerRecord<byte[], byte[]>> landed = Topic.readAll(kafka.bootstrapServers(), Topics.AUDIT_EVENTS);
-            DetectorConfig detector = DetectorConfig.defaults("unused", dir);
-            Replay replay = new Replay(detector.reader(), detector.analyses());
+            Replay replay = new Replay(AnalysisConfig.DEFAULTS.reader(), AnalysisConfig.DEFAULTS.analyses());
             List<Alert> alerts = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> record : landed) {
                 replay.accept(record.value(), record.timestamp(), alerts::add, r -> { });

@@ -1,6 +1,7 @@
 package io.auditwatch.notify;
 
 import io.auditwatch.kafka.KafkaClients;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertCodec;
 import java.time.Duration;
@@ -21,8 +22,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * the sink returned, so a crash redelivers instead of losing.
  */
 public final class AlertSubscriber implements AutoCloseable {
-    public static final String ALERTS_TOPIC = "auditwatch.alerts";
-
     private final KafkaConsumer<String, byte[]> consumer;
     private final AtomicBoolean running = new AtomicBoolean(true);
 
@@ -38,7 +37,7 @@ public final class AlertSubscriber implements AutoCloseable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromLatest ? "latest" : "earliest"));
         this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
-        consumer.subscribe(List.of(ALERTS_TOPIC));
+        consumer.subscribe(List.of(Topics.ALERTS));
     }
 
     /** Polls (delivering whatever arrives) until the group has assigned partitions and fixed positions. */
@@ -46,7 +45,7 @@ public final class AlertSubscriber implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (consumer.assignment().isEmpty()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no partitions of " + ALERTS_TOPIC + " assigned within " + timeout);
+                throw new IllegalStateException("no partitions of " + Topics.ALERTS + " assigned within " + timeout);
             }
             pollOnce(Duration.ofMillis(100), sink);
         }

@@ -3,6 +3,7 @@ package io.auditwatch.notify;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.ConsoleFormat;
+import io.auditwatch.kafka.DlqHeaders;
 import io.auditwatch.kafka.KafkaClients;
 import io.auditwatch.notify.delivery.DeliveryStore;
 import io.auditwatch.notify.delivery.Destination;
@@ -18,7 +19,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -59,10 +59,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * commit, never the others' delivery).
  */
 public final class Notifier implements AutoCloseable {
-    /** Headers on DLQ records: which destination failed, its last error (secrets redacted), attempts made. */
-    public static final String DLQ_DESTINATION = "auditwatch.dlq.destination";
-    public static final String DLQ_ERROR = "auditwatch.dlq.error";
-    public static final String DLQ_ATTEMPTS = "auditwatch.dlq.attempts";
     /** DLQ destination value for a record that is not an alert at all. */
     public static final String UNPARSEABLE = "(unparseable)";
 
@@ -364,9 +360,9 @@ public final class Notifier implements AutoCloseable {
     /** Writes the record to the DLQ and waits for Kafka's acknowledgement: only then may its offset move on. */
     private void toDlq(ConsumerRecord<String, byte[]> record, String destination, String error, int attempts) {
         ProducerRecord<String, byte[]> out = new ProducerRecord<>(config.dlqTopic(), record.key(), record.value());
-        out.headers().add(DLQ_DESTINATION, destination.getBytes(StandardCharsets.UTF_8));
-        out.headers().add(DLQ_ERROR, String.valueOf(error).getBytes(StandardCharsets.UTF_8));
-        out.headers().add(DLQ_ATTEMPTS, Integer.toString(attempts).getBytes(StandardCharsets.UTF_8));
+        DlqHeaders.add(out.headers(), DlqHeaders.DESTINATION, destination);
+        DlqHeaders.add(out.headers(), DlqHeaders.ERROR, error);
+        DlqHeaders.add(out.headers(), DlqHeaders.ATTEMPTS, attempts);
         try {
             dlq.send(out).get();
         } catch (ExecutionException e) {

@@ -1,10 +1,13 @@
 package io.auditwatch.notify;
 
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.notify.delivery.RetryPolicy;
 import java.time.Duration;
 
 /**
- * The notifier's settings.
+ * The notifier's settings, immutable; their defaults are declared here ({@link #defaults}) and nowhere else. The
+ * CLI fills it from flags and environment variables of the same name; a copy with one change is a
+ * {@code with...} call.
  *
  * @param routesTopic    compacted topic whose latest record replaces the routes at run time, or null
  * @param fromLatest     a new consumer group starts at the end of the alerts topic instead of its beginning
@@ -19,9 +22,43 @@ public record NotifierConfig(String bootstrapServers, String groupId, String ale
                              String routesTopic, boolean fromLatest, Duration groupWindow, RetryPolicy retry, int maxPending,
                              String deliveriesTopic, Duration storeRetention, Duration sessionTimeout) {
     public static final String DEFAULT_GROUP_ID = "auditwatch-notify";
-    public static final Duration DEFAULT_GROUP_WINDOW = Duration.ofMinutes(5);
-    public static final Duration DEFAULT_STORE_RETENTION = Duration.ofDays(7);
-    public static final String DEFAULT_DELIVERIES_TOPIC = "auditwatch.notify.deliveries";
-    public static final int DEFAULT_MAX_PENDING = 10_000;
-    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(45);
+
+    /** The pipeline's topics, the group {@value #DEFAULT_GROUP_ID}, from the start of the alerts topic. */
+    public static NotifierConfig defaults(String bootstrapServers) {
+        return new NotifierConfig(bootstrapServers, DEFAULT_GROUP_ID, Topics.ALERTS, Topics.ALERTS_DLQ, Topics.ROUTES,
+                false, Duration.ofMinutes(5), RetryPolicy.DEFAULT, 10_000, Topics.DELIVERIES, Duration.ofDays(7),
+                Duration.ofSeconds(45));
+    }
+
+    public NotifierConfig withGroupId(String id) {
+        return new NotifierConfig(bootstrapServers, id, alertsTopic, dlqTopic, routesTopic, fromLatest, groupWindow,
+                retry, maxPending, deliveriesTopic, storeRetention, sessionTimeout);
+    }
+
+    /** This config reading the routes from {@code topic}, or only from the routing file when it is null. */
+    public NotifierConfig withRoutesTopic(String topic) {
+        return new NotifierConfig(bootstrapServers, groupId, alertsTopic, dlqTopic, topic, fromLatest, groupWindow,
+                retry, maxPending, deliveriesTopic, storeRetention, sessionTimeout);
+    }
+
+    /** This config starting a new group at the end of the alerts topic: only alerts raised from now on. */
+    public NotifierConfig startingAtLatest() {
+        return new NotifierConfig(bootstrapServers, groupId, alertsTopic, dlqTopic, routesTopic, true, groupWindow,
+                retry, maxPending, deliveriesTopic, storeRetention, sessionTimeout);
+    }
+
+    public NotifierConfig withDelivery(Duration window, RetryPolicy policy) {
+        return new NotifierConfig(bootstrapServers, groupId, alertsTopic, dlqTopic, routesTopic, fromLatest, window,
+                policy, maxPending, deliveriesTopic, storeRetention, sessionTimeout);
+    }
+
+    public NotifierConfig withDeliveriesTopic(String topic) {
+        return new NotifierConfig(bootstrapServers, groupId, alertsTopic, dlqTopic, routesTopic, fromLatest, groupWindow,
+                retry, maxPending, topic, storeRetention, sessionTimeout);
+    }
+
+    public NotifierConfig withSessionTimeout(Duration timeout) {
+        return new NotifierConfig(bootstrapServers, groupId, alertsTopic, dlqTopic, routesTopic, fromLatest, groupWindow,
+                retry, maxPending, deliveriesTopic, storeRetention, timeout);
+    }
 }

@@ -1,7 +1,6 @@
 package io.auditwatch.notify;
 
 import io.auditwatch.alert.Level;
-import io.auditwatch.detector.Topics;
 import io.auditwatch.notify.delivery.RetryPolicy;
 import io.auditwatch.notify.pagerduty.PagerDutyDestination;
 import io.auditwatch.notify.routing.Plan;
@@ -31,11 +30,10 @@ public final class CrashingNotifier {
     }
 
     public static NotifierConfig config(String bootstrap, String group, Duration window, int attempts) {
-        return new NotifierConfig(bootstrap, group, Topics.ALERTS, Topics.ALERTS_DLQ, null, false, window,
-                new RetryPolicy(attempts, Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofSeconds(10)),
-                NotifierConfig.DEFAULT_MAX_PENDING, NotifierConfig.DEFAULT_DELIVERIES_TOPIC,
-                NotifierConfig.DEFAULT_STORE_RETENTION,
-                Duration.ofSeconds(6)); // the broker's minimum: the restart takes over from the dead child sooner
+        return NotifierConfig.defaults(bootstrap).withGroupId(group).withRoutesTopic(null)
+                .withDelivery(window, new RetryPolicy(attempts, Duration.ofMillis(10), Duration.ofMillis(50),
+                        Duration.ofSeconds(10)))
+                .withSessionTimeout(Duration.ofSeconds(6)); // the broker's minimum: the restart takes over from the dead child sooner
     }
 
     public static void main(String[] args) {

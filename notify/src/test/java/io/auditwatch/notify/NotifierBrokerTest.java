@@ -1,5 +1,6 @@
 package io.auditwatch.notify;
 
+import io.auditwatch.kafka.DlqHeaders;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,8 +11,8 @@ import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.Level;
 import io.auditwatch.broker.SharedKafka;
-import io.auditwatch.detector.TopicSetup;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.KafkaAdmin;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.notify.pagerduty.PagerDutyEvent;
 import io.auditwatch.notify.slack.SlackMessage;
 import io.auditwatch.notify.testing.LoopbackReceiver;
@@ -62,7 +63,7 @@ class NotifierBrokerTest {
 
     @BeforeAll
     static void createTopics() {
-        TopicSetup.ensure(KAFKA.bootstrapServers(), 1, Duration.ofSeconds(30));
+        KafkaAdmin.ensureTopics(KAFKA.bootstrapServers(), 1, Duration.ofSeconds(30));
     }
 
     private static long produce(List<Alert> alerts) throws Exception {
@@ -256,15 +257,15 @@ class NotifierBrokerTest {
             }
         }
         assertEquals(2, dlq.size());
-        ConsumerRecord<String, byte[]> refused = dlq.stream().filter(r -> "soc".equals(header(r, Notifier.DLQ_DESTINATION)))
+        ConsumerRecord<String, byte[]> refused = dlq.stream().filter(r -> "soc".equals(header(r, DlqHeaders.DESTINATION)))
                 .findFirst().orElseThrow();
         assertEquals(alert, AlertCodec.fromJson(refused.value()), "the alert itself, unchanged");
-        assertEquals("HTTP 503 from slack soc: still down", header(refused, Notifier.DLQ_ERROR));
-        assertEquals("2", header(refused, Notifier.DLQ_ATTEMPTS));
+        assertEquals("HTTP 503 from slack soc: still down", header(refused, DlqHeaders.ERROR));
+        assertEquals("2", header(refused, DlqHeaders.ATTEMPTS));
         ConsumerRecord<String, byte[]> garbage = dlq.stream()
-                .filter(r -> Notifier.UNPARSEABLE.equals(header(r, Notifier.DLQ_DESTINATION))).findFirst().orElseThrow();
+                .filter(r -> Notifier.UNPARSEABLE.equals(header(r, DlqHeaders.DESTINATION))).findFirst().orElseThrow();
         assertEquals("{not an alert", new String(garbage.value(), StandardCharsets.UTF_8));
-        assertTrue(header(garbage, Notifier.DLQ_ERROR).startsWith("not an alert: "), header(garbage, Notifier.DLQ_ERROR));
+        assertTrue(header(garbage, DlqHeaders.ERROR).startsWith("not an alert: "), header(garbage, DlqHeaders.ERROR));
         for (ConsumerRecord<String, byte[]> r : dlq) {
             r.headers().forEach(h -> assertFalse(new String(h.value(), StandardCharsets.UTF_8).contains("SECRETPART")));
         }
@@ -392,10 +393,8 @@ class NotifierBrokerTest {
         publishRoutes(routesTopic, "routes: [{to: [nowhere]}]");
         try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty()) {
             io.auditwatch.notify.routing.Plan file = CrashingNotifier.plan(slack.url("/x"), pd.url(""));
-            NotifierConfig base = CrashingNotifier.config(KAFKA.bootstrapServers(), group, Duration.ZERO, 3);
-            NotifierConfig config = new NotifierConfig(base.bootstrapServers(), base.groupId(), base.alertsTopic(),
-                    base.dlqTopic(), routesTopic, false, base.groupWindow(), base.retry(), base.maxPending(),
-                    base.deliveriesTopic(), base.storeRetention(), base.sessionTimeout());
+            NotifierConfig config = CrashingNotifier.config(KAFKA.bootstrapServers(), group, Duration.ZERO, 3)
+                    .withRoutesTopic(routesTopic);
             try (Notifier notifier = new Notifier(config, file, new MutableClock(Instant.now()), null)) {
                 assertEquals(List.of(io.auditwatch.notify.routing.Route.atLeast(Level.CRITICAL, "oncall")),
                         notifier.routing().routes(), "the last good routes; the bad record was rejected");

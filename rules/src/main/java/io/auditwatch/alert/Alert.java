@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 
 /**
- * What auditwatch tells a SOC, in the shape DESIGN.md fixes. {@code id} is a function of the rule and the
+ * What auditwatch tells a SOC, in the shape docs/design.md describes. {@code id} is a function of the rule and the
  * requests that raised it, so live and replay give the same ids; {@code dedupKey} groups repeats of one
  * finding (same rule, cluster, identity and target) for paging. {@code status} is absent while the finding
  * stands and {@value #RESOLVED} when a rule declares that its condition cleared (PagerDuty then resolves the

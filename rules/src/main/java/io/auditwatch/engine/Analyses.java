@@ -11,11 +11,6 @@ import java.time.Duration;
  * {@code engine} runs the rules: the default pack (tunable at run time), or the rules a replay was given.
  */
 public record Analyses(RequestDedup dedup, Analysis engine, NodeGraph nodeGraph, TokenSources tokenSources) {
-    /**
-     * How long a request that alerted is remembered (event time, from when it was seen): webhook batches retried
-     * after an outage and files re-shipped after a rotation mishap come back within hours.
-     */
-    public static final Duration DEFAULT_REQUEST_MEMORY = Duration.ofHours(24);
     /** How long a deleted pod still entitles its node: its kubelet tears it down after the delete. */
     public static final Duration RECENTLY_RELATED = Duration.ofMinutes(10);
     /** How long a node is watched before a new address of one of its tokens counts as foreign. */

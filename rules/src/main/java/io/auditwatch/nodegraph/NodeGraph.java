@@ -86,6 +86,7 @@ public final class NodeGraph implements Analysis {
     public static final String FORWARD_USER = "auditwatch:nodegraph";
     private static final String CLAIM_USE_VERB = "auditwatch-claim-use";
     private static final String ATTACHED_PV = "vapv|";
+    private static final String DAEMON_SET_REF = PodRefs.DAEMON_SET + "/";
     private static final ObjectMapper JSON = AuditEventReader.mapper();
 
     private final long graceMillis;
@@ -220,7 +221,12 @@ public final class NodeGraph implements Analysis {
                 AuditEvent event = read(access.event());
                 // A copy of this request re-sent later (a retried batch, a re-shipped file) must not alert again.
                 fired.remember(state, definition.id(), event, RequestKey.of(event));
-                raise(alerts, definition, event, access.target(), relation);
+                // One finding per credential and object while requests are remembered: a kubelet renews its watch of
+                // an object every few minutes, and each renewal is the same finding, not another page.
+                if (fired.firstTime(state, definition.id(), event, "object|" + event.username() + "|"
+                        + access.namespace() + "|" + access.target().kind() + "/" + access.target().name())) {
+                    raise(alerts, definition, event, access.target(), relation);
+                }
             }
             count(who.node(), relation.kind());
         }
@@ -375,11 +381,26 @@ public final class NodeGraph implements Analysis {
             return Relation.UNKNOWN;
         }
         Set<String> nodes = new TreeSet<>();
-        state.range(refs, (key, refNode) -> {
+        Set<String> daemonSets = new TreeSet<>();
+        state.range(refs, (key, value) -> {
+            int bar = value.indexOf('|'); // node, then the DaemonSet of the referencing pod if it has one
+            if (bar >= 0) {
+                daemonSets.add(value.substring(bar + 1));
+            }
+            String refNode = bar >= 0 ? value.substring(0, bar) : value;
             if (!refNode.isEmpty()) { // earlier versions stored the references of unbound pods, under no node
                 nodes.add(refNode);
             }
         });
+        // A DaemonSet runs a pod on (nearly) every node: if this node's was never seen (it predates the stream), the
+        // object is likely its own too, however many other nodes' pods of that DaemonSet the graph has seen.
+        for (String daemonSet : daemonSets) {
+            boolean[] seenHere = {false};
+            state.range(REF + ns + "|" + DAEMON_SET_REF + daemonSet + "|" + node + "|", (key, value) -> seenHere[0] = true);
+            if (!seenHere[0]) {
+                return Relation.UNKNOWN;
+            }
+        }
         return nodes.isEmpty() ? Relation.UNKNOWN : Relation.unrelated(nodes);
     }
 
@@ -545,8 +566,12 @@ public final class NodeGraph implements Analysis {
             node = previous == null ? null : previous.node();
         }
         boolean specKnown = pod != null && pod.has("spec");
-        putPod(state, ns, uid, new PodRecord(name, node, specKnown, specKnown ? PodRefs.of(pod) : Set.of()), FOREVER, e,
-                forward);
+        Set<String> refs = specKnown ? new TreeSet<>(PodRefs.of(pod)) : Set.of();
+        String daemonSet = pod == null ? null : PodRefs.daemonSet(pod);
+        if (specKnown && daemonSet != null) {
+            refs.add(PodRefs.DAEMON_SET + "/" + daemonSet);
+        }
+        putPod(state, ns, uid, new PodRecord(name, node, specKnown, refs), FOREVER, e, forward);
     }
 
     /**
@@ -611,8 +636,12 @@ public final class NodeGraph implements Analysis {
         if (pod.node() == null) {
             return;
         }
+        // A DaemonSet pod's references say which DaemonSet, so that a verdict can tell whether the node may run one.
+        String daemonSet = pod.refs().stream().filter(ref -> ref.startsWith(DAEMON_SET_REF)).findFirst()
+                .map(ref -> "|" + ref.substring(DAEMON_SET_REF.length())).orElse("");
         for (String ref : pod.refs()) {
-            state.put(refKey(ns, ref, pod.node(), uid), pod.node(), expiresAt);
+            state.put(refKey(ns, ref, pod.node(), uid), ref.startsWith(DAEMON_SET_REF) ? pod.node() : pod.node() + daemonSet,
+                    expiresAt);
             if (ref.startsWith(PodRefs.PVC + "/")) {
                 forward.accept(claimUse(ns, ref.substring(PodRefs.PVC.length() + 1), uid, pod.node(), expiresAt, cause));
             }
@@ -685,9 +714,27 @@ public final class NodeGraph implements Analysis {
                     + " was allowed to " + e.verb + " " + object + ", which no pod on " + node + " references." + others
                     + " An attacker who escaped a pod onto " + node + " holds this credential; reaching objects of pods"
                     + " on other nodes is lateral movement. If this is an agent that legitimately reads cluster-wide,"
-                    + " add an exception for it.";
+                    + " add an exception for it." + authorizerSaid(e);
         }
         return Alerts.single(tuned, e, id, summary, explanation);
+    }
+
+    /**
+     * What the API server's authorizer said, for triage: the Node authorizer allows with an empty reason, and only
+     * what its own graph relates to the node, so an empty reason points at a pod this graph never saw; RBAC names
+     * the binding that let the credential through.
+     */
+    private static String authorizerSaid(AuditEvent e) {
+        String reason = e.annotation(AuditEvent.REASON_ANNOTATION);
+        if (reason == null || !e.identity().isNode()) {
+            return reason == null || reason.isEmpty() ? "" : " The API server allowed it by " + reason + ".";
+        }
+        return reason.isEmpty()
+                ? " The API server allowed it with an empty reason, as its Node authorizer allows what it relates to the"
+                        + " node: check first whether the node runs a pod that predates the audit stream (run"
+                        + " `auditwatch snapshot`), then the node."
+                : " The API server allowed it by " + reason + ", not by its Node authorizer: the node's credential"
+                        + " reaches beyond what the Node authorizer grants.";
     }
 
     /** The object a node credential touched, as the graph names it. */

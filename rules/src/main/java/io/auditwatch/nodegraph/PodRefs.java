@@ -17,6 +17,11 @@ public final class PodRefs {
     public static final String PVC = "pvc";
     public static final String SERVICE_ACCOUNT = "serviceaccount";
     public static final String RESOURCE_CLAIM = "resourceclaim";
+    /**
+     * Not an entitlement: the DaemonSet that controls the pod, kept with its references so that the graph knows
+     * which nodes run a pod of that DaemonSet it has seen.
+     */
+    public static final String DAEMON_SET = "daemonset";
 
     private PodRefs() {
     }
@@ -67,6 +72,16 @@ public final class PodRefs {
             add(refs, RESOURCE_CLAIM, status.path("resourceClaimName").asText(null));
         }
         return refs;
+    }
+
+    /** The name of the DaemonSet that controls the pod (its controller owner reference), or null. */
+    public static String daemonSet(JsonNode pod) {
+        for (JsonNode owner : pod.path("metadata").path("ownerReferences")) {
+            if ("DaemonSet".equals(owner.path("kind").asText()) && owner.path("controller").asBoolean(true)) {
+                return owner.path("name").asText(null);
+            }
+        }
+        return null;
     }
 
     private static void add(Set<String> refs, String kind, String name) {

@@ -2,6 +2,7 @@ package io.auditwatch.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditwatch.alert.Alert;
+import io.auditwatch.analyses.AnalysisConfig;
 import io.auditwatch.engine.Analyses;
 import io.auditwatch.engine.AnalysisRules;
 import io.auditwatch.engine.Correlation;
@@ -27,7 +28,6 @@ import java.util.stream.Stream;
  */
 public final class RuleFixtures {
     private static final Duration MEMORY = Duration.ofHours(1);
-    private static final Duration NODE_GRACE = Duration.ofSeconds(90);
 
     private RuleFixtures() {
     }
@@ -140,7 +140,7 @@ public final class RuleFixtures {
     private static List<Alert> replay(String id, Engine engine, Path file) throws IOException {
         List<Alert> alerts = new ArrayList<>();
         new Replay(new AuditEventReader(AuditEventReader.DEFAULT_MAX_EVENT_BYTES, "fixtures"),
-                Analyses.standard(MEMORY, NODE_GRACE, engine, AnalysisRules.BUILT_IN)).run(List.of(file), alert -> {
+                Analyses.standard(MEMORY, AnalysisConfig.DEFAULTS.nodeGrace(), engine, AnalysisRules.BUILT_IN)).run(List.of(file), alert -> {
                     if (alert.rule().id().equals(id)) {
                         alerts.add(alert);
                     }

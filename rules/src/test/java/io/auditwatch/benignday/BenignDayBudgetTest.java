@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.Level;
-import io.auditwatch.engine.Analyses;
+import io.auditwatch.analyses.AnalysisConfig;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.Rejection;
 import io.auditwatch.replay.Replay;
@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +48,7 @@ class BenignDayBudgetTest {
         assertTrue(lines >= 100_000, "a day of at least 100,000 events, got " + lines);
 
         Replay replay = new Replay(new AuditEventReader(AuditEventReader.DEFAULT_MAX_EVENT_BYTES, "benign-day"),
-                Analyses.standard(Analyses.DEFAULT_REQUEST_MEMORY, Duration.ofSeconds(90)));
+                AnalysisConfig.DEFAULTS.analyses());
         replay.loadInventory(DAY.resolve(BenignDay.INVENTORY));
         List<Alert> alerts = new ArrayList<>();
         List<Rejection> rejections = new ArrayList<>();

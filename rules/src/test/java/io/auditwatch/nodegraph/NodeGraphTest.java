@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.state.ExpiringState;
@@ -110,7 +111,38 @@ class NodeGraphTest {
         assertEquals("system:node:" + B, alert.identity().username());
         assertEquals("db-credentials", alert.target().name());
         assertTrue(alert.explanation().contains("Only pods on " + A + " reference it."), alert.explanation());
+        assertTrue(alert.explanation().contains("allowed it with an empty reason, as its Node authorizer allows what it"
+                + " relates to the node: check first whether the node runs a pod that predates the audit stream"),
+                alert.explanation());
         assertEquals(Map.of(B + "|unrelated", 1L), graph.coverage());
+    }
+
+    @Test
+    void shouldNameTheBindingWhenRbacRatherThanTheNodeAuthorizerLetTheKubeletThrough() {
+        webPodOn(A, "web-1", "u-1", 0);
+
+        process(kubeletGet(B, "secrets", "db-credentials", 10)
+                .reason("RBAC: allowed by ClusterRoleBinding \"nodes-read-secrets\" of ClusterRole \"secret-reader\" to Group \"system:nodes\""));
+
+        assertEquals(List.of("node-credential-unrelated-access"), fired());
+        assertTrue(alerts.get(0).explanation().endsWith("The API server allowed it by RBAC: allowed by ClusterRoleBinding"
+                + " \"nodes-read-secrets\" of ClusterRole \"secret-reader\" to Group \"system:nodes\", not by its Node"
+                + " authorizer: the node's credential reaches beyond what the Node authorizer grants."),
+                alerts.get(0).explanation());
+    }
+
+    @Test
+    void shouldAlertOncePerObjectWhenTheKubeletKeepsRenewingItsWatch() {
+        webPodOn(A, "web-1", "u-1", 0);
+
+        for (int minute = 1; minute <= 30; minute += 5) {
+            process(kubelet(B).verb("watch").objectRef("secrets", "shop", "db-credentials", null).at(minute * 60));
+        }
+        process(kubeletGet(B, "configmaps", "shop-config", 1900));
+
+        assertEquals(List.of("node-credential-unrelated-access", "node-credential-unrelated-access"), fired());
+        assertEquals(List.of("db-credentials", "shop-config"), alerts.stream().map(a -> a.target().name()).toList());
+        assertEquals(Map.of(B + "|unrelated", 7L), graph.coverage(), "every access is still judged and counted");
     }
 
     @Test
@@ -234,6 +266,51 @@ class NodeGraphTest {
             graph.process(pod, state);
         }
         process(kubeletGet(B, "secrets", "db-credentials", 110));
+
+        assertEquals(List.of("node-credential-unrelated-access"), fired());
+    }
+
+    /** A pod of the log-agent DaemonSet, as the DaemonSet controller creates it, mounting {@code config}. */
+    private void daemonPodOn(String node, String pod, String config, double at) {
+        ObjectNode object = (ObjectNode) podCreate("monitoring", pod, "uid-of-" + pod,
+                AGENT_SPEC.replace("log-agent-config", config)).parse().responseObject.deepCopy();
+        ((ObjectNode) object.get("metadata")).set("ownerReferences", EventJson.tree("[{\"apiVersion\":\"apps/v1\","
+                + "\"kind\":\"DaemonSet\",\"name\":\"log-agent\",\"uid\":\"ds-1\",\"controller\":true}]"));
+        process(podCreate("monitoring", pod, "uid-of-" + pod, "{}").set("responseObject", object).at(at),
+                binding("monitoring", pod, node).at(at + 0.2));
+    }
+
+    @Test
+    void shouldNotJudgeANodeWhosePodOfADaemonSetTheGraphNeverSaw() {
+        // The DaemonSet rolls out a pod on A while the stream runs; B's pod of it predates the stream.
+        daemonPodOn(A, "log-agent-a1", "log-agent-config", 0);
+
+        process(kubelet(B).verb("watch").objectRef("configmaps", "monitoring", "log-agent-config", null).at(10));
+
+        assertEquals(List.of(), fired());
+        assertEquals(Map.of(B + "|unknown", 1L), graph.coverage());
+    }
+
+    @Test
+    void shouldAlertWhenKubeletReadsWhatOnlyAnotherNodesRevisionOfItsDaemonSetMounts() {
+        // B's pod of the DaemonSet is known and mounts the old config; only A's new pod mounts the new one.
+        daemonPodOn(B, "log-agent-b1", "log-agent-config-v1", 0);
+        daemonPodOn(A, "log-agent-a2", "log-agent-config-v2", 5);
+
+        process(kubelet(B).verb("get").objectRef("configmaps", "monitoring", "log-agent-config-v2", null).at(10));
+
+        assertEquals(List.of("node-credential-unrelated-access"), fired());
+        assertTrue(alerts.get(0).explanation().contains("Only pods on " + A + " reference it."), alerts.get(0).explanation());
+    }
+
+    @Test
+    void shouldStillAlertWhenAnObjectOfADaemonSetIsAlsoMountedByPodsOfAnotherWorkload() {
+        daemonPodOn(A, "log-agent-a1", "db-credentials", 0);
+        process(podCreate("monitoring", "web-1", "u-1", WEB_SPEC).at(1), binding("monitoring", "web-1", A).at(1.2));
+        daemonPodOn(B, "log-agent-b1", "log-agent-config", 2);
+
+        // B runs a known pod of the DaemonSet, which mounts something else: B has no business with db-credentials.
+        process(kubelet(B).verb("get").objectRef("secrets", "monitoring", "db-credentials", null).at(10));
 
         assertEquals(List.of("node-credential-unrelated-access"), fired());
     }

@@ -27,6 +27,17 @@ class PodRefsTest {
         assertEquals(Set.of("serviceaccount/web"), refsOfSpec("{\"serviceAccountName\":\"web\"}"));
     }
 
+    @Test
+    void shouldNameTheDaemonSetThatControlsThePodAndNoOtherOwner() {
+        String owned = "{\"metadata\":{\"name\":\"fluent-bit-x2k4p\",\"ownerReferences\":[%s]}}";
+        assertEquals("fluent-bit", PodRefs.daemonSet(EventJson.tree(owned.formatted(
+                "{\"apiVersion\":\"apps/v1\",\"kind\":\"DaemonSet\",\"name\":\"fluent-bit\",\"controller\":true}"))));
+        assertEquals(null, PodRefs.daemonSet(EventJson.tree(owned.formatted(
+                "{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\",\"name\":\"web-7d9f\",\"controller\":true}"))));
+        assertEquals(null, PodRefs.daemonSet(EventJson.tree(owned.formatted(
+                "{\"apiVersion\":\"apps/v1\",\"kind\":\"DaemonSet\",\"name\":\"fluent-bit\",\"controller\":false}"))));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "secret volume|{\"name\":\"v\",\"secret\":{\"secretName\":\"db-credentials\"}}|secret/db-credentials",

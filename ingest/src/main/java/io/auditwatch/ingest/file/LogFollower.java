@@ -1,10 +1,10 @@
 package io.auditwatch.ingest.file;
 
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.event.AuditLogFiles;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.ingest.IngestMetrics;
-import io.auditwatch.ingest.KafkaUnavailableException;
+import io.auditwatch.kafka.KafkaUnreachableException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -60,7 +60,7 @@ public final class LogFollower implements AutoCloseable {
         while (!stopped) {
             try {
                 pollOnce();
-            } catch (KafkaUnavailableException e) {
+            } catch (KafkaUnreachableException e) {
                 LOG.warn("{}; retrying the batch", e.getMessage());
             }
             Thread.sleep(interval.toMillis());
@@ -194,7 +194,7 @@ public final class LogFollower implements AutoCloseable {
             }
             try {
                 send(records);
-            } catch (KafkaUnavailableException e) {
+            } catch (KafkaUnreachableException e) {
                 channel.position(start); // nothing acknowledged is lost; this batch is tried again
                 throw e;
             }
@@ -206,7 +206,7 @@ public final class LogFollower implements AutoCloseable {
         return produced;
     }
 
-    private void send(List<ProducerRecord<byte[], byte[]>> records) throws KafkaUnavailableException {
+    private void send(List<ProducerRecord<byte[], byte[]>> records) throws KafkaUnreachableException {
         if (records.isEmpty()) {
             return;
         }
@@ -214,7 +214,7 @@ public final class LogFollower implements AutoCloseable {
         long started = System.nanoTime();
         try {
             producer.sendAll(records);
-        } catch (KafkaUnavailableException e) {
+        } catch (KafkaUnreachableException e) {
             metrics.rejected(IngestMetrics.FILE, "kafka-unavailable", records.size());
             throw e;
         }

@@ -8,14 +8,14 @@ import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.auditwatch.alert.ConsoleFormat;
-import io.auditwatch.detector.DlqHeaders;
-import io.auditwatch.detector.Topics;
+import io.auditwatch.kafka.DlqHeaders;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.ReadResult;
 import io.auditwatch.event.Rejection;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.ingest.IngestMetrics;
-import io.auditwatch.ingest.KafkaUnavailableException;
+import io.auditwatch.kafka.KafkaUnreachableException;
 import io.auditwatch.ingest.tls.PemTls;
 import io.auditwatch.metrics.PrometheusEndpoint;
 import java.io.IOException;
@@ -137,7 +137,7 @@ public final class WebhookReceiver implements AutoCloseable {
             String reason = first.reason().code() + ": " + first.message();
             try {
                 producer.sendAll(List.of(dlqRecord(body, first)));
-            } catch (KafkaUnavailableException e) {
+            } catch (KafkaUnreachableException e) {
                 unavailable(exchange, e); // the API server keeps the body; it lands in the DLQ on a later try
                 return;
             }
@@ -155,7 +155,7 @@ public final class WebhookReceiver implements AutoCloseable {
         long started = System.nanoTime();
         try {
             producer.sendAll(records);
-        } catch (KafkaUnavailableException e) {
+        } catch (KafkaUnreachableException e) {
             unavailable(exchange, e);
             return;
         }
@@ -164,7 +164,7 @@ public final class WebhookReceiver implements AutoCloseable {
         respond(exchange, 200, "produced " + records.size());
     }
 
-    private void unavailable(HttpExchange exchange, KafkaUnavailableException e) throws IOException {
+    private void unavailable(HttpExchange exchange, KafkaUnreachableException e) throws IOException {
         metrics.rejected(IngestMetrics.WEBHOOK, "kafka-unavailable", 1);
         LOG.warn("answering 503: {}", e.getMessage());
         exchange.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, config.retryAfter().toSeconds())));

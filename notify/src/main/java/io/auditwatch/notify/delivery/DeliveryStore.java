@@ -1,6 +1,7 @@
 package io.auditwatch.notify.delivery;
 
 import io.auditwatch.engine.RequestKey;
+import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.KafkaClients;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,7 +19,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -81,23 +80,9 @@ public final class DeliveryStore implements Delivered, AutoCloseable {
     }
 
     private static void ensureTopic(String bootstrapServers, String topic, Duration retention) {
-        try (Admin admin = Admin.create(KafkaClients.config(bootstrapServers))) {
-            if (admin.listTopics().names().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).contains(topic)) {
-                return;
-            }
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) -1).configs(Map.of(
-                    "cleanup.policy", "compact,delete", "retention.ms", Long.toString(retention.toMillis())))))
-                    .all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) { // another instance was faster
-                throw new IllegalStateException("cannot create the delivery topic " + topic + ": "
-                        + e.getCause().getMessage(), e.getCause());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating " + topic, e);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka did not list or create " + topic + " within " + TIMEOUT, e);
+        try (KafkaAdmin admin = KafkaAdmin.open(bootstrapServers, TIMEOUT)) {
+            admin.createMissing(List.of(new NewTopic(topic, 1, (short) -1).configs(Map.of(
+                    "cleanup.policy", "compact,delete", "retention.ms", Long.toString(retention.toMillis())))));
         }
     }
 

@@ -1,4 +1,4 @@
-package io.auditwatch.detector;
+package io.auditwatch.kafka;
 
 import java.util.HashMap;
 import java.util.List;
@@ -7,7 +7,7 @@ import java.util.Optional;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 
-/** The topics of DESIGN.md's data flow, with the partitions and configs the app creates them with. */
+/** The topics of the data flow (docs/design.md), with the partitions and configs they are created with. */
 public final class Topics {
     public static final String AUDIT_EVENTS = "audit.events";
     public static final String AUDIT_DLQ = "audit.dlq";
@@ -16,6 +16,8 @@ public final class Topics {
     public static final String ALERTS_DLQ = "auditwatch.alerts.dlq";
     /** Run-time tuning of the notifier's routes: the latest record wins, a tombstone restores the file's. */
     public static final String ROUTES = "auditwatch.routes";
+    /** The notifier's deliveries, so that no instance posts an alert twice; the notifier creates it. */
+    public static final String DELIVERIES = "auditwatch.notify.deliveries";
     public static final String INVENTORY = "auditwatch.inventory";
     /** What the node graph sends between its partitions (a claim used on a node, a pod token's resolved node). */
     public static final String GRAPH_FORWARDS = "auditwatch.nodegraph.forwards";
@@ -23,6 +25,8 @@ public final class Topics {
     /** The outcome of every change to auditwatch.rules (accepted or rejected with the reason), keyed by rule id. */
     public static final String RULES_STATUS = "auditwatch.rules.status";
 
+    /** Partitions of the topics a component creates when they are missing (existing topics are left alone). */
+    public static final int DEFAULT_PARTITIONS = 3;
     /** Room for a batch or an event carrying a 1.5 MiB object twice (request and response), with headroom. */
     public static final int MAX_RECORD_BYTES = 10 * 1024 * 1024;
     /** The broker stamps each record as it appends it; what a producer set is ignored. */
