@@ -7,9 +7,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** A tiny bench run, so that the command keeps working; its figures are not judged here (docs/benchmarks.md). */
+/** The bench command keeps working; its figures are not judged here (docs/benchmarks.md). */
 class BenchCommandTest {
     private static final List<String> FIGURES = List.of("parse_only_events_per_s", "replay_events_per_s",
             "detector_events_per_s", "detector_cpu_cores", "detector_cpu_us_per_event", "detector_rss_mib",
@@ -17,7 +18,12 @@ class BenchCommandTest {
             "latency_offered_events_per_s", "latency_alerts_timed", "alert_latency_p50_ms", "alert_latency_p99_ms",
             "graph_heap_mib", "graph_rocksdb_mib");
 
+    /**
+     * A small run still starts a broker and twelve Streams apps (warm-up and measured passes of both jobs): close to
+     * a minute, so it runs with the slow tests (-Pslow, as .ci/run does).
+     */
     @Test
+    @Tag("slow")
     void printsEveryFigureAndEachIsPositive() {
         CliRun run = new CliRun(Map.of(), "bench", "--events", "2000", "--nodes", "20", "--pods", "400",
                 "--rate", "1000", "--latency-duration", "PT3S", "--patience", "PT2M");

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditwatch.alert.Alert;
-import io.auditwatch.broker.EmbeddedKafka;
+import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
 import io.auditwatch.kafka.Topics;
@@ -30,6 +30,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -44,7 +45,8 @@ class LiveTuningTest {
     @TempDir
     static Path dir;
 
-    static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
     static DetectorApp detector;
     static AlertSubscriber alerts;
     static KafkaProducer<String, String> producer;
@@ -54,8 +56,7 @@ class LiveTuningTest {
 
     @BeforeAll
     static void start() {
-        kafka = EmbeddedKafka.start(0, null);
-        String bootstrap = kafka.bootstrapServers();
+        String bootstrap = KAFKA.bootstrapServers();
         // One partition end to end, so alerts arrive in the order their events were sent.
         detector = DetectorApp.start(DetectorConfig.defaults(bootstrap, dir.resolve("state"))
                 .withApplicationId("live-tuning-test").withPartitions(1));
@@ -70,7 +71,7 @@ class LiveTuningTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {status, producer, alerts, detector, kafka}) {
+        for (AutoCloseable c : new AutoCloseable[] {status, producer, alerts, detector}) {
             try {
                 if (c != null) {
                     c.close();
@@ -145,7 +146,7 @@ class LiveTuningTest {
                 "two distinct secrets are below the built-in threshold of three");
 
         Path patch = Files.writeString(dir.resolve("patch.yml"), "id: secret-enumeration\nthreshold: 2\n");
-        String[] pushed = cli("rules", "push", patch.toString(), "--bootstrap-servers", kafka.bootstrapServers());
+        String[] pushed = cli("rules", "push", patch.toString(), "--bootstrap-servers", KAFKA.bootstrapServers());
         assertEquals("0", pushed[0], pushed[2]);
         JsonNode accepted = awaitStatus("secret-enumeration");
         assertTrue(accepted.path("accepted").asBoolean(), accepted.toString());
@@ -157,7 +158,7 @@ class LiveTuningTest {
 
         String broken = "title: Exec\nid: pod-exec\nlevel: low\ndetection:\n  s:\n    requestURI|re: '(exec'\n  condition: s\n";
         Path brokenFile = Files.writeString(dir.resolve("broken.yml"), broken);
-        String[] refused = cli("rules", "push", brokenFile.toString(), "--bootstrap-servers", kafka.bootstrapServers());
+        String[] refused = cli("rules", "push", brokenFile.toString(), "--bootstrap-servers", KAFKA.bootstrapServers());
         assertEquals("1", refused[0], "push checks before it sends");
         assertTrue(refused[2].contains("pod-exec would be rejected"), refused[2]);
         producer.send(new ProducerRecord<>(Topics.RULES, "pod-exec", broken)).get();
@@ -169,7 +170,7 @@ class LiveTuningTest {
         Alert exec = await(x -> x.rule().id().equals("pod-exec") && x.target().name().equals("web-2"));
         assertEquals("medium", exec.rule().level().json(), "the last good pod-exec runs on");
 
-        String[] diff = cli("rules", "diff", "--bootstrap-servers", kafka.bootstrapServers());
+        String[] diff = cli("rules", "diff", "--bootstrap-servers", KAFKA.bootstrapServers());
         assertEquals("0", diff[0], diff[2]);
         assertTrue(diff[1].contains("patch secret-enumeration"), diff[1]);
         assertTrue(diff[1].contains("REJECTED replace pod-exec"), diff[1]);
@@ -177,7 +178,7 @@ class LiveTuningTest {
 
     @Test
     void shouldRefuseToRestoreAnIdWithNoChangeInForce() {
-        String[] refused = cli("rules", "push", "--restore", "no-such", "--bootstrap-servers", kafka.bootstrapServers());
+        String[] refused = cli("rules", "push", "--restore", "no-such", "--bootstrap-servers", KAFKA.bootstrapServers());
 
         assertEquals("1", refused[0], refused[1] + refused[2]);
         assertEquals("", refused[1], "nothing restored");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.auditwatch.testing.Corpora;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -191,9 +192,7 @@ class ReplayCommandTest {
 
     @Test
     void shouldReplayTheThirdPartyCorpus() {
-        Path corpus = Path.of("../../shared/corpora/audit2rbac");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(corpus),
-                "the third-party corpora are not beside the repository (../shared/corpora)");
+        Path corpus = Corpora.dir("audit2rbac");
 
         CliRun run = replay(corpus.toString(), "--identity", "*");
 

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every component reaches a Kafka that requires SASL/SCRAM-SHA-512 through {@code --kafka-config}: the file as
- * deploy/ writes it, the password read from a mounted Secret's file by Kafka's DirectoryConfigProvider.
+ * deploy/ writes it, the password read from a mounted Secret's file by Kafka's DirectoryConfigProvider. A broker
+ * of its own: the shared one (SharedKafka) has no SASL listener.
  */
 class SecuredKafkaTest {
     private static final String USER = "auditwatch-snapshot";

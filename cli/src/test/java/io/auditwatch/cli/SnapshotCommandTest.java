@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import io.auditwatch.broker.EmbeddedKafka;
+import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.kafka.Topics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -19,9 +19,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class SnapshotCommandTest {
@@ -39,25 +38,16 @@ class SnapshotCommandTest {
              {"kind":"Service","metadata":{"name":"web","namespace":"shop"}}]}
             """;
 
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start(0, null);
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
-
     @Test
     void shouldPublishEveryPodOfAKubectlListKeyedByNamespaceAndName() throws IOException {
         Path pods = Files.writeString(dir.resolve("pods.json"), POD_LIST);
-        CliRun run = new CliRun(Map.of(), "snapshot", "--file", pods.toString(), "--bootstrap-servers", kafka.bootstrapServers());
+        CliRun run = new CliRun(Map.of(), "snapshot", "--file", pods.toString(), "--bootstrap-servers", KAFKA.bootstrapServers());
         assertEquals(0, run.exitCode, run.err.toString());
         assertEquals(List.of("published 4 pods, volumes and attachments to auditwatch.inventory (1 other items skipped)"),
                 run.outLines());
@@ -100,7 +90,7 @@ class SnapshotCommandTest {
                     current-context: test
                     """.formatted(api.getAddress().getPort()));
             CliRun run = new CliRun(Map.of(), "snapshot", "--kubeconfig", kubeconfig.toString(),
-                    "--bootstrap-servers", kafka.bootstrapServers());
+                    "--bootstrap-servers", KAFKA.bootstrapServers());
             assertEquals(0, run.exitCode, run.err.toString());
             assertTrue(authorizations.contains("Bearer snapshot-token"), authorizations.toString());
             assertTrue(inventoryKeys().containsAll(List.of("shop/web-2", "PersistentVolume/pvc-88")));
@@ -112,7 +102,7 @@ class SnapshotCommandTest {
     @Test
     void shouldRefuseAFileThatIsNotAPodListInOneLine() throws IOException {
         Path bad = Files.writeString(dir.resolve("bad.json"), "{\"kind\":\"Pod\"}");
-        CliRun run = new CliRun(Map.of(), "snapshot", "--file", bad.toString(), "--bootstrap-servers", kafka.bootstrapServers());
+        CliRun run = new CliRun(Map.of(), "snapshot", "--file", bad.toString(), "--bootstrap-servers", KAFKA.bootstrapServers());
         assertEquals(1, run.exitCode);
         assertEquals(List.of("auditwatch: --file " + bad + ": expected kubectl's List or PodList with an items array"),
                 run.errLines());
@@ -121,7 +111,7 @@ class SnapshotCommandTest {
     private static List<String> inventoryKeys() {
         List<String> keys = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, "snapshot-test-" + System.nanoTime(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(Topics.INVENTORY));

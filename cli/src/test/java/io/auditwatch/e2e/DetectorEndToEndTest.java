@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
-import io.auditwatch.broker.EmbeddedKafka;
+import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
 import io.auditwatch.kafka.DlqHeaders;
@@ -33,15 +33,19 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every scenario through a real broker, each on a broker of its own (event time differs between scenarios, and
- * a detector's clocks must not carry one scenario's time into another), and bad input to the DLQ.
+ * Every scenario through a real broker, each on an emptied broker and a detector of its own (event time differs
+ * between scenarios, and a detector's clocks must not carry one scenario's time into another), and bad input to
+ * the DLQ.
  */
 class DetectorEndToEndTest {
+    @RegisterExtension
+    static final SharedKafka KAFKA = SharedKafka.emptiedBeforeEachTest();
     private static final Path SCENARIOS = Path.of("../replay-data/scenarios");
     private static final Duration PATIENCE = Duration.ofSeconds(90);
 
@@ -60,13 +64,13 @@ class DetectorEndToEndTest {
         new Replay(config.reader(), config.analyses()).run(List.of(scenario.events()), replayed::add, (file, rejection) -> { });
 
         List<Alert> live = new ArrayList<>();
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(0, null);
-             DetectorApp detector = DetectorApp.start(DetectorConfig.defaults(kafka.bootstrapServers(), stateDir));
-             AlertSubscriber subscriber = new AlertSubscriber(kafka.bootstrapServers(), "e2e-alerts", false);
-             AuditProducer producer = new AuditProducer(kafka.bootstrapServers())) {
+        String applicationId = SharedKafka.uniqueId("e2e-detector");
+        try (DetectorApp detector = DetectorApp.start(DetectorConfig.defaults(KAFKA.bootstrapServers(), stateDir)
+                .withApplicationId(applicationId));
+             AlertSubscriber subscriber = new AlertSubscriber(KAFKA.bootstrapServers(), "e2e-alerts", false);
+             AuditProducer producer = new AuditProducer(KAFKA.bootstrapServers())) {
             producer.sendFile(scenario.events());
-            KafkaAdmin.awaitProcessed(kafka.bootstrapServers(), DetectorConfig.DEFAULT_APPLICATION_ID,
-                    Set.of(Topics.AUDIT_EVENTS), PATIENCE);
+            KafkaAdmin.awaitProcessed(KAFKA.bootstrapServers(), applicationId, Set.of(Topics.AUDIT_EVENTS), PATIENCE);
             // Everything is judged and committed; alerts were committed in the same transactions.
             while (subscriber.pollOnce(Duration.ofSeconds(1), live::add) > 0) {
                 // drain
@@ -79,13 +83,13 @@ class DetectorEndToEndTest {
 
     @Test
     void shouldRouteBadInputToTheDlqWithItsReasonAndKeepDetecting() throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(0, null);
-             DetectorApp detector = DetectorApp.start(DetectorConfig.defaults(kafka.bootstrapServers(), stateDir))) {
-            sendBadInputAndCheckTheDlq(kafka);
+        try (DetectorApp detector = DetectorApp.start(DetectorConfig.defaults(KAFKA.bootstrapServers(), stateDir)
+                .withApplicationId(SharedKafka.uniqueId("e2e-detector")))) {
+            sendBadInputAndCheckTheDlq();
         }
     }
 
-    private static void sendBadInputAndCheckTheDlq(EmbeddedKafka kafka) throws Exception {
+    private static void sendBadInputAndCheckTheDlq() throws Exception {
         byte[] notJson = "not json at all".getBytes(StandardCharsets.UTF_8);
         byte[] truncated = "{\"kind\":\"Event\",\"verb\":\"get\",\"user\":{".getBytes(StandardCharsets.UTF_8);
         byte[] wrongType = "{\"kind\":\"Event\",\"verb\":\"get\",\"user\":\"bob\"}".getBytes(StandardCharsets.UTF_8);
@@ -98,7 +102,7 @@ class DetectorEndToEndTest {
                 + "\"objectRef\":{\"resource\":\"secrets\",\"namespace\":\"x\",\"name\":\"s\"},\"responseStatus\":{\"code\":200},"
                 + "\"requestReceivedTimestamp\":\"2026-11-20T04:00:00.000000Z\"}").getBytes(StandardCharsets.UTF_8);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (byte[] value : List.of(notJson, truncated, wrongType, huge, good)) {
                 producer.send(new ProducerRecord<>(Topics.AUDIT_EVENTS, value)).get();
@@ -107,7 +111,7 @@ class DetectorEndToEndTest {
 
         List<ConsumerRecord<byte[], byte[]>> rejected = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, "e2e-dlq",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -127,7 +131,7 @@ class DetectorEndToEndTest {
         assertTrue(rejected.stream().anyMatch(r -> r.value().length == huge.length), "the 5 MB record is kept whole");
 
         List<Alert> alerts = new ArrayList<>();
-        try (AlertSubscriber subscriber = new AlertSubscriber(kafka.bootstrapServers(), "e2e-dlq-alerts", false)) {
+        try (AlertSubscriber subscriber = new AlertSubscriber(KAFKA.bootstrapServers(), "e2e-dlq-alerts", false)) {
             long deadline = System.nanoTime() + PATIENCE.toNanos();
             while (alerts.stream().noneMatch(a -> "e2e-dlq-1".equals(a.evidence().get(0).auditID()))
                     && System.nanoTime() < deadline) {

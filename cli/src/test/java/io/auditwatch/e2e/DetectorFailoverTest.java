@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.bench.EventMix;
-import io.auditwatch.broker.EmbeddedKafka;
+import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.detector.DetectorConfig;
 import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.Topics;
@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,7 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("slow")
 class DetectorFailoverTest {
-    private static final String APP = "failover-detector";
+    /** The detectors are killed, the broker is not: the shared one serves. */
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
+
+    private final String app = SharedKafka.uniqueId("failover-detector");
     private static final int EVENTS = 20_000;
 
     @TempDir
@@ -39,7 +44,7 @@ class DetectorFailoverTest {
     private Process detector(String bootstrap, String name) throws Exception {
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "io.auditwatch.cli.Main", "run", "detector",
-                "--bootstrap-servers", bootstrap, "--application-id", APP, "--partitions", "4",
+                "--bootstrap-servers", bootstrap, "--application-id", app, "--partitions", "4",
                 "--stream-threads", "1", "--state-dir", dir.resolve(name).toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
     }
@@ -61,47 +66,45 @@ class DetectorFailoverTest {
         // later events; the comparison is of what both have decided.
         assertTrue(expected.size() > 10, "the mix raises alerts: " + expected.size());
 
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka"))) {
-            String bootstrap = kafka.bootstrapServers();
-            KafkaAdmin.ensureTopics(bootstrap, 4, Duration.ofSeconds(30));
-            Process first = detector(bootstrap, "first");
-            Process second = detector(bootstrap, "second");
-            List<Alert> committed = new ArrayList<>();
-            try (AlertSubscriber alerts = new AlertSubscriber(bootstrap, "failover-check", false);
-                 AuditProducer producer = new AuditProducer(bootstrap)) {
-                List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-                for (byte[] event : events) {
-                    records.add(AuditProducer.record(Topics.AUDIT_EVENTS, event, null));
-                }
-                producer.sendAll(records);
-                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-                while (committed.size() < expected.size() / 4 && System.nanoTime() < deadline) {
-                    alerts.pollOnce(Duration.ofMillis(200), committed::add);
-                }
-                assertTrue(committed.size() < expected.size(), "killed while processing: "
-                        + committed.size() + " of " + expected.size() + " alerts committed");
-                first.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no goodbye to the group
-                alerts.pollOnce(Duration.ofSeconds(5), committed::add);
-                first = detector(bootstrap, "first"); // back, with the state its volume kept
-                KafkaAdmin.awaitProcessed(bootstrap, APP, Set.of(Topics.AUDIT_EVENTS), Duration.ofMinutes(5));
-                while (alerts.pollOnce(Duration.ofSeconds(2), committed::add) > 0) {
-                    // drain what the last transactions committed
-                }
-            } finally {
-                first.destroy();
-                second.destroy();
-                first.waitFor(60, TimeUnit.SECONDS);
-                second.waitFor(60, TimeUnit.SECONDS);
+        String bootstrap = KAFKA.bootstrapServers();
+        KafkaAdmin.ensureTopics(bootstrap, 4, Duration.ofSeconds(30));
+        Process first = detector(bootstrap, "first");
+        Process second = detector(bootstrap, "second");
+        List<Alert> committed = new ArrayList<>();
+        try (AlertSubscriber alerts = new AlertSubscriber(bootstrap, "failover-check", false);
+             AuditProducer producer = new AuditProducer(bootstrap)) {
+            List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+            for (byte[] event : events) {
+                records.add(AuditProducer.record(Topics.AUDIT_EVENTS, event, null));
             }
-            List<String> want = ids(expected);
-            List<String> got = ids(committed);
-            List<String> missing = want.stream().filter(id -> !got.contains(id)).toList();
-            List<String> unexpected = got.stream().filter(id -> !want.contains(id)).distinct().toList();
-            long twice = got.size() - got.stream().distinct().count();
-            assertEquals("0 missing, 0 unexpected, 0 twice", missing.size() + " missing, " + unexpected.size()
-                    + " unexpected, " + twice + " twice", "of " + want.size() + " alerts; missing rules "
-                    + rules(expected, missing) + ", unexpected rules " + rules(committed, unexpected));
+            producer.sendAll(records);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (committed.size() < expected.size() / 4 && System.nanoTime() < deadline) {
+                alerts.pollOnce(Duration.ofMillis(200), committed::add);
+            }
+            assertTrue(committed.size() < expected.size(), "killed while processing: "
+                    + committed.size() + " of " + expected.size() + " alerts committed");
+            first.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no goodbye to the group
+            alerts.pollOnce(Duration.ofSeconds(5), committed::add);
+            first = detector(bootstrap, "first"); // back, with the state its volume kept
+            KafkaAdmin.awaitProcessed(bootstrap, app, Set.of(Topics.AUDIT_EVENTS), Duration.ofMinutes(5));
+            while (alerts.pollOnce(Duration.ofSeconds(2), committed::add) > 0) {
+                // drain what the last transactions committed
+            }
+        } finally {
+            first.destroy();
+            second.destroy();
+            first.waitFor(60, TimeUnit.SECONDS);
+            second.waitFor(60, TimeUnit.SECONDS);
         }
+        List<String> want = ids(expected);
+        List<String> got = ids(committed);
+        List<String> missing = want.stream().filter(id -> !got.contains(id)).toList();
+        List<String> unexpected = got.stream().filter(id -> !want.contains(id)).distinct().toList();
+        long twice = got.size() - got.stream().distinct().count();
+        assertEquals("0 missing, 0 unexpected, 0 twice", missing.size() + " missing, " + unexpected.size()
+                + " unexpected, " + twice + " twice", "of " + want.size() + " alerts; missing rules "
+                + rules(expected, missing) + ", unexpected rules " + rules(committed, unexpected));
     }
 
     private static java.util.Map<String, Long> rules(List<Alert> alerts, List<String> ids) {

@@ -48,9 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Event time through a real broker: it drives detection and never decides whether a record is accepted, kept or
- * judged twice. Each test has a broker of its own, so that no detector clock carries over from another test. The
- * broker checks retention every half second (five minutes by default), so that records a retention check would
- * delete are gone within the test.
+ * judged twice. Each test has a broker of its own, not the shared one (SharedKafka): it checks retention every
+ * half second (five minutes by default, and not a setting a running broker changes), so that records a retention
+ * check would delete are gone within the test, and no detector clock carries over from another test.
  */
 class EventTimeEndToEndTest {
     private static final Duration PATIENCE = Duration.ofSeconds(90);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.auditwatch.alert.Alert;
-import io.auditwatch.broker.EmbeddedKafka;
+import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
 import io.auditwatch.metrics.PrometheusEndpoint;
@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,22 +35,25 @@ import org.junit.jupiter.api.io.TempDir;
  * stamped with the cluster that kcat's header names.
  */
 class KcatShipperTest {
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
+
     @TempDir
     Path stateDir;
 
     @Test
     void shouldRaiseTheScenarioAlertsFromKcatProducedLines() throws Exception {
         Scenario scenario = Scenario.load(WebhookIngestTest.SCENARIO.getParent());
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(0, null);
-             DetectorApp detector = DetectorApp.start(DetectorConfig.defaults(kafka.bootstrapServers(), stateDir));
-             AlertSubscriber alerts = new AlertSubscriber(kafka.bootstrapServers(), "kcat-test", false);
+        try (DetectorApp detector = DetectorApp.start(DetectorConfig.defaults(KAFKA.bootstrapServers(), stateDir)
+                .withApplicationId(SharedKafka.uniqueId("kcat-detector")));
+             AlertSubscriber alerts = new AlertSubscriber(KAFKA.bootstrapServers(), "kcat-test", false);
              PrometheusEndpoint metrics = new PrometheusEndpoint()) {
             detector.bindMetrics(metrics.registry());
             int metricsPort = metrics.serve(new InetSocketAddress("127.0.0.1", 0));
             List<Alert> received = new ArrayList<>();
             alerts.awaitAssignment(Duration.ofSeconds(60), received::add);
 
-            Process kcat = new ProcessBuilder(kcat(), "-b", kafka.bootstrapServers(), "-t", "audit.events", "-P",
+            Process kcat = new ProcessBuilder(kcat(), "-b", KAFKA.bootstrapServers(), "-t", "audit.events", "-P",
                     "-H", "auditwatch.cluster=kcat-cluster", "-l", scenario.events().toAbsolutePath().toString())
                     .redirectErrorStream(true).start();
             String output = new String(kcat.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

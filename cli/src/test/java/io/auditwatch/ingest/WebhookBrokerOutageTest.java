@@ -13,8 +13,6 @@ import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.Topics;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.ingest.webhook.WebhookConfig;
-import io.auditwatch.ingest.webhook.WebhookReceiver;
-import io.auditwatch.metrics.PrometheusEndpoint;
 import io.auditwatch.replay.Replay;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -41,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every broker is down for 60 s while the API server keeps sending: ingest answers 503 with Retry-After, the
  * sender keeps its batches and retries them as kube-apiserver's webhook backend does, and once the broker is
- * back every event lands, none lost, and replaying what landed gives no alert twice.
+ * back every event lands, none lost, and replaying what landed gives no alert twice. The test stops and restarts
+ * its broker, so it runs one of its own, not the shared one.
  */
 @Tag("slow")
 class WebhookBrokerOutageTest {
@@ -65,12 +64,10 @@ class WebhookBrokerOutageTest {
         Set<String> sent = new HashSet<>();
         Map<Integer, Integer> statuses = new HashMap<>();
         Set<String> retryAfters = new HashSet<>();
-        try (AuditProducer producer = new AuditProducer(kafka.bootstrapServers(), Duration.ofSeconds(3));
-             PrometheusEndpoint metrics = new PrometheusEndpoint();
-             WebhookReceiver receiver = WebhookReceiver.start(new WebhookConfig(new InetSocketAddress("127.0.0.1", 0),
-                     null, null, null, List.of(), dir.resolve("token"), true, 8 << 20, Duration.ofSeconds(2),
-                     Duration.ofSeconds(10), 4, null), producer, metrics)) {
-            URI uri = URI.create("http://127.0.0.1:" + receiver.port() + "/audit");
+        try (RunningWebhook webhook = RunningWebhook.start(kafka.bootstrapServers(), Duration.ofSeconds(3),
+                new WebhookConfig(new InetSocketAddress("127.0.0.1", 0), null, null, null, List.of(),
+                        dir.resolve("token"), true, 8 << 20, Duration.ofSeconds(2), Duration.ofSeconds(10), 4, null))) {
+            URI uri = URI.create("http://127.0.0.1:" + webhook.port() + "/audit");
             HttpClient client = HttpClient.newHttpClient();
             EventMix mix = new EventMix(3, 20, 300, 1_000);
             long start = System.nanoTime();

@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditwatch.bench.EventMix;
-import io.auditwatch.broker.EmbeddedKafka;
+import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.Topics;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.ingest.webhook.WebhookConfig;
-import io.auditwatch.ingest.webhook.WebhookReceiver;
-import io.auditwatch.metrics.PrometheusEndpoint;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,6 +34,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,6 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("slow")
 class WebhookLoadTest {
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
+
     private static final int BATCH = 400;
     private static final int BATCHES_PER_SECOND = 10;
     private static final int SENDERS = 8;
@@ -62,61 +64,57 @@ class WebhookLoadTest {
         Files.writeString(dir.resolve("token"), WebhookIngestTest.TOKEN);
         TestPki pki = new TestPki(dir);
         Path[] server = pki.server("ingest");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka"))) {
-            KafkaAdmin.ensureTopics(kafka.bootstrapServers(), 3, Duration.ofSeconds(30));
-            try (AuditProducer producer = new AuditProducer(kafka.bootstrapServers(), Duration.ofSeconds(15));
-                 PrometheusEndpoint metrics = new PrometheusEndpoint();
-                 WebhookReceiver receiver = WebhookReceiver.start(new WebhookConfig(
-                         new InetSocketAddress("127.0.0.1", 0), server[0], server[1], null, List.of(),
-                         dir.resolve("token"), false, 32 << 20, Duration.ofSeconds(10), Duration.ofSeconds(10), 8,
-                         null), producer, metrics)) {
-                HttpClient client = HttpClient.newBuilder().sslContext(pki.client(null)).build();
-                URI uri = URI.create("https://127.0.0.1:" + receiver.port() + "/audit");
-                long[] latencies = new long[batches];
-                Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
-                AtomicLong lateStarts = new AtomicLong();
-                ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
-                long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
-                long period = TimeUnit.SECONDS.toNanos(1) / BATCHES_PER_SECOND;
-                List<Future<?>> sent = new ArrayList<>();
-                for (int i = 0; i < batches; i++) {
-                    int n = i;
-                    long due = start + n * period;
-                    sent.add(senders.submit(() -> {
-                        long wait = due - System.nanoTime();
-                        if (wait > 0) {
-                            TimeUnit.NANOSECONDS.sleep(wait);
-                        } else if (wait < -period) {
-                            lateStarts.incrementAndGet(); // the senders fell behind the schedule
-                        }
-                        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-                                .header("Authorization", "Bearer " + WebhookIngestTest.TOKEN)
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(n))).build();
-                        long t0 = System.nanoTime();
-                        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-                        latencies[n] = System.nanoTime() - t0;
-                        statuses.merge(response.statusCode(), 1, Integer::sum);
-                        return null;
-                    }));
-                }
-                for (Future<?> f : sent) {
-                    f.get();
-                }
-                double elapsed = (System.nanoTime() - start) / 1e9;
-                String loadAfter = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-                senders.shutdown();
-
-                assertEquals(Map.of(200, batches), statuses, "every batch answered 200");
-                assertEquals((long) batches * BATCH, endOffsets(kafka.bootstrapServers()), "every event landed");
-                Arrays.sort(latencies);
-                System.out.printf("webhook load: %d events in %d batches of %d over %.1f s (%.0f events/s offered),"
-                                + " %d batches started late; request latency ms p50=%.1f p90=%.1f p99=%.1f max=%.1f;"
-                                + " load average %s before, %s after%n",
-                        (long) batches * BATCH, batches, BATCH, elapsed, (double) batches * BATCH / elapsed,
-                        lateStarts.get(), ms(latencies, 0.50), ms(latencies, 0.90), ms(latencies, 0.99),
-                        latencies[latencies.length - 1] / 1e6, loadBefore, loadAfter);
+        String bootstrap = KAFKA.bootstrapServers();
+        KafkaAdmin.ensureTopics(bootstrap, 3, Duration.ofSeconds(30));
+        try (RunningWebhook webhook = RunningWebhook.start(bootstrap, Duration.ofSeconds(15), new WebhookConfig(
+                new InetSocketAddress("127.0.0.1", 0), server[0], server[1], null, List.of(), dir.resolve("token"),
+                false, 32 << 20, Duration.ofSeconds(10), Duration.ofSeconds(10), 8, null))) {
+            HttpClient client = HttpClient.newBuilder().sslContext(pki.client(null)).build();
+            URI uri = URI.create("https://127.0.0.1:" + webhook.port() + "/audit");
+            long[] latencies = new long[batches];
+            Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
+            AtomicLong lateStarts = new AtomicLong();
+            ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
+            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+            long period = TimeUnit.SECONDS.toNanos(1) / BATCHES_PER_SECOND;
+            List<Future<?>> sent = new ArrayList<>();
+            for (int i = 0; i < batches; i++) {
+                int n = i;
+                long due = start + n * period;
+                sent.add(senders.submit(() -> {
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    } else if (wait < -period) {
+                        lateStarts.incrementAndGet(); // the senders fell behind the schedule
+                    }
+                    HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+                            .header("Authorization", "Bearer " + WebhookIngestTest.TOKEN)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(n))).build();
+                    long t0 = System.nanoTime();
+                    HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                    latencies[n] = System.nanoTime() - t0;
+                    statuses.merge(response.statusCode(), 1, Integer::sum);
+                    return null;
+                }));
             }
+            for (Future<?> f : sent) {
+                f.get();
+            }
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            String loadAfter = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+            senders.shutdown();
+
+            assertEquals(Map.of(200, batches), statuses, "every batch answered 200");
+            assertEquals((long) batches * BATCH, endOffsets(bootstrap), "every event landed");
+            Arrays.sort(latencies);
+            System.out.printf("webhook load: %d events in %d batches of %d over %.1f s (%.0f events/s offered),"
+                            + " %d batches started late; request latency ms p50=%.1f p90=%.1f p99=%.1f max=%.1f;"
+                            + " load average %s before, %s after%n",
+                    (long) batches * BATCH, batches, BATCH, elapsed, (double) batches * BATCH / elapsed,
+                    lateStarts.get(), ms(latencies, 0.50), ms(latencies, 0.90), ms(latencies, 0.99),
+                    latencies[latencies.length - 1] / 1e6, loadBefore, loadAfter);
         }
     }
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.Level;
-import io.auditwatch.broker.EmbeddedKafka;
+import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.cli.Main;
 import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.Topics;
@@ -40,9 +40,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -52,20 +52,15 @@ import picocli.CommandLine;
  */
 class ReplayToTopicTest {
     private static final Path SCENARIOS = Path.of("../replay-data/scenarios");
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafka.start(0, null);
-        KafkaAdmin.ensureTopics(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
+    static void createTopics() {
+        KafkaAdmin.ensureTopics(KAFKA.bootstrapServers(), 1, Duration.ofSeconds(30));
     }
 
     private static void replay(String... args) {
@@ -93,7 +88,7 @@ class ReplayToTopicTest {
         List<Alert> liveAlerts = Files.readAllLines(live).stream().map(AlertCodec::fromJson).toList();
         assertEquals(6, liveAlerts.size(), "compromised-pod's expected alerts");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer())) {
             for (Alert a : liveAlerts) {
                 producer.send(new ProducerRecord<>(Topics.ALERTS, a.dedupKey(), AlertCodec.toBytes(a))).get();
@@ -104,7 +99,7 @@ class ReplayToTopicTest {
         try (LoopbackReceiver hook = LoopbackReceiver.webhook()) {
             Plan plan = new Plan(List.of(new WebhookDestination("siem", hook.url("/in"), "k", Duration.ZERO)),
                     new Routing(List.of(Route.atLeast(Level.INFORMATIONAL, "siem"))));
-            try (Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group,
+            try (Notifier notifier = new Notifier(CrashingNotifier.config(KAFKA.bootstrapServers(), group,
                     Duration.ZERO, 3), plan, Clock.systemUTC(), null)) {
                 // Delivered means settled: a 2xx not yet recorded is the at-least-once window of a stop.
                 runUntil(notifier, () -> notifier.settled() >= liveAlerts.size());
@@ -114,13 +109,13 @@ class ReplayToTopicTest {
             Path backfill = dir.resolve("backfill.jsonl");
             replay("replay", SCENARIOS.resolve("compromised-pod/events.jsonl").toString(),
                     SCENARIOS.resolve("secret-harvest/events.jsonl").toString(), "--alerts-out", backfill.toString(),
-                    "--to-topic", "--bootstrap-servers", kafka.bootstrapServers());
+                    "--to-topic", "--bootstrap-servers", KAFKA.bootstrapServers());
             Set<String> backfillIds = Files.readAllLines(backfill).stream().map(AlertCodec::fromJson).map(Alert::id)
                     .collect(Collectors.toSet());
             assertTrue(backfillIds.containsAll(liveAlerts.stream().map(Alert::id).toList()), "the same ids as live");
             Set<String> expected = new java.util.HashSet<>(backfillIds);
 
-            try (Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group,
+            try (Notifier notifier = new Notifier(CrashingNotifier.config(KAFKA.bootstrapServers(), group,
                     Duration.ZERO, 3), plan, Clock.systemUTC(), null)) {
                 runUntil(notifier, () -> hook.accepted().size() >= expected.size());
                 long settleFor = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
@@ -143,7 +138,7 @@ class ReplayToTopicTest {
 
     private static List<ConsumerRecord<byte[], byte[]>> readAll() {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition tp = new TopicPartition(Topics.ALERTS, 0);
             consumer.assign(List.of(tp));

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
+import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.Provenance;
+import io.auditwatch.testing.EventJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -68,6 +71,27 @@ class DetectorTopologyTest {
         input.pipeInput(null, json.getBytes(StandardCharsets.UTF_8), ingestTime);
     }
 
+    private void send(EventJson event, Instant ingestTime) {
+        send(event.json(), ingestTime);
+    }
+
+    /** A request by {@code username} (group system:authenticated), as the API server logs it at {@code stage}. */
+    static EventJson request(String auditID, String stage, String username, String verb, String resource,
+                             String subresource, String namespace, String name, String decision, int code,
+                             String received) {
+        EventJson event = EventJson.event().auditID(auditID).stage(stage).user(username, "system:authenticated")
+                .verb(verb).code(code).received(received).stageAt(received)
+                .set("annotations", Map.of(AuditEvent.DECISION_ANNOTATION, decision));
+        return resource == null ? event.noObjectRef().uri("/healthz")
+                : event.objectRef(resource, namespace, name, subresource);
+    }
+
+    /** alice's {@code kubectl exec} into shop/web-1 (verb get, 101). */
+    static EventJson exec(String auditID, String stage, String received) {
+        return request(auditID, stage, "alice@example.com", "get", "pods", "exec", "shop", "web-1", "allow", 101,
+                received);
+    }
+
     @Test
     void shouldDescribeTheTopologyAsTheGoldenFileSays() throws IOException {
         Topology topology = DetectorTopology.build(DetectorConfig.defaults("unused:9092", stateDir));
@@ -80,9 +104,8 @@ class DetectorTopologyTest {
     void shouldTakeTheClusterFromTheIngestHeaderWhenTheEventNamesNone() {
         RecordHeaders headers = new RecordHeaders();
         headers.add(Provenance.CLUSTER_HEADER, "prod-eu".getBytes(StandardCharsets.UTF_8));
-        input.pipeInput(new TestRecord<>(null, Events.exec("h-1", "ResponseComplete", "2026-11-20T03:12:45Z")
-                .getBytes(StandardCharsets.UTF_8), headers, T0));
-        send(Events.exec("h-2", "ResponseComplete", "2026-11-20T03:12:46Z"), T0);
+        input.pipeInput(new TestRecord<>(null, exec("h-1", "ResponseComplete", "2026-11-20T03:12:45Z").bytes(), headers, T0));
+        send(exec("h-2", "ResponseComplete", "2026-11-20T03:12:46Z"), T0);
 
         List<Alert> out = alerts.readValuesToList();
         assertEquals(List.of("prod-eu", AnalysisConfig.DEFAULTS.cluster()), out.stream().map(Alert::cluster).toList());
@@ -92,7 +115,7 @@ class DetectorTopologyTest {
     void shouldAlertOnCloudExportsForwardedRawWithTheirClusters() {
         String aks = "{\"category\":\"kube-audit\",\"resourceId\":\"/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/"
                 + "MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/aks-prod\",\"properties\":{\"log\":"
-                + AuditEventReader.mapper().valueToTree(Events.exec("c-1", "ResponseComplete", "2026-11-20T03:12:45Z"))
+                + AuditEventReader.mapper().valueToTree(exec("c-1", "ResponseComplete", "2026-11-20T03:12:45Z").json())
                 + "}}";
         String gke = "{\"timestamp\":\"2026-11-20T03:12:46Z\",\"operation\":{\"id\":\"c-2\"},"
                 + "\"resource\":{\"type\":\"k8s_cluster\",\"labels\":{\"cluster_name\":\"gke-prod\"}},"
@@ -112,9 +135,9 @@ class DetectorTopologyTest {
     @Test
     void shouldAlertOnceWhenExecIsLoggedAtSeveralStages() {
         String received = "2026-11-20T03:12:45.100000Z";
-        send(Events.exec("a-1", "RequestReceived", received).replace(",\"annotations\":{\"authorization.k8s.io/decision\":\"allow\"}", ""), T0);
-        send(Events.exec("a-1", "ResponseStarted", received), T0);
-        send(Events.exec("a-1", "ResponseComplete", received), T0);
+        send(exec("a-1", "RequestReceived", received).remove("annotations"), T0);
+        send(exec("a-1", "ResponseStarted", received), T0);
+        send(exec("a-1", "ResponseComplete", received), T0);
 
         List<TestRecord<String, Alert>> out = alerts.readRecordsToList();
         assertEquals(1, out.size());
@@ -127,8 +150,8 @@ class DetectorTopologyTest {
 
     @Test
     void shouldNotAlertAgainWhenARepeatPassesDedupAfterAFailOverEmptiedIt() {
-        String exec = Events.exec("e-1", "ResponseStarted", "2026-11-20T03:12:45.000000Z");
-        String secret = Events.event("s-1", "ResponseComplete", "alice@example.com", "get", "secrets", null, "shop",
+        EventJson exec = exec("e-1", "ResponseStarted", "2026-11-20T03:12:45.000000Z");
+        EventJson secret = request("s-1", "ResponseComplete", "alice@example.com", "get", "secrets", null, "shop",
                 "db", "allow", 200, "2026-11-20T03:12:46.000000Z");
         send(exec, T0);
         send(secret, T0);
@@ -152,7 +175,7 @@ class DetectorTopologyTest {
     @Test
     void shouldAlertOnceWhenWebhookRetriesTheSameBatch() {
         String batch = "{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":["
-                + Events.event("s-1", "ResponseComplete", "alice@example.com", "get", "secrets", null, "shop", "db",
+                + request("s-1", "ResponseComplete", "alice@example.com", "get", "secrets", null, "shop", "db",
                 "allow", 200, "2026-11-20T03:12:46.000000Z") + "]}";
         send(batch, T0);
         send(batch, T0.plusSeconds(10));
@@ -165,7 +188,7 @@ class DetectorTopologyTest {
     @Test
     void shouldStampRecordsWithWhenTheyWereParsedAndKeepEventTimeInTheAlert() {
         String received = "2026-11-20T03:12:45.250000Z";
-        send(Events.exec("a-2", "ResponseComplete", received), T0.plus(Duration.ofDays(30)));
+        send(exec("a-2", "ResponseComplete", received), T0.plus(Duration.ofDays(30)));
 
         TestRecord<String, Alert> out = alerts.readRecord();
         assertEquals(WALL_CLOCK, out.getRecordTime(), "the broker judges and retains records by this time");
@@ -174,8 +197,7 @@ class DetectorTopologyTest {
 
     @Test
     void shouldFallBackToIngestTimeAndSayWhenTheEventHasNoTimestamp() {
-        String noTime = Events.exec("a-3", "ResponseComplete", "x")
-                .replace(",\"requestReceivedTimestamp\":\"x\",\"stageTimestamp\":\"x\"", "");
+        EventJson noTime = exec("a-3", "ResponseComplete", "x").remove("requestReceivedTimestamp", "stageTimestamp");
         send(noTime, T0);
 
         TestRecord<String, Alert> out = alerts.readRecord();
@@ -186,11 +208,11 @@ class DetectorTopologyTest {
     @Test
     void shouldJudgeAnEventDatedFarAheadAtItsArrivalAndKeepDetectingAfterIt() {
         Instant future = Instant.now().plus(Duration.ofDays(180));
-        send(Events.exec("f-1", "ResponseComplete", future.toString()), T0);
-        send(Events.exec("f-2", "ResponseComplete", "2026-11-20T03:12:46.000000Z"), T0.plusSeconds(1));
+        send(exec("f-1", "ResponseComplete", future.toString()), T0);
+        send(exec("f-2", "ResponseComplete", "2026-11-20T03:12:46.000000Z"), T0.plusSeconds(1));
         // A repeat of the first request a minute later: had the future date moved the detector's clock, every memory
         // would have expired already and the repeat would alert again.
-        send(Events.exec("f-2", "ResponseComplete", "2026-11-20T03:12:46.000000Z"), T0.plusSeconds(60));
+        send(exec("f-2", "ResponseComplete", "2026-11-20T03:12:46.000000Z"), T0.plusSeconds(60));
 
         List<Alert> out = alerts.readValuesToList();
         assertEquals(List.of("f-1", "f-2"), out.stream().map(a -> a.evidence().get(0).auditID()).toList());
@@ -200,10 +222,10 @@ class DetectorTopologyTest {
 
     @Test
     void shouldAlertOnceForAnAttackArrivingDaysAfterTheDetectorsClockMovedOn() {
-        send(Events.event("n-1", "ResponseComplete", "bob@example.com", "get", "pods", null, "shop", "web-1",
+        send(request("n-1", "ResponseComplete", "bob@example.com", "get", "pods", null, "shop", "web-1",
                 "allow", 200, "2026-11-22T03:12:45.000000Z"), T0);
-        String started = Events.exec("late-1", "ResponseStarted", "2026-11-20T03:12:45.000000Z");
-        String completed = Events.exec("late-1", "ResponseComplete", "2026-11-20T03:12:45.000000Z");
+        String started = exec("late-1", "ResponseStarted", "2026-11-20T03:12:45.000000Z").json();
+        String completed = exec("late-1", "ResponseComplete", "2026-11-20T03:12:45.000000Z").json();
         send(started, T0.plusSeconds(1));
         send(completed, T0.plusSeconds(2));
         send("[" + started + "," + completed + "]", T0.plusSeconds(3));
@@ -220,16 +242,16 @@ class DetectorTopologyTest {
         for (Duration age : List.of(Duration.ofHours(1), Duration.ofHours(6), Duration.ofHours(23))) {
             String time = newest.minus(age).toString();
             batches.add("{\"kind\":\"EventList\",\"apiVersion\":\"audit.k8s.io/v1\",\"items\":["
-                    + Events.exec("old-" + age.toHours(), "ResponseComplete", time) + ","
-                    + Events.event("sec-" + age.toHours(), "ResponseComplete", "alice@example.com", "get", "secrets",
+                    + exec("old-" + age.toHours(), "ResponseComplete", time).json() + ","
+                    + request("sec-" + age.toHours(), "ResponseComplete", "alice@example.com", "get", "secrets",
                     null, "shop", "db", "allow", 200, time) + "]}");
         }
         batches.forEach(batch -> send(batch, T0));
-        send(Events.exec("newest", "ResponseComplete", newest.toString()), T0.plusSeconds(1));
+        send(exec("newest", "ResponseComplete", newest.toString()), T0.plusSeconds(1));
         int first = alerts.readValuesToList().size();
 
         // Two hours of stream time later still: the copies are re-sent (webhook retries after an outage).
-        send(Events.event("n-2", "ResponseComplete", "bob@example.com", "get", "pods", null, "shop", "web-1",
+        send(request("n-2", "ResponseComplete", "bob@example.com", "get", "pods", null, "shop", "web-1",
                 "allow", 200, newest.plus(Duration.ofHours(2)).toString()), T0.plusSeconds(2));
         batches.forEach(batch -> send(batch, T0.plusSeconds(3)));
 
@@ -243,13 +265,13 @@ class DetectorTopologyTest {
         input.pipeInput("cluster-a".getBytes(StandardCharsets.UTF_8), garbage, T0);
         send("{\"kind\":\"Event\",\"verb\":\"get\",\"user\":{\"username\"", T0);
         send("{\"kind\":0}", T0);
-        send(Events.exec("a-4", "ResponseComplete", "2026-11-20T03:12:47.000000Z").replace("\"verb\":\"get\"", "\"verb\":5"), T0);
+        send(exec("a-4", "ResponseComplete", "2026-11-20T03:12:47.000000Z").set("verb", 5), T0);
         byte[] huge = new byte[5 * 1024 * 1024];
         Arrays.fill(huge, (byte) ' ');
-        byte[] event = Events.exec("a-5", "ResponseComplete", "2026-11-20T03:12:47.000000Z").getBytes(StandardCharsets.UTF_8);
+        byte[] event = exec("a-5", "ResponseComplete", "2026-11-20T03:12:47.000000Z").bytes();
         System.arraycopy(event, 0, huge, 0, event.length);
         input.pipeInput(null, huge, T0);
-        send(Events.exec("a-6", "ResponseComplete", "2026-11-20T03:12:48.000000Z"), T0);
+        send(exec("a-6", "ResponseComplete", "2026-11-20T03:12:48.000000Z"), T0);
 
         List<TestRecord<byte[], byte[]>> rejected = dlq.readRecordsToList();
         assertEquals(List.of("not-json", "truncated-json", "wrong-field-type", "wrong-field-type", "oversized"),
@@ -268,14 +290,14 @@ class DetectorTopologyTest {
 
     @Test
     void shouldRememberRequestsInTheDedupStoreUntilTheyExpireInEventTime() {
-        send(Events.exec("a-7", "ResponseComplete", "2026-11-20T03:12:45.000000Z"), T0);
+        send(exec("a-7", "ResponseComplete", "2026-11-20T03:12:45.000000Z"), T0);
         KeyValueStore<String, String> store = driver.getKeyValueStore(DetectorTopology.REQUEST_DEDUP_STORE);
         assertEquals(1, count(store), "one record, its expiry in its value");
 
         // Two hours of event time later (and a minute of the stream's own time, which schedules the purge) the
         // purge punctuator has removed it.
         driver.advanceWallClockTime(Duration.ofMinutes(1));
-        send(Events.event("b-1", "ResponseComplete", "bob@example.com", "get", "pods", null, "shop", "web-1",
+        send(request("b-1", "ResponseComplete", "bob@example.com", "get", "pods", null, "shop", "web-1",
                 "allow", 200, "2026-11-20T05:13:00.000000Z"), T0);
         assertEquals(1, count(store), "only the new request remains");
         assertTrue(store.get("v|b-1|bob@example.com|2026-11-20T05:13:00.000000Z|ResponseComplete") != null);
@@ -283,18 +305,18 @@ class DetectorTopologyTest {
 
     @Test
     void shouldNotAlertForServiceAccountsOrForbiddenRequests() {
-        send(Events.event("c-1", "ResponseComplete", "system:serviceaccount:shop:web", "get", "secrets", null,
+        send(request("c-1", "ResponseComplete", "system:serviceaccount:shop:web", "get", "secrets", null,
                 "shop", "db", "allow", 200, "2026-11-20T03:12:45.000000Z"), T0);
-        send(Events.event("c-2", "ResponseComplete", "alice@example.com", "get", "pods", "exec", "shop", "web",
+        send(request("c-2", "ResponseComplete", "alice@example.com", "get", "pods", "exec", "shop", "web",
                 "forbid", 403, "2026-11-20T03:12:45.000000Z"), T0);
-        send(Events.event("c-3", "ResponseComplete", "system:anonymous", "get", null, null, null, null,
+        send(request("c-3", "ResponseComplete", "system:anonymous", "get", null, null, null, null,
                 "allow", 200, "2026-11-20T03:12:45.000000Z"), T0);
         assertTrue(alerts.isEmpty());
     }
 
     @Test
     void shouldAlertWhenAnonymousIsAllowedBeyondHealthEndpoints() {
-        send(Events.event("d-1", "ResponseComplete", "system:anonymous", "list", "pods", null, "shop", "",
+        send(request("d-1", "ResponseComplete", "system:anonymous", "list", "pods", null, "shop", "",
                 "allow", 200, "2026-11-20T03:12:45.000000Z"), T0);
         assertEquals("anonymous-allowed", alerts.readValue().rule().id());
     }
@@ -302,7 +324,7 @@ class DetectorTopologyTest {
     @Test
     void shouldAlertOncePerPortForwardRequest() {
         for (String stage : List.of("RequestReceived", "ResponseStarted", "ResponseComplete")) {
-            send(Events.event("e-1", stage, "alice@example.com", "get", "pods", "portforward", "shop", "postgres-0",
+            send(request("e-1", stage, "alice@example.com", "get", "pods", "portforward", "shop", "postgres-0",
                     "allow", 101, "2026-11-20T03:12:45.000000Z"), T0);
         }
         List<Alert> out = alerts.readValuesToList();
@@ -318,10 +340,10 @@ class DetectorTopologyTest {
                 + "\"uid\":\"u-1\"},\"spec\":{\"nodeName\":\"node-a\",\"containers\":[{\"name\":\"web\"}],"
                 + "\"volumes\":[{\"name\":\"db\",\"secret\":{\"secretName\":\"db-credentials\"}}]}}", T0);
 
-        send(Events.event("n-1", "ResponseComplete", "system:node:node-b", "get", "secrets", null, "shop",
+        send(request("n-1", "ResponseComplete", "system:node:node-b", "get", "secrets", null, "shop",
                 "db-credentials", "allow", 200, "2026-11-20T03:12:45.000000Z"), T0);
         assertTrue(alerts.isEmpty(), "judged only after the grace window");
-        send(Events.event("n-2", "ResponseComplete", "system:node:node-b", "get", "configmaps", null, "shop",
+        send(request("n-2", "ResponseComplete", "system:node:node-b", "get", "configmaps", null, "shop",
                 "kube-root-ca.crt", "allow", 200, "2026-11-20T03:14:30.000000Z"), T0);
 
         Alert alert = alerts.readValue();
@@ -341,12 +363,11 @@ class DetectorTopologyTest {
                 + "\"serviceAccountName\":\"agent\",\"containers\":[{\"name\":\"agent\"}]}}", T0);
 
         // A token of a cluster before 1.30: pod claims, no node claim.
-        String token = Events.event("t-1", "ResponseComplete", "system:serviceaccount:monitoring:agent", "get", "secrets",
+        EventJson token = request("t-1", "ResponseComplete", "system:serviceaccount:monitoring:agent", "get", "secrets",
                 null, "shop", "db-credentials", "allow", 200, "2026-11-20T03:12:45.000000Z")
-                .replace("\"groups\":[\"system:authenticated\"]}", "\"groups\":[\"system:authenticated\"],\"extra\":{"
-                        + "\"authentication.kubernetes.io/pod-name\":[\"agent-b\"],\"authentication.kubernetes.io/pod-uid\":[\"u-2\"]}}");
+                .extra("authentication.kubernetes.io/pod-name", "agent-b").extra("authentication.kubernetes.io/pod-uid", "u-2");
         send(token, T0);
-        send(Events.event("n-2", "ResponseComplete", "system:node:node-a", "get", "configmaps", null, "shop",
+        send(request("n-2", "ResponseComplete", "system:node:node-a", "get", "configmaps", null, "shop",
                 "kube-root-ca.crt", "allow", 200, "2026-11-20T03:14:30.000000Z"), T0);
 
         Alert alert = alerts.readValue();

@@ -54,8 +54,9 @@ class RulesTopicTest {
 
     private List<String> exec() {
         requests++;
-        String json = Events.exec("x-" + requests, "ResponseComplete", "2026-11-20T03:12:" + (10 + requests) + ".000000Z");
-        events.pipeInput(null, json.getBytes(StandardCharsets.UTF_8), T0);
+        byte[] exec = DetectorTopologyTest.exec("x-" + requests, "ResponseComplete",
+                "2026-11-20T03:12:" + (10 + requests) + ".000000Z").bytes();
+        events.pipeInput(null, exec, T0);
         return alerts.readValuesToList().stream().map(a -> a.rule().id()).toList();
     }
 
@@ -78,8 +79,7 @@ class RulesTopicTest {
         assertFalse(changes.get(0).accepted());
         assertTrue(changes.get(0).reason().contains("unknown modifier 'nope'"), changes.get(0).reason());
         List<Alert> fired = new ArrayList<>();
-        events.pipeInput(null, Events.exec("y-1", "ResponseComplete", "2026-11-20T03:13:00.000000Z")
-                .getBytes(StandardCharsets.UTF_8), T0);
+        events.pipeInput(null, DetectorTopologyTest.exec("y-1", "ResponseComplete", "2026-11-20T03:13:00.000000Z").bytes(), T0);
         fired.addAll(alerts.readValuesToList());
         assertTrue(fired.stream().anyMatch(a -> a.rule().id().equals("pod-exec")
                 && a.rule().level() == io.auditwatch.alert.Level.MEDIUM), "the default pod-exec still runs");

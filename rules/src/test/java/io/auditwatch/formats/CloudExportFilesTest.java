@@ -11,6 +11,7 @@ import io.auditwatch.event.Rejection;
 import io.auditwatch.replay.LogInput;
 import io.auditwatch.replay.Replay;
 import io.auditwatch.replay.ReplaySummary;
+import io.auditwatch.testing.Corpora;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

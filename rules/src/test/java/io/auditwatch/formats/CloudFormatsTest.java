@@ -14,6 +14,7 @@ import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.ReadResult;
 import io.auditwatch.event.Rejection;
+import io.auditwatch.testing.Corpora;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -2,13 +2,13 @@ package io.auditwatch.language;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditwatch.engine.Detection;
 import io.auditwatch.event.AuditEvent;
 import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.ReadResult;
+import io.auditwatch.testing.Corpora;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +26,6 @@ import org.junit.jupiter.api.Test;
  * adapters read them) are not comparable and are reported apart.
  */
 class PantherExpectationsTest {
-    static final Path CORPUS = Path.of("../../shared/corpora/panther-analysis/expectations.jsonl");
-
     /** Labelled-true cases that the pack leaves out on purpose, each with the reason its rule's doc gives. */
     private static final Map<String, String> STRICTER_ON_PURPOSE = Map.of(
             "Amazon.EKS.AnonymousAPIAccess: Anonymous API Access Web Scanner Allowed",
@@ -42,7 +40,7 @@ class PantherExpectationsTest {
 
     @Test
     void shouldClassifyAtLeastNinetyPercentOfTheComparableLabelledEventsAsLabelled() throws IOException {
-        assumeTrue(Files.isRegularFile(CORPUS), "Panther corpus not found at " + CORPUS.toAbsolutePath());
+        Path corpus = Corpora.dir("panther-analysis").resolve("expectations.jsonl");
         List<Detection> pack = RuleSet.defaults().detections();
         AuditEventReader reader = new AuditEventReader(AuditEventReader.DEFAULT_MAX_EVENT_BYTES, "panther");
         int comparable = 0;
@@ -55,7 +53,7 @@ class PantherExpectationsTest {
         pack.forEach(d -> claimed.addAll(d.rule().equivalents()));
         Map<String, Integer> notComparable = new TreeMap<>();
         Map<String, List<String>> disagreements = new TreeMap<>();
-        for (String line : Files.readAllLines(CORPUS)) {
+        for (String line : Files.readAllLines(corpus)) {
             JsonNode c = AuditEventReader.mapper().readTree(line);
             if (c.path("threshold").asInt(1) > 1) {
                 continue;

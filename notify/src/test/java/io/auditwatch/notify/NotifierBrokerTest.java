@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.Level;
-import io.auditwatch.broker.EmbeddedKafka;
+import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.Topics;
 import io.auditwatch.notify.pagerduty.PagerDutyEvent;
@@ -46,34 +46,29 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The notifier against a real broker and real HTTP receivers on loopback. */
 class NotifierBrokerTest {
     static final String ROUTING_KEY = "R0UT1NGKEY0000000000000000000000";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafka.start(0, null);
-        KafkaAdmin.ensureTopics(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
+    static void createTopics() {
+        KafkaAdmin.ensureTopics(KAFKA.bootstrapServers(), 1, Duration.ofSeconds(30));
     }
 
     private static long produce(List<Alert> alerts) throws Exception {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer())) {
             long last = -1;
             for (Alert a : alerts) {
@@ -85,7 +80,7 @@ class NotifierBrokerTest {
 
     private static void produceRaw(byte[] value) throws Exception {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(Topics.ALERTS, "bad", value)).get();
         }
@@ -107,7 +102,7 @@ class NotifierBrokerTest {
     }
 
     private static Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()));
     }
 
     /** A group that starts where the topic ends now, so each test sees only its own alerts. */
@@ -150,7 +145,7 @@ class NotifierBrokerTest {
         Alert hostile = SampleAlerts.alert("h1", Level.HIGH, "<!channel> *x* <https://evil|click>", "pod-exec:h1");
         long last = produce(List.of(critical, medium, info, hostile));
         try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty();
-             Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group,
+             Notifier notifier = new Notifier(CrashingNotifier.config(KAFKA.bootstrapServers(), group,
                      Duration.ZERO, 3), CrashingNotifier.plan(slack.url("/services/T/B/X"), pd.url("")),
                      new MutableClock(Instant.now()), null)) {
             runUntil(notifier, () -> notifier.settled() == 4);
@@ -192,7 +187,7 @@ class NotifierBrokerTest {
             // One instance, in its own JVM, delivers all five and dies at its commit point.
             Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), CrashingNotifier.class.getName(),
-                    kafka.bootstrapServers(), group, slack.url("/services/T/B/X").toString(),
+                    KAFKA.bootstrapServers(), group, slack.url("/services/T/B/X").toString(),
                     pd.url("").toString(), "5")
                     .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
             assertTrue(child.waitFor(90, TimeUnit.SECONDS), "child did not finish");
@@ -203,7 +198,7 @@ class NotifierBrokerTest {
             assertTrue(committedAtCrash < last + 1, "the last delivery was not committed: " + committedAtCrash);
 
             // Another instance of the group, sharing nothing with the dead one but Kafka, takes the partition over.
-            try (Notifier other = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group,
+            try (Notifier other = new Notifier(CrashingNotifier.config(KAFKA.bootstrapServers(), group,
                     Duration.ZERO, 3), CrashingNotifier.plan(slack.url("/services/T/B/X"), pd.url("")),
                     new MutableClock(Instant.now()), null)) {
                 runUntil(other, () -> {
@@ -234,7 +229,7 @@ class NotifierBrokerTest {
         produceRaw("{not an alert".getBytes(StandardCharsets.UTF_8));
         long end = endOffset(Topics.ALERTS);
         try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty();
-             Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group,
+             Notifier notifier = new Notifier(CrashingNotifier.config(KAFKA.bootstrapServers(), group,
                      Duration.ZERO, 2), CrashingNotifier.plan(slack.url("/services/T/B/SECRETPART"), pd.url("")),
                      new MutableClock(Instant.now()), null)) {
             slack.script(new Answer(500, null, "down"), new Answer(503, "0", "still down"));
@@ -251,7 +246,7 @@ class NotifierBrokerTest {
         }
         List<ConsumerRecord<String, byte[]>> dlq = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition tp = new TopicPartition(Topics.ALERTS_DLQ, 0);
             consumer.assign(List.of(tp));
@@ -287,7 +282,7 @@ class NotifierBrokerTest {
         long last = produce(repeats);
         MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
         try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty();
-             Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group,
+             Notifier notifier = new Notifier(CrashingNotifier.config(KAFKA.bootstrapServers(), group,
                      Duration.ofMinutes(5), 3), CrashingNotifier.plan(slack.url("/x"), pd.url("")), clock, null)) {
             runUntil(notifier, () -> notifier.settled() == 1);
             runUntil(notifier, () -> {
@@ -328,7 +323,7 @@ class NotifierBrokerTest {
         long last = produce(List.of(medium, mediumRepeat, high, highRepeat));
         MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
         try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty();
-             Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group,
+             Notifier notifier = new Notifier(CrashingNotifier.config(KAFKA.bootstrapServers(), group,
                      Duration.ofMinutes(5), 3), CrashingNotifier.plan(slack.url("/x"), pd.url("")), clock, null)) {
             // The clock never moves: nothing here waits for a window to close.
             runUntil(notifier, () -> notifier.settled() == 3);
@@ -363,7 +358,7 @@ class NotifierBrokerTest {
                 first.dedupKey(), Alert.RESOLVED);
         long last = produce(List.of(first, repeat, cleared));
         try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty();
-             Notifier notifier = new Notifier(CrashingNotifier.config(kafka.bootstrapServers(), group,
+             Notifier notifier = new Notifier(CrashingNotifier.config(KAFKA.bootstrapServers(), group,
                      Duration.ofMinutes(5), 3), CrashingNotifier.plan(slack.url("/x"), pd.url("")),
                      new MutableClock(Instant.parse("2026-11-25T10:00:00Z")), null)) {
             runUntil(notifier, () -> notifier.settled() == 3);
@@ -398,7 +393,7 @@ class NotifierBrokerTest {
         publishRoutes(routesTopic, "routes: [{to: [nowhere]}]");
         try (LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty()) {
             io.auditwatch.notify.routing.Plan file = CrashingNotifier.plan(slack.url("/x"), pd.url(""));
-            NotifierConfig config = CrashingNotifier.config(kafka.bootstrapServers(), group, Duration.ZERO, 3)
+            NotifierConfig config = CrashingNotifier.config(KAFKA.bootstrapServers(), group, Duration.ZERO, 3)
                     .withRoutesTopic(routesTopic);
             try (Notifier notifier = new Notifier(config, file, new MutableClock(Instant.now()), null)) {
                 assertEquals(List.of(io.auditwatch.notify.routing.Route.atLeast(Level.CRITICAL, "oncall")),
@@ -419,7 +414,7 @@ class NotifierBrokerTest {
 
     private static void publishRoutes(String topic, String yaml) throws Exception {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
                 new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(topic, "routes", yaml)).get();
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.auditwatch.broker.EmbeddedKafka;
+import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.kafka.DlqHeaders;
 import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.Topics;
@@ -27,6 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Following audit log files into the real embedded broker: rotation, truncation, restarts, archives. */
@@ -36,21 +38,29 @@ class LogFollowerTest {
     @TempDir
     Path dir;
 
-    private EmbeddedKafka kafka;
+    /** Emptied before each test: every test reads back all of audit.events. */
+    @RegisterExtension
+    static final SharedKafka SHARED = SharedKafka.emptiedBeforeEachTest();
+
+    /** The shared broker's, or that of {@link #ownBroker} where a test stops its broker. */
+    private String bootstrap;
+    private EmbeddedKafka ownBroker;
     private AuditProducer producer;
     private final List<String> written = new ArrayList<>();
 
     @BeforeEach
     void start() {
-        kafka = EmbeddedKafka.start(0, null);
-        KafkaAdmin.ensureTopics(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
-        producer = new AuditProducer(kafka.bootstrapServers(), Duration.ofSeconds(10));
+        bootstrap = SHARED.bootstrapServers();
+        KafkaAdmin.ensureTopics(bootstrap, 1, Duration.ofSeconds(30));
+        producer = new AuditProducer(bootstrap, Duration.ofSeconds(10));
     }
 
     @AfterEach
     void stop() {
         producer.close();
-        kafka.close();
+        if (ownBroker != null) {
+            ownBroker.close();
+        }
     }
 
     private LogFollower follower(Path... files) throws IOException {
@@ -73,7 +83,7 @@ class LogFollowerTest {
 
     private List<String> landedIds() throws IOException {
         List<String> ids = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : Topic.readAll(kafka.bootstrapServers(), Topics.AUDIT_EVENTS)) {
+        for (ConsumerRecord<byte[], byte[]> r : Topic.readAll(bootstrap, Topics.AUDIT_EVENTS)) {
             ids.add(MAPPER.readTree(r.value()).get("auditID").asText());
             assertEquals("on-prem-1", DlqHeaders.get(r.headers(), Provenance.CLUSTER_HEADER));
         }
@@ -146,26 +156,27 @@ class LogFollowerTest {
 
     @Test
     void shouldKeepItsPlaceWhileKafkaIsDownAndProduceTheBatchOnceItIsBack() throws IOException {
+        // A broker of its own: this test stops it and starts it again on the same port and data.
         producer.close();
-        kafka.close();
         Path data = dir.resolve("kafka");
-        kafka = EmbeddedKafka.start(0, data);
-        int port = kafka.port();
-        KafkaAdmin.ensureTopics(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
-        producer = new AuditProducer(kafka.bootstrapServers(), Duration.ofSeconds(2));
+        ownBroker = EmbeddedKafka.start(0, data);
+        int port = ownBroker.port();
+        bootstrap = ownBroker.bootstrapServers();
+        KafkaAdmin.ensureTopics(bootstrap, 1, Duration.ofSeconds(30));
+        producer = new AuditProducer(bootstrap, Duration.ofSeconds(2));
         Path log = dir.resolve("audit.log");
         append(log, 2);
         try (LogFollower follower = follower(log)) {
             assertEquals(2, follower.pollOnce());
             String acknowledged = Files.readString(dir.resolve("state/checkpoint.json"));
             append(log, 3);
-            kafka.close();
+            ownBroker.close();
 
             assertThrows(KafkaUnreachableException.class, follower::pollOnce);
             assertEquals(acknowledged, Files.readString(dir.resolve("state/checkpoint.json")),
                     "the offset moves only with Kafka's acknowledgement");
 
-            kafka = EmbeddedKafka.start(port, data);
+            ownBroker = EmbeddedKafka.start(port, data);
             int produced = 0;
             for (int attempt = 0; attempt < 10 && produced == 0; attempt++) { // as run() retries
                 try {

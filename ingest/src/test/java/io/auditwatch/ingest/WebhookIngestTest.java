@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.auditwatch.broker.EmbeddedKafka;
+import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.kafka.DlqHeaders;
 import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.Topics;
 import io.auditwatch.event.Provenance;
 import io.auditwatch.ingest.webhook.WebhookConfig;
-import io.auditwatch.ingest.webhook.WebhookReceiver;
-import io.auditwatch.metrics.PrometheusEndpoint;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -34,6 +32,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The webhook receiver over real HTTPS against the real embedded broker. */
@@ -45,32 +44,26 @@ class WebhookIngestTest {
     @TempDir
     static Path dir;
 
-    static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
     static TestPki pki;
-    static AuditProducer producer;
-    static PrometheusEndpoint metrics;
-    static WebhookReceiver receiver;
+    static RunningWebhook webhook;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.start(0, null);
-        KafkaAdmin.ensureTopics(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
+        KafkaAdmin.ensureTopics(KAFKA.bootstrapServers(), 1, Duration.ofSeconds(30));
         pki = new TestPki(dir);
         Path[] server = pki.server("ingest");
         Files.writeString(dir.resolve("token"), TOKEN + "\n");
-        producer = new AuditProducer(kafka.bootstrapServers(), Duration.ofSeconds(10));
-        metrics = new PrometheusEndpoint();
-        receiver = WebhookReceiver.start(new WebhookConfig(new InetSocketAddress("127.0.0.1", 0), server[0], server[1],
-                dir.resolve("ca.crt"), List.of("kube-apiserver"), dir.resolve("token"), false, 1024 * 1024,
-                Duration.ofSeconds(7), Duration.ofSeconds(30), 4, "prod-eu"), producer, metrics);
+        webhook = RunningWebhook.start(KAFKA.bootstrapServers(), Duration.ofSeconds(10), new WebhookConfig(
+                new InetSocketAddress("127.0.0.1", 0), server[0], server[1], dir.resolve("ca.crt"),
+                List.of("kube-apiserver"), dir.resolve("token"), false, 1024 * 1024, Duration.ofSeconds(7),
+                Duration.ofSeconds(30), 4, "prod-eu"));
     }
 
     @AfterAll
     static void stop() {
-        receiver.close();
-        producer.close();
-        metrics.close();
-        kafka.close();
+        webhook.close();
     }
 
     static ObjectNode eventList(List<String> lines) throws Exception {
@@ -97,11 +90,11 @@ class WebhookIngestTest {
     }
 
     private static HttpResponse<String> post(SSLContext tls, String token, byte[] body) throws Exception {
-        return post(tls, token, body, receiver.port(), "https");
+        return post(tls, token, body, webhook.port(), "https");
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> events() {
-        return Topic.readAll(kafka.bootstrapServers(), Topics.AUDIT_EVENTS);
+        return Topic.readAll(KAFKA.bootstrapServers(), Topics.AUDIT_EVENTS);
     }
 
     @Test
@@ -120,7 +113,7 @@ class WebhookIngestTest {
         }
         assertEquals(before + lines.size(), events().size(), "nothing more than the batch");
         String scrape = HttpClient.newBuilder().sslContext(pki.client(null)).build().send(
-                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + receiver.port() + "/metrics")).build(),
+                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + webhook.port() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(scrape.contains("auditwatch_ingest_events_produced_total{source=\"webhook\"}"), scrape);
         assertTrue(scrape.contains("auditwatch_ingest_produce_latency_seconds_count{source=\"webhook\"}"), scrape);
@@ -139,7 +132,7 @@ class WebhookIngestTest {
     void shouldAnswer401AndProduceNothingWithoutValidCredentials() throws Exception {
         byte[] body = eventList(List.of(Files.readAllLines(SCENARIO).get(0))).toString().getBytes(StandardCharsets.UTF_8);
         int events = events().size();
-        int dlq = Topic.readAll(kafka.bootstrapServers(), Topics.AUDIT_DLQ).size();
+        int dlq = Topic.readAll(KAFKA.bootstrapServers(), Topics.AUDIT_DLQ).size();
 
         HttpResponse<String> wrong = post(pki.client(null), "not-the-token", body);
         HttpResponse<String> prefix = post(pki.client(null), TOKEN.substring(0, 5), body);
@@ -150,20 +143,20 @@ class WebhookIngestTest {
         assertEquals(401, none.statusCode());
         assertEquals("Bearer", none.headers().firstValue("WWW-Authenticate").orElse(null));
         assertEquals(events, events().size(), "nothing produced to audit.events");
-        assertEquals(dlq, Topic.readAll(kafka.bootstrapServers(), Topics.AUDIT_DLQ).size(), "nor to audit.dlq");
+        assertEquals(dlq, Topic.readAll(KAFKA.bootstrapServers(), Topics.AUDIT_DLQ).size(), "nor to audit.dlq");
     }
 
     @Test
     void shouldAnswer400AndParkGarbageVerbatimInTheDlq() throws Exception {
         byte[] garbage = "{\"kind\":\"EventList\",\"items\":[{\"verb\":\"get\"".getBytes(StandardCharsets.UTF_8);
         int events = events().size();
-        int dlqBefore = Topic.readAll(kafka.bootstrapServers(), Topics.AUDIT_DLQ).size();
+        int dlqBefore = Topic.readAll(KAFKA.bootstrapServers(), Topics.AUDIT_DLQ).size();
 
         HttpResponse<String> response = post(pki.client(null), TOKEN, garbage);
 
         assertEquals(400, response.statusCode());
         assertTrue(response.body().startsWith("truncated-json: "), response.body());
-        List<ConsumerRecord<byte[], byte[]>> dlq = Topic.readAll(kafka.bootstrapServers(), Topics.AUDIT_DLQ);
+        List<ConsumerRecord<byte[], byte[]>> dlq = Topic.readAll(KAFKA.bootstrapServers(), Topics.AUDIT_DLQ);
         assertEquals(dlqBefore + 1, dlq.size());
         ConsumerRecord<byte[], byte[]> parked = dlq.get(dlq.size() - 1);
         assertArrayEquals(garbage, parked.value());
@@ -205,7 +198,7 @@ class WebhookIngestTest {
     @Test
     void shouldRefuseAnotherMethod() throws Exception {
         HttpResponse<String> get = HttpClient.newBuilder().sslContext(pki.client(null)).build().send(
-                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + receiver.port() + "/audit")).build(),
+                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + webhook.port() + "/audit")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(405, get.statusCode());
     }

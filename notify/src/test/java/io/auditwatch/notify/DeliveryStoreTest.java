@@ -3,7 +3,7 @@ package io.auditwatch.notify;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.auditwatch.broker.EmbeddedKafka;
+import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.notify.delivery.DeliveryStore;
 import io.auditwatch.notify.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
@@ -16,28 +16,18 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The delivery record in Kafka, shared by every notifier instance of a group, against a real broker. */
 class DeliveryStoreTest {
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
     private final String topic = "deliveries-" + UUID.randomUUID();
 
-    @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafka.start(0, null);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
-    }
-
     private DeliveryStore open(String group) {
-        return DeliveryStore.open(kafka.bootstrapServers(), group, topic, Duration.ofDays(7), clock);
+        return DeliveryStore.open(KAFKA.bootstrapServers(), group, topic, Duration.ofDays(7), clock);
     }
 
     @Test
@@ -78,7 +68,7 @@ class DeliveryStoreTest {
             store.record("slack", "<!channel> secret-looking-id");
         }
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.GROUP_ID_CONFIG, "read-" + UUID.randomUUID()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.auditwatch.broker.EmbeddedKafka;
+import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.ingest.webhook.WebhookConfig;
 import io.auditwatch.ingest.webhook.WebhookReceiver;
-import io.auditwatch.metrics.PrometheusEndpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +28,7 @@ import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,39 +41,33 @@ class WebhookHostileClientTest {
     @TempDir
     static Path dir;
 
-    static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
     static TestPki pki;
-    static AuditProducer producer;
-    static PrometheusEndpoint metrics;
-    static WebhookReceiver receiver;
+    static RunningWebhook webhook;
     static byte[] event;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.start(0, null);
-        KafkaAdmin.ensureTopics(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
+        KafkaAdmin.ensureTopics(KAFKA.bootstrapServers(), 1, Duration.ofSeconds(30));
         pki = new TestPki(dir);
         pki.server("ingest");
         Files.writeString(dir.resolve("token"), WebhookIngestTest.TOKEN + "\n");
-        producer = new AuditProducer(kafka.bootstrapServers(), Duration.ofSeconds(10));
-        metrics = new PrometheusEndpoint();
-        receiver = WebhookReceiver.start(new WebhookConfig(new InetSocketAddress("127.0.0.1", 0),
-                dir.resolve("ingest.crt"), dir.resolve("ingest.key"), dir.resolve("ca.crt"), List.of("kube-apiserver"),
-                dir.resolve("token"), false, 8 << 20, Duration.ofSeconds(5), READ_TIMEOUT, 2, null), producer, metrics);
+        webhook = RunningWebhook.start(KAFKA.bootstrapServers(), Duration.ofSeconds(10), new WebhookConfig(
+                new InetSocketAddress("127.0.0.1", 0), dir.resolve("ingest.crt"), dir.resolve("ingest.key"),
+                dir.resolve("ca.crt"), List.of("kube-apiserver"), dir.resolve("token"), false, 8 << 20,
+                Duration.ofSeconds(5), READ_TIMEOUT, 2, null));
         event = WebhookIngestTest.eventList(List.of(Files.readAllLines(WebhookIngestTest.SCENARIO).get(0)))
                 .toString().getBytes(StandardCharsets.UTF_8);
     }
 
     @AfterAll
     static void stop() {
-        receiver.close();
-        producer.close();
-        metrics.close();
-        kafka.close();
+        webhook.close();
     }
 
     private static Socket connect(SSLContext tls) throws IOException {
-        return connect(tls, receiver.port());
+        return connect(tls, webhook.port());
     }
 
     private static Socket connect(SSLContext tls, int port) throws IOException {
@@ -90,7 +84,7 @@ class WebhookHostileClientTest {
 
     /** The status line the client reads after sending the whole request, as an API server would. */
     private static String exchange(SSLContext tls, String token, byte[] body) throws IOException {
-        return exchange(tls, token, body, receiver.port());
+        return exchange(tls, token, body, webhook.port());
     }
 
     private static String exchange(SSLContext tls, String token, byte[] body, int port) throws IOException {
@@ -223,7 +217,7 @@ class WebhookHostileClientTest {
         try (WebhookReceiver own = WebhookReceiver.start(new WebhookConfig(new InetSocketAddress("127.0.0.1", 0),
                 served.resolve("ingest.crt"), served.resolve("ingest.key"), served.resolve("ca.crt"),
                 List.of("kube-apiserver"), null, false, 1 << 20, Duration.ofSeconds(5), READ_TIMEOUT, 2, null),
-                producer, metrics)) {
+                webhook.producer, webhook.metrics)) {
             int port = own.port();
             assertEquals("HTTP/1.1 200 OK", exchange(pki.client("kube-apiserver"), null, event, port));
             assertThrows(SSLHandshakeException.class, () -> exchange(renewed.client("kube-apiserver"), null, event, port),

@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.broker.EmbeddedKafka;
-import io.auditwatch.detector.DetectorConfig;
 import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.Topics;
 import io.auditwatch.alert.Alert;
+import io.auditwatch.analyses.AnalysisConfig;
 import io.auditwatch.ingest.webhook.WebhookConfig;
-import io.auditwatch.ingest.webhook.WebhookReceiver;
-import io.auditwatch.metrics.PrometheusEndpoint;
 import io.auditwatch.replay.Replay;
 import io.auditwatch.scenario.Scenario;
 import java.net.InetSocketAddress;
@@ -29,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kafka goes away while the API server posts: the receiver answers 503 (bounded by the producer's delivery
  * timeout) and keeps nothing; the API server's retry after Kafka is back lands the batch, and the duplicates
- * that retries make are absorbed by request dedup.
+ * that retries make are absorbed by request dedup. The test stops and restarts Kafka, so it runs a broker of its
+ * own, not the shared one.
  */
 class WebhookOutageTest {
     @TempDir
@@ -47,30 +46,27 @@ class WebhookOutageTest {
         int port = kafka.port();
         KafkaAdmin.ensureTopics(kafka.bootstrapServers(), 1, Duration.ofSeconds(30));
         SSLContext plain = SSLContext.getDefault();
-        try (AuditProducer producer = new AuditProducer(kafka.bootstrapServers(), Duration.ofSeconds(3));
-             PrometheusEndpoint metrics = new PrometheusEndpoint();
-             WebhookReceiver receiver = WebhookReceiver.start(new WebhookConfig(new InetSocketAddress("127.0.0.1", 0),
-                     null, null, null, List.of(), dir.resolve("token"), true, 8 << 20, Duration.ofSeconds(2),
-                     Duration.ofSeconds(30), 2, null), producer, metrics)) {
-            assertEquals(200, post(plain, first, receiver).statusCode());
+        try (RunningWebhook webhook = RunningWebhook.start(kafka.bootstrapServers(), Duration.ofSeconds(3),
+                new WebhookConfig(new InetSocketAddress("127.0.0.1", 0), null, null, null, List.of(),
+                        dir.resolve("token"), true, 8 << 20, Duration.ofSeconds(2), Duration.ofSeconds(30), 2, null))) {
+            assertEquals(200, post(plain, first, webhook).statusCode());
 
             kafka.close();
-            HttpResponse<String> down = post(plain, second, receiver);
+            HttpResponse<String> down = post(plain, second, webhook);
             assertEquals(503, down.statusCode(), down.body());
             assertEquals("2", down.headers().firstValue("Retry-After").orElse(null));
 
             kafka = EmbeddedKafka.start(port, data);
             int status = 0;
             for (int attempt = 0; attempt < 20 && status != 200; attempt++) { // as the API server retries
-                status = post(plain, second, receiver).statusCode();
+                status = post(plain, second, webhook).statusCode();
             }
             assertEquals(200, status, "the retried batch lands once Kafka is back");
             // A retry of a batch whose 200 was lost on the way back: duplicates on the topic.
-            assertEquals(200, post(plain, first, receiver).statusCode());
+            assertEquals(200, post(plain, first, webhook).statusCode());
 
             List<ConsumerRecord<byte[], byte[]>> landed = Topic.readAll(kafka.bootstrapServers(), Topics.AUDIT_EVENTS);
-            DetectorConfig detector = DetectorConfig.defaults("unused", dir);
-            Replay replay = new Replay(detector.reader(), detector.analyses());
+            Replay replay = new Replay(AnalysisConfig.DEFAULTS.reader(), AnalysisConfig.DEFAULTS.analyses());
             List<Alert> alerts = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> record : landed) {
                 replay.accept(record.value(), record.timestamp(), alerts::add, r -> { });
@@ -88,7 +84,7 @@ class WebhookOutageTest {
         return WebhookIngestTest.eventList(lines).toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static HttpResponse<String> post(SSLContext tls, byte[] body, WebhookReceiver receiver) throws Exception {
-        return WebhookIngestTest.post(tls, WebhookIngestTest.TOKEN, body, receiver.port(), "http");
+    private static HttpResponse<String> post(SSLContext tls, byte[] body, RunningWebhook webhook) throws Exception {
+        return WebhookIngestTest.post(tls, WebhookIngestTest.TOKEN, body, webhook.port(), "http");
     }
 }
