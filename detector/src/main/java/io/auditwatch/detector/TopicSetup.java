@@ -27,15 +27,19 @@ public final class TopicSetup {
     }
 
     /**
+     * @return the replication for the cluster's size ({@link Topics.Replication#forBrokers}), which the missing
+     *         topics were created with and the detector's own topics take too
      * @throws KafkaUnreachableException when no broker answers within {@code timeout}
      */
-    public static void ensure(String bootstrapServers, int partitions, Duration timeout) {
+    public static Topics.Replication ensure(String bootstrapServers, int partitions, Duration timeout) {
         Map<String, Object> config = KafkaClients.config(bootstrapServers);
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
         try (Admin admin = Admin.create(config)) {
             Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            List<NewTopic> missing = Topics.all(partitions).stream()
+            Topics.Replication replication = Topics.Replication.forBrokers(
+                    admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).size());
+            List<NewTopic> missing = Topics.all(partitions, replication).stream()
                     .filter(t -> !existing.contains(t.name())).toList();
             for (Map.Entry<String, KafkaFuture<Void>> created : admin.createTopics(missing).values().entrySet()) {
                 try {
@@ -48,6 +52,7 @@ public final class TopicSetup {
                 }
             }
             awaitLeaders(admin, missing.stream().map(NewTopic::name).toList(), timeout);
+            return replication;
         } catch (TimeoutException | ExecutionException e) {
             throw new KafkaUnreachableException(bootstrapServers, timeout, e);
         } catch (InterruptedException e) {
