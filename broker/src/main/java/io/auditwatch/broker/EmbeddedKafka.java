@@ -89,11 +89,41 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Also listens for SASL/SCRAM-SHA-512 clients ({@link #scramBootstrapServers()}), as a secured production
-     * cluster does; users are added with Admin#alterUserScramCredentials over the PLAINTEXT listener.
+     * Also listens for SASL/SCRAM-SHA-512 clients over TLS ({@link #scramBootstrapServers()}), as a Strimzi
+     * cluster's authenticated listener does: {@code certificate} (PEM, the chain) and {@code key} (PEM, PKCS#8,
+     * unencrypted) are the listener's. Users are added with Admin#alterUserScramCredentials over the PLAINTEXT
+     * listener.
      */
-    public static EmbeddedKafka startWithScram(Path dataDir) {
-        return start(0, dataDir, Map.of(), true);
+    public static EmbeddedKafka startWithScram(Path dataDir, Path certificate, Path key) {
+        try {
+            return start(0, dataDir, Map.of(
+                    "listener.name.sasl_ssl.ssl.keystore.type", "PEM",
+                    "listener.name.sasl_ssl.ssl.keystore.certificate.chain", Files.readString(certificate),
+                    "listener.name.sasl_ssl.ssl.keystore.key", Files.readString(key)), true);
+        } catch (IOException e) {
+            throw new StartupException("cannot read the listener's certificate or key: " + describe(e), e);
+        }
+    }
+
+    /**
+     * One node (broker and controller) of a KRaft cluster whose other nodes run in other processes, for tests in
+     * which a broker dies: every node is given the same {@code clusterId} and {@code voters}
+     * ({@code 1@127.0.0.1:<controller port>,2@...}) and its own id, ports and data directory (formatted on first
+     * use, kept after). Cluster-wide settings (internal topics' replication) come in {@code brokerSettings}.
+     */
+    public static EmbeddedKafka startNode(int nodeId, int port, int controllerPort, String voters, String clusterId,
+                                          Path dataDir, Map<String, String> brokerSettings) {
+        Path dir = dataDir.toAbsolutePath().normalize();
+        Properties config = config(requireFreePort(port), controllerPort, 0, dir);
+        config.put("node.id", String.valueOf(nodeId));
+        config.put("controller.quorum.voters", voters);
+        config.putAll(brokerSettings);
+        prepareDataDir(dir, config, clusterId);
+        try {
+            return new EmbeddedKafka(startServer(config), port, 0, dir, false);
+        } catch (RuntimeException e) {
+            throw translate(e, port, dir);
+        }
     }
 
     private static EmbeddedKafka start(int port, Path dataDir, Map<String, String> brokerSettings, boolean scram) {
@@ -108,7 +138,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new StartupException("cannot create a temporary directory for Kafka: " + e.getMessage(), e);
         }
         try {
-            prepareDataDir(dir);
+            prepareDataDir(dir, config(0, 1, 0, dir), Uuid.randomUuid().toString());
             for (int attempt = 1; ; attempt++) {
                 int brokerPort = port == 0 ? freePort() : requireFreePort(port);
                 int controllerPort = freePort();
@@ -187,13 +217,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         if (scramPort != 0) {
-            p.put("listeners", p.get("listeners") + ",SASL_PLAINTEXT://" + HOST + ":" + scramPort);
+            p.put("listeners", p.get("listeners") + ",SASL_SSL://" + HOST + ":" + scramPort);
             p.put("advertised.listeners",
-                    p.get("advertised.listeners") + ",SASL_PLAINTEXT://" + HOST + ":" + scramPort);
+                    p.get("advertised.listeners") + ",SASL_SSL://" + HOST + ":" + scramPort);
             p.put("listener.security.protocol.map", p.get("listener.security.protocol.map")
-                    + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+                    + ",SASL_SSL:SASL_SSL");
             p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
-            p.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+            p.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
                     "org.apache.kafka.common.security.scram.ScramLoginModule required;");
         }
         p.put("controller.listener.names", "CONTROLLER");
@@ -227,7 +257,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
-    private static void prepareDataDir(Path dir) {
+    /** Formats {@code dir} for the node that {@code nodeConfig} describes, unless it holds Kafka data already. */
+    private static void prepareDataDir(Path dir, Properties nodeConfig, String clusterId) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -249,12 +280,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             throw new StartupException("cannot read Kafka data directory " + dir + ": " + describe(e), e);
         }
-        // Only the directory matters for formatting; the ports in this config are never bound.
-        KafkaConfig config = new KafkaConfig(config(0, 1, 0, dir), false);
+        // The directory, node id and quorum matter for formatting; the ports in this config are never bound here.
+        KafkaConfig config = new KafkaConfig(nodeConfig, false);
         Formatter formatter = new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                .setNodeId(NODE_ID)
-                .setClusterId(Uuid.randomUuid().toString())
+                .setNodeId(config.nodeId())
+                .setClusterId(clusterId)
                 .setControllerListenerName(config.controllerListenerNames().get(0))
                 .setMetadataLogDirectory(config.metadataLogDir());
         config.logDirs().forEach(formatter::addDirectory);

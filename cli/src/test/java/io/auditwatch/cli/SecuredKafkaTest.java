@@ -7,9 +7,23 @@ import io.auditwatch.broker.EmbeddedKafka;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
 import io.auditwatch.kafka.Topics;
+import io.auditwatch.ingest.AuditProducer;
+import io.auditwatch.ingest.TestPki;
+import io.auditwatch.ingest.webhook.WebhookConfig;
+import io.auditwatch.ingest.webhook.WebhookReceiver;
 import io.auditwatch.kafka.KafkaClients;
+import io.auditwatch.metrics.PrometheusEndpoint;
+import io.auditwatch.notify.CrashingNotifier;
+import io.auditwatch.notify.Notifier;
+import io.auditwatch.notify.testing.LoopbackReceiver;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +41,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every component reaches a Kafka that requires SASL/SCRAM-SHA-512 through {@code --kafka-config}: the file as
- * deploy/ writes it, the password read from a mounted Secret's file by Kafka's DirectoryConfigProvider. A broker
- * of its own: the shared one (SharedKafka) has no SASL listener.
+ * Every component reaches a Kafka that requires SASL/SCRAM-SHA-512 over TLS, as a Strimzi KafkaUser and the
+ * cluster's authenticated listener give it, through {@code --kafka-config}: the file as deploy/ writes it, the
+ * password read from a mounted Secret's file by Kafka's DirectoryConfigProvider, the cluster CA as a PEM file. A
+ * broker of its own: the shared one (SharedKafka) has no SASL listener.
  */
 class SecuredKafkaTest {
     private static final String USER = "auditwatch-snapshot";
@@ -39,10 +54,13 @@ class SecuredKafkaTest {
     static Path dir;
 
     static EmbeddedKafka kafka;
+    static TestPki pki;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.startWithScram(null);
+        pki = new TestPki(dir); // writes the CA as ca.crt, as Strimzi's cluster CA Secret holds it
+        Path[] listener = pki.server("kafka");
+        kafka = EmbeddedKafka.startWithScram(null, listener[0], listener[1]);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(USER,
                     new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), PASSWORD))).all().get();
@@ -67,11 +85,13 @@ class SecuredKafkaTest {
                 + " required username=\"" + USER + "\" password=\"" + password + "\";");
         return Files.writeString(dir.resolve("client-" + password.hashCode() + ".properties"), String.join("\n",
                 "bootstrap.servers=" + kafka.scramBootstrapServers(),
-                "security.protocol=SASL_PLAINTEXT",
+                "security.protocol=SASL_SSL",
                 "sasl.mechanism=SCRAM-SHA-512",
                 "config.providers=secret",
                 "config.providers.secret.class=org.apache.kafka.common.config.provider.DirectoryConfigProvider",
-                "sasl.jaas.config=${secret:" + secret + ":sasl.jaas.config}", ""));
+                "sasl.jaas.config=${secret:" + secret + ":sasl.jaas.config}",
+                "ssl.truststore.type=PEM",
+                "ssl.truststore.location=" + dir.resolve("ca.crt"), ""));
     }
 
     private static long records(String topic) throws Exception {
@@ -92,7 +112,7 @@ class SecuredKafkaTest {
                 "snapshot", "--file", pods.toString());
 
         assertEquals(0, run.exitCode, run.err.toString());
-        assertEquals(1, records(Topics.INVENTORY), "landed through SCRAM");
+        assertEquals(1, records(Topics.INVENTORY), "landed through SCRAM over TLS");
     }
 
     @Test
@@ -136,6 +156,46 @@ class SecuredKafkaTest {
             }
             assertTrue(app.ready(), "Kafka Streams running through SCRAM");
             assertTrue(app.alive());
+        }
+    }
+
+    @Test
+    void shouldCarryAnExecFromTheWebhookThroughTheDetectorToSlackWithScramOverTlsFromTheKafkaConfigFile()
+            throws Exception {
+        KafkaOptions options = new KafkaOptions();
+        options.kafkaConfig = List.of(kafkaConfig(PASSWORD));
+        String servers = options.connect(); // what --kafka-config does: every client of this process uses the file
+        Files.writeString(dir.resolve("token"), "webhook-token\n");
+        Path[] serving = pki.server("ingest");
+        String exec = Files.readAllLines(Path.of("../replay-data/rules/pod-exec/positive.jsonl")).get(0);
+        DetectorConfig config = DetectorConfig.defaults(servers, dir.resolve("e2e-streams"));
+        try (DetectorApp detector = DetectorApp.start(config);
+             AuditProducer producer = new AuditProducer(servers, Duration.ofSeconds(30));
+             PrometheusEndpoint metrics = new PrometheusEndpoint();
+             WebhookReceiver ingest = WebhookReceiver.start(new WebhookConfig(new InetSocketAddress("127.0.0.1", 0),
+                     serving[0], serving[1], null, List.of(), dir.resolve("token"), false, 1024 * 1024,
+                     Duration.ofSeconds(5), Duration.ofSeconds(10), 2, "prod-eu"), producer, metrics);
+             LoopbackReceiver slack = LoopbackReceiver.slack(); LoopbackReceiver pd = LoopbackReceiver.pagerDuty();
+             Notifier notifier = new Notifier(CrashingNotifier.config(servers, "secured-e2e", Duration.ZERO, 3),
+                     CrashingNotifier.plan(slack.url("/services/T/B/X"), pd.url("")), Clock.systemUTC(), null)) {
+            HttpResponse<String> answer = HttpClient.newBuilder().sslContext(pki.client(null)).build().send(
+                    HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + ingest.port() + "/audit"))
+                            .header("Authorization", "Bearer webhook-token")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"kind\":\"EventList\",\"apiVersion\":"
+                                    + "\"audit.k8s.io/v1\",\"items\":[" + exec + "]}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, answer.statusCode(), "ingest acknowledged once Kafka had the event: " + answer.body());
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (slack.accepted().isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "no alert in Slack within 120 s");
+                notifier.runOnce(Duration.ofMillis(200));
+            }
+            assertEquals(List.of(), slack.violations());
+            assertEquals(1, slack.accepted().size());
+            String posted = slack.accepted().get(0).text();
+            assertTrue(posted.startsWith("{\"text\":\"[MEDIUM] Exec or attach into a pod: alice@example.com — exec into pod"
+                    + " shop/web-1 (cluster prod-eu)\""), posted);
+            assertEquals(0, pd.accepted().size(), "medium does not page");
         }
     }
 }

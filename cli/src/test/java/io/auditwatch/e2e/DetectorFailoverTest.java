@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
-import io.auditwatch.bench.EventMix;
 import io.auditwatch.broker.SharedKafka;
-import io.auditwatch.detector.DetectorConfig;
 import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.Topics;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.notify.AlertSubscriber;
-import io.auditwatch.replay.Replay;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,9 +31,9 @@ class DetectorFailoverTest {
     /** The detectors are killed, the broker is not: the shared one serves. */
     @RegisterExtension
     static final SharedKafka KAFKA = new SharedKafka();
+    private static final int EVENTS = 20_000;
 
     private final String app = SharedKafka.uniqueId("failover-detector");
-    private static final int EVENTS = 20_000;
 
     @TempDir
     Path dir;
@@ -51,19 +48,9 @@ class DetectorFailoverTest {
 
     @Test
     void shouldCommitEveryAlertOfReplayExactlyOnceWhenOneOfTwoInstancesIsKilledAndComesBack() throws Exception {
-        List<byte[]> events = new ArrayList<>();
-        EventMix mix = new EventMix(1, 10, 300, 2_000);
-        for (int i = 0; i < EVENTS; i++) {
-            events.add(mix.next().json());
-        }
-        DetectorConfig config = DetectorConfig.defaults("unused", dir.resolve("replay"));
-        Replay replay = new Replay(config.reader(), config.analyses());
-        List<Alert> expected = new ArrayList<>();
-        for (byte[] event : events) {
-            replay.accept(event, 0, expected::add, r -> { });
-        }
-        // Not replay.finish(): verdicts still inside their grace window at the end of the input wait, live, for
-        // later events; the comparison is of what both have decided.
+        FailoverInput input = new FailoverInput(EVENTS, dir.resolve("replay"));
+        List<byte[]> events = input.events;
+        List<Alert> expected = input.expected;
         assertTrue(expected.size() > 10, "the mix raises alerts: " + expected.size());
 
         String bootstrap = KAFKA.bootstrapServers();
@@ -97,22 +84,6 @@ class DetectorFailoverTest {
             first.waitFor(60, TimeUnit.SECONDS);
             second.waitFor(60, TimeUnit.SECONDS);
         }
-        List<String> want = ids(expected);
-        List<String> got = ids(committed);
-        List<String> missing = want.stream().filter(id -> !got.contains(id)).toList();
-        List<String> unexpected = got.stream().filter(id -> !want.contains(id)).distinct().toList();
-        long twice = got.size() - got.stream().distinct().count();
-        assertEquals("0 missing, 0 unexpected, 0 twice", missing.size() + " missing, " + unexpected.size()
-                + " unexpected, " + twice + " twice", "of " + want.size() + " alerts; missing rules "
-                + rules(expected, missing) + ", unexpected rules " + rules(committed, unexpected));
-    }
-
-    private static java.util.Map<String, Long> rules(List<Alert> alerts, List<String> ids) {
-        return alerts.stream().filter(a -> ids.contains(a.id())).collect(java.util.stream.Collectors.groupingBy(
-                a -> a.rule().id(), java.util.TreeMap::new, java.util.stream.Collectors.counting()));
-    }
-
-    private static List<String> ids(List<Alert> alerts) {
-        return alerts.stream().map(Alert::id).sorted().toList();
+        assertEquals("0 missing, 0 unexpected, 0 twice", input.compare(committed), input.detail(committed));
     }
 }

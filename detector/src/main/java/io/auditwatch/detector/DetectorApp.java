@@ -38,10 +38,16 @@ public final class DetectorApp implements AutoCloseable {
 
     /** Creates missing topics, then starts the topology. */
     public static DetectorApp start(DetectorConfig config) {
-        KafkaAdmin.ensureTopics(config.bootstrapServers(), config.partitions(), Duration.ofSeconds(30));
+        Topics.Replication replication = KafkaAdmin.ensureTopics(config.bootstrapServers(), config.partitions(),
+                Duration.ofSeconds(30));
+        Properties properties = properties(config);
+        // Changelogs and repartition topics as the pipeline's own: a broker's death loses no state.
+        properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replication.factor());
+        properties.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
+                Integer.toString(replication.minInsync()));
         RuleStatusPublisher ruleStatus = new RuleStatusPublisher(config.bootstrapServers(), instanceName(config));
         KafkaStreams streams = new KafkaStreams(DetectorTopology.build(config,
-                TunedRules.defaults(config.analysis().requestMemory()), ruleStatus), properties(config));
+                TunedRules.defaults(config.analysis().requestMemory()), ruleStatus), properties);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

@@ -32,12 +32,12 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * A throw-away CA with server and client certificates, made at test time (no key is ever committed); PEM files
  * as kube tooling writes them.
  */
-final class TestPki {
+public final class TestPki {
     final Path dir;
     final KeyPair caKey;
     final X509Certificate ca;
 
-    TestPki(Path dir) throws Exception {
+    public TestPki(Path dir) throws Exception {
         this.dir = dir;
         this.caKey = keyPair();
         this.ca = sign("CN=auditwatch test CA", caKey, "CN=auditwatch test CA", caKey, true, false);
@@ -45,7 +45,7 @@ final class TestPki {
     }
 
     /** Writes {@code name}.crt and {@code name}.key for 127.0.0.1/localhost, signed by the CA. */
-    Path[] server(String name) throws Exception {
+    public Path[] server(String name) throws Exception {
         KeyPair key = keyPair();
         X509Certificate cert = sign("CN=" + name, key, "CN=auditwatch test CA", caKey, false, true);
         write(dir.resolve(name + ".crt"), cert);
@@ -54,7 +54,7 @@ final class TestPki {
     }
 
     /** A client TLS context presenting a certificate with {@code commonName} (null: none) and trusting the CA. */
-    SSLContext client(String commonName) throws Exception {
+    public SSLContext client(String commonName) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("ca", ca);

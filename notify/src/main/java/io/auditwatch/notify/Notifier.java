@@ -416,10 +416,27 @@ public final class Notifier implements AutoCloseable {
         consumer.wakeup();
     }
 
-    /** Stops the workers and closes Kafka clients without committing anything not yet settled. */
+    /**
+     * A graceful stop, on the thread that ran the loop: lets the deliveries in flight finish, settles and commits
+     * what the destinations accepted (so the next owner of the partitions does not read it again), and closes
+     * the Kafka clients. Nothing not yet settled is committed; held repeats and unsent alerts come again.
+     */
     @Override
     public void close() {
         workers.values().forEach(DestinationWorker::close);
+        try {
+            for (Outcome outcome; (outcome = outcomes.poll()) != null; ) {
+                settle(outcome);
+            }
+            try {
+                commit();
+            } catch (WakeupException pendingStop) { // stop() woke a consumer that was not waiting: once more
+                commit();
+            }
+        } catch (RuntimeException e) {
+            System.err.println("notify: could not commit the last deliveries on stop (" + e.getMessage()
+                    + "); the next instance finds them in " + config.deliveriesTopic() + " and does not post them again");
+        }
         consumer.close(Duration.ofSeconds(5));
         dlq.close(Duration.ofSeconds(5));
         if (routes != null) {

@@ -70,10 +70,17 @@ public final class KafkaAdmin implements AutoCloseable {
         }
     }
 
-    /** Creates the pipeline's topics ({@link Topics#all}) that do not exist yet; existing ones are left as they are. */
-    public static void ensureTopics(String bootstrapServers, int partitions, Duration timeout) {
+    /**
+     * Creates the pipeline's topics ({@link Topics#all}) that do not exist yet, replicated for the cluster's size;
+     * existing ones are left as they are.
+     *
+     * @return that replication ({@link Topics.Replication#forBrokers}), which the detector's own topics take too
+     */
+    public static Topics.Replication ensureTopics(String bootstrapServers, int partitions, Duration timeout) {
         try (KafkaAdmin admin = open(bootstrapServers, timeout)) {
-            admin.createMissing(Topics.all(partitions));
+            Topics.Replication replication = admin.replication();
+            admin.createMissing(Topics.all(partitions, replication));
+            return replication;
         }
     }
 
@@ -123,6 +130,11 @@ public final class KafkaAdmin implements AutoCloseable {
                 return reachable;
             }
         };
+    }
+
+    /** The replication the cluster's size calls for ({@link Topics.Replication#forBrokers}). */
+    public Topics.Replication replication() {
+        return Topics.Replication.forBrokers(call(admin.describeCluster().nodes()).size());
     }
 
     /** @throws KafkaUnreachableException when no broker describes the cluster within the timeout */

@@ -36,34 +36,47 @@ public final class Topics {
     }
 
     /**
-     * Every topic the pipeline needs; replication is left to the broker's default. Every one is stamped on append
+     * How the pipeline's topics (and the detector's changelog and repartition topics) are replicated on a cluster
+     * of a given size: three copies once there are three brokers, of which two must acknowledge a write
+     * ({@code acks=all}), so one broker may die with nothing lost and writes going on; fewer on a smaller cluster.
+     */
+    public record Replication(short factor, int minInsync) {
+        public static Replication forBrokers(int brokers) {
+            short factor = (short) Math.max(1, Math.min(3, brokers));
+            return new Replication(factor, factor >= 3 ? 2 : 1);
+        }
+    }
+
+    /**
+     * Every topic the pipeline needs, replicated as {@code replication} says. Every one is stamped on append
      * (LogAppendTime), so the broker never refuses a record for its time and retention counts from when a record
      * was written, never from the event time of an old or future-dated audit event (which travels in the value).
      */
-    public static List<NewTopic> all(int partitions) {
+    public static List<NewTopic> all(int partitions, Replication replication) {
         String maxBytes = Integer.toString(MAX_RECORD_BYTES);
         String month = Long.toString(30L * 24 * 3600 * 1000);
         return List.of(
-                topic(AUDIT_EVENTS, partitions, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)),
+                topic(AUDIT_EVENTS, partitions, replication, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes)),
                 // Bad input is evidence too: keep it a month.
-                topic(AUDIT_DLQ, 1, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes,
+                topic(AUDIT_DLQ, 1, replication, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, maxBytes,
                         TopicConfig.RETENTION_MS_CONFIG, month)),
                 // A notifier down over a long weekend, or a back-fill's alerts read days later, must still find them.
-                topic(ALERTS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, month)),
+                topic(ALERTS, partitions, replication, Map.of(TopicConfig.RETENTION_MS_CONFIG, month)),
                 // An undelivered alert is still an alert: keep it a month, like bad input.
-                topic(ALERTS_DLQ, 1, Map.of(TopicConfig.RETENTION_MS_CONFIG, month)),
-                topic(ROUTES, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
-                topic(INVENTORY, partitions, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                topic(ALERTS_DLQ, 1, replication, Map.of(TopicConfig.RETENTION_MS_CONFIG, month)),
+                topic(ROUTES, 1, replication, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                topic(INVENTORY, partitions, replication, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 // Read within seconds of being written; a day covers a detector that was down.
-                topic(GRAPH_FORWARDS, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(24L * 3600 * 1000))),
+                topic(GRAPH_FORWARDS, partitions, replication, Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(24L * 3600 * 1000))),
                 // Every instance reads all rules (a global store): one partition keeps them in order.
-                topic(RULES, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
-                topic(RULES_STATUS, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+                topic(RULES, 1, replication, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                topic(RULES_STATUS, 1, replication, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
     }
 
-    private static NewTopic topic(String name, int partitions, Map<String, String> configs) {
+    private static NewTopic topic(String name, int partitions, Replication replication, Map<String, String> configs) {
         Map<String, String> stamped = new HashMap<>(configs);
         stamped.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, LOG_APPEND_TIME);
-        return new NewTopic(name, Optional.of(partitions), Optional.empty()).configs(stamped);
+        stamped.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(replication.minInsync()));
+        return new NewTopic(name, Optional.of(partitions), Optional.of(replication.factor())).configs(stamped);
     }
 }

@@ -20,7 +20,8 @@ import java.util.function.Consumer;
  * slow, rate-limited or down delays only itself. Each message is tried up to the policy's attempts: 2xx is
  * accepted (and recorded in the store before it is reported), 408/425/429/5xx and network errors are retried
  * after the destination's Retry-After or an exponential backoff, any other status is final. Every error text is
- * stripped of the destination's secrets before it leaves this class.
+ * stripped of the destination's secrets before it leaves this class. {@link #close} lets a request in flight
+ * finish (and its 2xx be recorded) and abandons the rest.
  */
 public final class DestinationWorker implements AutoCloseable {
     private static final int ERROR_BODY_MAX = 200;
@@ -41,7 +42,10 @@ public final class DestinationWorker implements AutoCloseable {
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private long lastSendNanos;
+    /** Guards {@code running} and {@code sending}: a stop never interrupts a request the destination may have got. */
+    private final Object lock = new Object();
     private volatile boolean running = true;
+    private boolean sending;
 
     public DestinationWorker(Destination destination, HttpClient http, Delivered store, RetryPolicy policy,
                              Consumer<Outcome> outcomes) {
@@ -90,10 +94,9 @@ public final class DestinationWorker implements AutoCloseable {
             pace();
             Duration wait;
             try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = send(request, job.messageId());
                 int status = response.statusCode();
                 if (status / 100 == 2) {
-                    store.record(destination.name(), job.messageId());
                     return new Outcome(destination.name(), job, true, null, attempt);
                 }
                 lastError = redact("HTTP " + status + " from " + destination + ": " + cut(response.body()));
@@ -110,6 +113,34 @@ public final class DestinationWorker implements AutoCloseable {
             }
         }
         return new Outcome(destination.name(), job, false, lastError, policy.maxAttempts());
+    }
+
+    /**
+     * One request, and the record of its 2xx, as one step that a stop waits for instead of cutting off: a post the
+     * destination received but nobody recorded would be posted again by the next instance. Once stopped, no new
+     * request starts, and the thread is interrupted as soon as this step ends.
+     */
+    private HttpResponse<String> send(HttpRequest request, String messageId) throws IOException, InterruptedException {
+        synchronized (lock) {
+            if (!running) {
+                throw new InterruptedException("stopping");
+            }
+            sending = true;
+        }
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 == 2) {
+                store.record(destination.name(), messageId);
+            }
+            return response;
+        } finally {
+            synchronized (lock) {
+                sending = false;
+                if (!running) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
     }
 
     /** Keeps at least the destination's minimum interval between two requests. */
@@ -155,13 +186,20 @@ public final class DestinationWorker implements AutoCloseable {
         return oneLine.length() <= ERROR_BODY_MAX ? oneLine : oneLine.substring(0, ERROR_BODY_MAX) + " …[cut]";
     }
 
-    /** Stops the thread; jobs not delivered yet stay undelivered (their offsets were not committed). */
+    /**
+     * Stops the thread: waits for a request in flight (at most its timeout) and reports its outcome; jobs not
+     * started, or waiting to be retried, stay undelivered (their offsets were not committed).
+     */
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
+        synchronized (lock) {
+            running = false;
+            if (!sending) {
+                thread.interrupt();
+            }
+        }
         try {
-            thread.join(5000);
+            thread.join(policy.requestTimeout().plusSeconds(5).toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +46,7 @@ public final class LoopbackReceiver implements AutoCloseable {
     private final List<Request> accepted = new CopyOnWriteArrayList<>();
     private final List<Request> all = new CopyOnWriteArrayList<>();
     private final List<String> violations = new CopyOnWriteArrayList<>();
+    private volatile Duration hold = Duration.ZERO;
 
     private LoopbackReceiver(int okStatus, String okBody, Function<Request, List<String>> schema) throws IOException {
         this.okStatus = okStatus;
@@ -75,6 +77,11 @@ public final class LoopbackReceiver implements AutoCloseable {
     /** The next requests get these answers, in order, before the normal one. */
     public void script(Answer... answers) {
         script.addAll(List.of(answers));
+    }
+
+    /** From now on, answers an accepted request only {@code hold} after recording it: a slow acknowledgement. */
+    public void hold(Duration hold) {
+        this.hold = hold;
     }
 
     public URI url(String path) {
@@ -114,6 +121,13 @@ public final class LoopbackReceiver implements AutoCloseable {
                 return;
             }
             accepted.add(request);
+            if (!hold.isZero()) {
+                try {
+                    Thread.sleep(hold.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             respond(exchange, okStatus, okBody);
         }
     }
