@@ -37,6 +37,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * password read from a mounted Secret's file by Kafka's DirectoryConfigProvider, the cluster CA as a PEM file. A
  * broker of its own: the shared one (SharedKafka) has no SASL listener.
  */
+@Tag("slow") // A broker of its own with SCRAM over TLS (about a minute): run by `mvn verify -Pslow` and CI
 class SecuredKafkaTest {
     private static final String USER = "auditwatch-snapshot";
     private static final String PASSWORD = "s3cret-scram-password";

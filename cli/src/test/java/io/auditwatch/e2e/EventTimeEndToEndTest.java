@@ -43,6 +43,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * half second (five minutes by default, and not a setting a running broker changes), so that records a retention
  * check would delete are gone within the test, and no detector clock carries over from another test.
  */
+@Tag("slow") // Brokers of its own with fast retention checks (about 40 s): run by `mvn verify -Pslow` and CI
 class EventTimeEndToEndTest {
     private static final Duration PATIENCE = Duration.ofSeconds(90);
     private static final Instant NOW = Instant.now();

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the replay host (default pack, node graph, token sources) with its inventory, raises nothing at high or critical
  * and at most one medium alert per 20,000 events. The day is left in target/benign-day for inspection.
  */
+@Tag("slow") // Generates and replays a 200 MB day (about 40 s): run by `mvn verify -Pslow` and CI
 class BenignDayBudgetTest {
     static final Path DAY = Path.of("target/benign-day");
     static final int EVENTS_PER_MEDIUM = 20_000;
