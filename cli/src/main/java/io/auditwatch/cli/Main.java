@@ -1,7 +1,6 @@
 package io.auditwatch.cli;
 
 import io.auditwatch.kafka.KafkaAdmin;
-import io.auditwatch.bench.BenchCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;

@@ -1,7 +1,7 @@
-package io.auditwatch.bench;
+package io.auditwatch.cli;
 
-import io.auditwatch.cli.KafkaOptions;
-import io.auditwatch.cli.UserError;
+import io.auditwatch.bench.Bench;
+import io.auditwatch.bench.BenchConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
