@@ -2,6 +2,7 @@ package io.auditwatch.notify.delivery;
 
 import io.auditwatch.engine.RequestKey;
 import io.auditwatch.kafka.KafkaAdmin;
+import io.auditwatch.kafka.Topics;
 import io.auditwatch.kafka.KafkaClients;
 import java.time.Clock;
 import java.time.Duration;
@@ -81,8 +82,11 @@ public final class DeliveryStore implements Delivered, AutoCloseable {
 
     private static void ensureTopic(String bootstrapServers, String topic, Duration retention) {
         try (KafkaAdmin admin = KafkaAdmin.open(bootstrapServers, TIMEOUT)) {
-            admin.createMissing(List.of(new NewTopic(topic, 1, (short) -1).configs(Map.of(
-                    "cleanup.policy", "compact,delete", "retention.ms", Long.toString(retention.toMillis())))));
+            // Replicated as the pipeline's topics: a delivery record lost with a broker is a page sent twice.
+            Topics.Replication replication = admin.replication();
+            admin.createMissing(List.of(new NewTopic(topic, 1, replication.factor()).configs(Map.of(
+                    "cleanup.policy", "compact,delete", "retention.ms", Long.toString(retention.toMillis()),
+                    "min.insync.replicas", Integer.toString(replication.minInsync())))));
         }
     }
 
