@@ -89,7 +89,7 @@ public final class Bench {
                 kafka = EmbeddedKafka.start(0, work.resolve("kafka"));
                 bootstrap = kafka.bootstrapServers();
             } else {
-                KafkaAdmin.requireReachable(bootstrap, Duration.ofSeconds(15));
+                KafkaAdmin.requireReachable(bootstrap);
             }
             KafkaAdmin.ensureTopics(bootstrap, Topics.DEFAULT_PARTITIONS, Duration.ofSeconds(30));
             produce(bootstrap, files);

@@ -95,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
                 bootstrap = kafka.bootstrapServers();
                 out.println("Kafka (embedded, KRaft) listening on " + bootstrap);
             } else {
-                KafkaAdmin.requireReachable(bootstrap, Duration.ofSeconds(15));
+                KafkaAdmin.requireReachable(bootstrap);
             }
             // A fresh application id: on a shared cluster an earlier run's state must not swallow this run's alerts.
             DetectorConfig config = DetectorConfig.defaults(bootstrap, stateDir)

@@ -28,7 +28,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -186,7 +185,7 @@ final class ReplayCommand implements Callable<Integer> {
         List<Alert> reported = new ArrayList<>();
         String bootstrapServers = toTopic == null ? null : kafka.connect();
         if (toTopic != null) {
-            KafkaAdmin.requireReachable(bootstrapServers, Duration.ofSeconds(15));
+            KafkaAdmin.requireReachable(bootstrapServers);
         }
         ReplaySummary summary;
         try (AlertPublisher publisher = toTopic == null ? null : new AlertPublisher(bootstrapServers, toTopic);
@@ -267,7 +266,7 @@ final class ReplayCommand implements Callable<Integer> {
                 throw new UserError("give either --from-topic or INPUT files, not both");
             }
             String bootstrapServers = kafka.connect();
-            KafkaAdmin.requireReachable(bootstrapServers, Duration.ofSeconds(15));
+            KafkaAdmin.requireReachable(bootstrapServers);
             return List.of(new TopicInput(bootstrapServers, fromTopic, since, until));
         }
         if (inputs.isEmpty()) {

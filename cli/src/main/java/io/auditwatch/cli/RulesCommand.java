@@ -73,7 +73,7 @@ final class RulesCommand implements Callable<Integer> {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         java.util.Map<String, String> latest = new java.util.TreeMap<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.RULES, java.time.Duration.ofSeconds(15))
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.RULES, KafkaAdmin.REACHABLE_WITHIN)
                     .stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -242,7 +242,7 @@ final class RulesCommand implements Callable<Integer> {
                 }
             }
             String bootstrapServers = kafka.connect();
-            KafkaAdmin.requireReachable(bootstrapServers, java.time.Duration.ofSeconds(15));
+            KafkaAdmin.requireReachable(bootstrapServers);
             if (!restore.isEmpty()) {
                 java.util.Map<String, String> changed = inForce(bootstrapServers);
                 for (String id : restore) {
@@ -283,7 +283,7 @@ final class RulesCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             String bootstrapServers = kafka.connect();
-            KafkaAdmin.requireReachable(bootstrapServers, java.time.Duration.ofSeconds(15));
+            KafkaAdmin.requireReachable(bootstrapServers);
             java.util.Map<String, String> latest = inForce(bootstrapServers);
             // Which changes would the detectors hold? Replay them as a detector does, to say so.
             TunedRules replayed = TunedRules.defaults(java.time.Duration.ofHours(1));

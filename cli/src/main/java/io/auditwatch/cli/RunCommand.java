@@ -42,7 +42,7 @@ final class RunCommand {
         @Override
         public Integer call() throws InterruptedException, java.io.IOException {
             String bootstrapServers = kafka.connect();
-            KafkaAdmin.requireReachable(bootstrapServers, Duration.ofSeconds(15));
+            KafkaAdmin.requireReachable(bootstrapServers);
             DetectorApp app = DetectorApp.start(options.toConfig(bootstrapServers));
             PrometheusEndpoint metrics = new PrometheusEndpoint();
             if (metricsPort != null) {
@@ -98,7 +98,7 @@ final class RunCommand {
         public Integer call() throws InterruptedException {
             Plan plan = notify.plan(EnvDefaultProvider.of(spec));
             String bootstrapServers = kafka.connect();
-            KafkaAdmin.requireReachable(bootstrapServers, Duration.ofSeconds(15));
+            KafkaAdmin.requireReachable(bootstrapServers);
             if (plan.isEmpty()) {
                 return console(bootstrapServers);
             }

@@ -63,6 +63,14 @@ public final class KafkaAdmin implements AutoCloseable {
         }
     }
 
+    /** How long a command waits for Kafka to answer before it says, in one line, that it cannot reach it. */
+    public static final Duration REACHABLE_WITHIN = Duration.ofSeconds(15);
+
+    /** Returns when Kafka answers within {@link #REACHABLE_WITHIN}, for a command to fail fast in one line when not. */
+    public static void requireReachable(String bootstrapServers) {
+        requireReachable(bootstrapServers, REACHABLE_WITHIN);
+    }
+
     /** Returns when Kafka answers within {@code timeout}, for a command to fail fast in one line when it does not. */
     public static void requireReachable(String bootstrapServers, Duration timeout) {
         try (KafkaAdmin admin = open(bootstrapServers, timeout)) {
