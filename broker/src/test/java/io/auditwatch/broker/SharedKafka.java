@@ -1,5 +1,7 @@
 package io.auditwatch.broker;
 
+import io.auditwatch.kafka.KafkaAdmin;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,20 +39,27 @@ public final class SharedKafka implements BeforeAllCallback, BeforeEachCallback 
     private static final long TIMEOUT_MS = 30_000;
 
     private final boolean beforeEachTest;
+    private final boolean pipelineTopics;
     private EmbeddedKafka broker;
 
     /** Emptied before each test class. */
     public SharedKafka() {
-        this(false);
+        this(false, false);
     }
 
-    private SharedKafka(boolean beforeEachTest) {
+    private SharedKafka(boolean beforeEachTest, boolean pipelineTopics) {
         this.beforeEachTest = beforeEachTest;
+        this.pipelineTopics = pipelineTopics;
     }
 
     /** Emptied before each test too, for classes whose tests each set up their own topics and clients. */
     public static SharedKafka emptiedBeforeEachTest() {
-        return new SharedKafka(true);
+        return new SharedKafka(true, false);
+    }
+
+    /** This broker with the pipeline's topics (one partition each) created after each emptying, as the detector would. */
+    public SharedKafka withPipelineTopics() {
+        return new SharedKafka(beforeEachTest, true);
     }
 
     /** {@code 127.0.0.1:<port>} of the shared broker, from the class's {@code @BeforeAll} methods on. */
@@ -71,13 +80,20 @@ public final class SharedKafka implements BeforeAllCallback, BeforeEachCallback 
         // Started once per JVM; JUnit closes the root store's AutoCloseable values when the run ends.
         broker = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
                 .getOrComputeIfAbsent(SharedKafka.class, k -> EmbeddedKafka.start(0, null), EmbeddedKafka.class);
-        empty(broker.bootstrapServers());
+        prepare();
     }
 
     @Override
     public void beforeEach(ExtensionContext context) throws Exception {
         if (beforeEachTest) {
-            empty(broker.bootstrapServers());
+            prepare();
+        }
+    }
+
+    private void prepare() throws InterruptedException, ExecutionException, TimeoutException {
+        empty(broker.bootstrapServers());
+        if (pipelineTopics) {
+            KafkaAdmin.ensureTopics(broker.bootstrapServers(), 1, Duration.ofMillis(TIMEOUT_MS));
         }
     }
 

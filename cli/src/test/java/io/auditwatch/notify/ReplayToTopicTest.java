@@ -8,7 +8,6 @@ import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.Level;
 import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.cli.Main;
-import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.Topics;
 import io.auditwatch.investigate.AlertPublisher;
 import io.auditwatch.notify.routing.Plan;
@@ -40,7 +39,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,15 +51,10 @@ import picocli.CommandLine;
 class ReplayToTopicTest {
     private static final Path SCENARIOS = Path.of("../replay-data/scenarios");
     @RegisterExtension
-    static final SharedKafka KAFKA = new SharedKafka();
+    static final SharedKafka KAFKA = new SharedKafka().withPipelineTopics();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void createTopics() {
-        KafkaAdmin.ensureTopics(KAFKA.bootstrapServers(), 1, Duration.ofSeconds(30));
-    }
 
     private static void replay(String... args) {
         CommandLine cl = Main.commandLine(Map.of());

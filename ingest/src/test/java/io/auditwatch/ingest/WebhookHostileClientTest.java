@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.broker.SharedKafka;
-import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.ingest.webhook.WebhookConfig;
 import io.auditwatch.ingest.webhook.WebhookReceiver;
 import java.io.ByteArrayOutputStream;
@@ -42,14 +41,13 @@ class WebhookHostileClientTest {
     static Path dir;
 
     @RegisterExtension
-    static final SharedKafka KAFKA = new SharedKafka();
+    static final SharedKafka KAFKA = new SharedKafka().withPipelineTopics();
     static TestPki pki;
     static RunningWebhook webhook;
     static byte[] event;
 
     @BeforeAll
     static void start() throws Exception {
-        KafkaAdmin.ensureTopics(KAFKA.bootstrapServers(), 1, Duration.ofSeconds(30));
         pki = new TestPki(dir);
         pki.server("ingest");
         Files.writeString(dir.resolve("token"), WebhookIngestTest.TOKEN + "\n");

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.kafka.DlqHeaders;
-import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.Topics;
 import io.auditwatch.event.Provenance;
 import io.auditwatch.ingest.webhook.WebhookConfig;
@@ -45,13 +44,12 @@ class WebhookIngestTest {
     static Path dir;
 
     @RegisterExtension
-    static final SharedKafka KAFKA = new SharedKafka();
+    static final SharedKafka KAFKA = new SharedKafka().withPipelineTopics();
     static TestPki pki;
     static RunningWebhook webhook;
 
     @BeforeAll
     static void start() throws Exception {
-        KafkaAdmin.ensureTopics(KAFKA.bootstrapServers(), 1, Duration.ofSeconds(30));
         pki = new TestPki(dir);
         Path[] server = pki.server("ingest");
         Files.writeString(dir.resolve("token"), TOKEN + "\n");

@@ -11,7 +11,6 @@ import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.Level;
 import io.auditwatch.broker.SharedKafka;
-import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.Topics;
 import io.auditwatch.notify.pagerduty.PagerDutyEvent;
 import io.auditwatch.notify.slack.SlackMessage;
@@ -46,7 +45,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,15 +54,10 @@ class NotifierBrokerTest {
     static final String ROUTING_KEY = "R0UT1NGKEY0000000000000000000000";
     private static final ObjectMapper JSON = new ObjectMapper();
     @RegisterExtension
-    static final SharedKafka KAFKA = new SharedKafka();
+    static final SharedKafka KAFKA = new SharedKafka().withPipelineTopics();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void createTopics() {
-        KafkaAdmin.ensureTopics(KAFKA.bootstrapServers(), 1, Duration.ofSeconds(30));
-    }
 
     private static long produce(List<Alert> alerts) throws Exception {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(

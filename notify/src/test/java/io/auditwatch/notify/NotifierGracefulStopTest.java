@@ -7,7 +7,6 @@ import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertCodec;
 import io.auditwatch.alert.Level;
 import io.auditwatch.broker.SharedKafka;
-import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.Topics;
 import io.auditwatch.notify.pagerduty.PagerDutyEvent;
 import io.auditwatch.notify.slack.SlackMessage;
@@ -40,14 +39,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class NotifierGracefulStopTest {
     @RegisterExtension
-    static final SharedKafka KAFKA = new SharedKafka();
+    static final SharedKafka KAFKA = new SharedKafka().withPipelineTopics();
 
     @Test
     void shouldNotPostAgainWhatSlackAcceptedWhileTheNotifierWasStopping() throws Exception {
         String id = UUID.randomUUID().toString();
         String alertsTopic = Topics.ALERTS;
         String group = "notify-" + id;
-        KafkaAdmin.ensureTopics(KAFKA.bootstrapServers(), 1, Duration.ofSeconds(30));
         List<Alert> alerts = new ArrayList<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
