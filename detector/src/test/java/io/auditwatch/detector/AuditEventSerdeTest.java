@@ -2,11 +2,13 @@ package io.auditwatch.detector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import io.auditwatch.event.AuditEvent;
@@ -21,13 +23,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.Test;
 
 class AuditEventSerdeTest {
+    private static final Path UPGRADE = Path.of("../replay-data/upgrade");
     private static final ObjectMapper CBOR = AuditEventReader.mapper().copyWith(new CBORFactory());
     private static final AuditEventReader READER = new AuditEventReader(AuditEventReader.DEFAULT_MAX_EVENT_BYTES, "prod-eu");
     private final Serde<AuditEvent> serde = AuditEventSerde.create(READER);
@@ -71,6 +78,41 @@ class AuditEventSerdeTest {
             assertEquals(event.cluster(), back.cluster());
             assertEquals(event.identity(), back.identity());
         }
+    }
+
+    /**
+     * The repartition records that auditwatch 0.1.0 (bd6c680) wrote, as replay-data/upgrade recorded them: after an
+     * upgrade they are still in the topics, and each must read back as the event its source line is parsed into
+     * today.
+     */
+    @Test
+    void shouldReadEveryRepartitionRecordOfThePreviousReleaseAsItsSourceLineIsParsedToday() throws IOException {
+        AuditEventReader reader = DetectorConfig.defaults("unused", Path.of("unused")).reader();
+        Serde<AuditEvent> current = AuditEventSerde.create(reader);
+        Map<String, AuditEvent> sources = new HashMap<>();
+        List<String> lines = Files.readAllLines(UPGRADE.resolve("events/phase-1.jsonl"));
+        for (String line : lines) {
+            reader.read(line.getBytes(StandardCharsets.UTF_8), 0).events().forEach(e -> sources.put(e.auditID + " " + e.stage, e));
+        }
+        Map<String, Integer> read = new TreeMap<>();
+        for (String line : Files.readAllLines(UPGRADE.resolve("0.1.0-bd6c680/records.jsonl"))) {
+            JsonNode record = AuditEventReader.mapper().readTree(line);
+            String topic = record.get("topic").asText();
+            if (!topic.endsWith("-repartition")) {
+                continue;
+            }
+            AuditEvent back = current.deserializer().deserialize(topic, Base64.getDecoder().decode(record.get("value").asText()));
+            AuditEvent source = sources.get(back.auditID + " " + back.stage);
+            assertNotNull(source, "no source line for " + back.auditID + " " + back.stage);
+            assertEquals(json(source), json(back));
+            assertEquals(source.eventTimeMillis(), back.eventTimeMillis());
+            assertEquals(source.cluster(), back.cluster());
+            assertEquals(source.identity(), back.identity());
+            read.merge(topic.replaceAll("^auditwatch-detector-|-repartition$", ""), 1, Integer::sum);
+        }
+        // Every event crossed by-identity once; the node graph's (pod lifecycle, node credentials) by-namespace.
+        assertEquals(lines.size(), read.get("by-identity"));
+        assertTrue(read.getOrDefault("by-namespace", 0) > 0, "by-namespace records: " + read);
     }
 
     @Test
