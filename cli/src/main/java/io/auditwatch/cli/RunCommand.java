@@ -1,6 +1,7 @@
 package io.auditwatch.cli;
 
 import io.auditwatch.detector.DetectorApp;
+import io.auditwatch.detector.IncompatibleFormatException;
 import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.Topics;
 import io.auditwatch.metrics.PrometheusEndpoint;
@@ -26,7 +27,9 @@ import picocli.CommandLine.Spec;
 final class RunCommand {
 
     @Command(name = "detector", mixinStandardHelpOptions = true, showDefaultValues = true,
-            description = "The Kafka Streams detector: audit.events -> auditwatch.alerts (bad input -> audit.dlq).")
+            description = {"The Kafka Streams detector: audit.events -> auditwatch.alerts (bad input -> audit.dlq).",
+                "Exits with status 3 when the other instances of its application id run a version of auditwatch"
+                        + " with another wire format (docs/architecture.md#upgrades)."})
     static final class Detector implements java.util.concurrent.Callable<Integer> {
         @Mixin
         KafkaOptions kafka;
@@ -43,7 +46,12 @@ final class RunCommand {
         public Integer call() throws InterruptedException, java.io.IOException {
             String bootstrapServers = kafka.connect();
             KafkaAdmin.requireReachable(bootstrapServers);
-            DetectorApp app = DetectorApp.start(options.toConfig(bootstrapServers));
+            DetectorApp app;
+            try {
+                app = DetectorApp.start(options.toConfig(bootstrapServers));
+            } catch (IncompatibleFormatException e) {
+                throw new UserError(e.getMessage(), e, INCOMPATIBLE_FORMAT);
+            }
             PrometheusEndpoint metrics = new PrometheusEndpoint();
             if (metricsPort != null) {
                 app.bindMetrics(metrics.registry());
@@ -51,13 +59,26 @@ final class RunCommand {
                 System.err.println("metrics on http://0.0.0.0:" + port + PrometheusEndpoint.PATH);
             }
             System.err.println("detector running against " + bootstrapServers + " (Ctrl-C stops it)");
-            awaitShutdown(() -> {
+            Thread stop = new Thread(() -> {
                 metrics.close();
                 app.close();
             });
-            return 0;
+            Runtime.getRuntime().addShutdownHook(stop);
+            // Returns only when the detector stops on its own (another auditwatch's format); Ctrl-C or SIGTERM
+            // ends the process through the hook.
+            String failure = app.awaitFailure();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stop);
+            } catch (IllegalStateException shuttingDown) {
+                return 0; // stopped at the same moment: the hook closes everything
+            }
+            stop.run();
+            throw new UserError(failure, null, INCOMPATIBLE_FORMAT);
         }
     }
+
+    /** Exit status of a detector that cannot work beside the version of auditwatch its group runs. */
+    static final int INCOMPATIBLE_FORMAT = 3;
 
     @Command(name = "notify", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = {"Deliver the alerts on auditwatch.alerts to Slack, PagerDuty and signed webhooks.",

@@ -7,8 +7,10 @@ import io.auditwatch.event.AuditEventReader;
 import io.auditwatch.event.EventCodec;
 import io.auditwatch.event.Provenance;
 import io.auditwatch.event.ReadResult;
+import io.auditwatch.event.WireFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.OptionalInt;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -19,7 +21,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * Parsed events across the repartition and forward topics, with auditwatch's provenance (event time, cluster),
  * in {@link EventCodec}'s binary form: reading it back copies each field, where the event's JSON had to be parsed
  * again after every hop (a fifth of the stream thread). Records that an earlier version wrote (still in a topic
- * after an upgrade) are read as before: JSON, the source JSON behind a CBOR provenance ({@code 0x01}), or CBOR.
+ * after an upgrade) are read as before: JSON, the source JSON behind a CBOR provenance ({@code 0x01}), or CBOR. A
+ * record in a newer auditwatch's EventCodec form is an {@link IncompatibleFormatException}, not an unreadable one.
  */
 final class AuditEventSerde {
     private static final ObjectMapper JSON = AuditEventReader.mapper();
@@ -43,6 +46,14 @@ final class AuditEventSerde {
             }
             if (bytes[0] == JSON_OBJECT) {
                 return readLegacyJson(reader, topic, bytes);
+            }
+            OptionalInt newer = WireFormat.newerEventFormat(bytes[0]);
+            if (newer.isPresent()) {
+                // Retrying cannot help: this instance must stop and leave the record to the newer ones.
+                throw new IncompatibleFormatException("a record on " + topic + " is in event format "
+                        + newer.getAsInt() + ", which a newer auditwatch wrote; this one reads event formats up to "
+                        + EventCodec.FORMAT + " (wire format " + WireFormat.VERSION + "). An instance of a newer"
+                        + " version runs beside this one: " + IncompatibleFormatException.WHAT_TO_DO + ".");
             }
             try {
                 AuditEvent event;

@@ -8,9 +8,12 @@ import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.auditwatch.event.WireFormat;
 import io.auditwatch.language.TunedRules;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -30,16 +33,22 @@ public final class DetectorApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final RuleStatusPublisher ruleStatus;
     private volatile MeterRegistry boundRegistry;
+    private final CompletableFuture<String> failure = new CompletableFuture<>();
 
     private DetectorApp(KafkaStreams streams, RuleStatusPublisher ruleStatus) {
         this.streams = streams;
         this.ruleStatus = ruleStatus;
     }
 
-    /** Creates missing topics, then starts the topology. */
+    /**
+     * Creates missing topics, then starts the topology.
+     *
+     * @throws IncompatibleFormatException when an instance of the application's group advertises another wire format
+     */
     public static DetectorApp start(DetectorConfig config) {
         Topics.Replication replication = KafkaAdmin.ensureTopics(config.bootstrapServers(), config.partitions(),
                 Duration.ofSeconds(30));
+        WireFormatGuard.requireCompatible(config.bootstrapServers(), config.applicationId());
         Properties properties = properties(config);
         // Changelogs and repartition topics as the pipeline's own: a broker's death loses no state.
         properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replication.factor());
@@ -48,12 +57,40 @@ public final class DetectorApp implements AutoCloseable {
         RuleStatusPublisher ruleStatus = new RuleStatusPublisher(config.bootstrapServers(), instanceName(config));
         KafkaStreams streams = new KafkaStreams(DetectorTopology.build(config,
                 TunedRules.defaults(config.analysis().requestMemory()), ruleStatus), properties);
+        DetectorApp app = new DetectorApp(streams, ruleStatus);
         streams.setUncaughtExceptionHandler(e -> {
+            IncompatibleFormatException incompatible = incompatible(e);
+            if (incompatible != null) {
+                LOG.error("stopping this instance: {}", incompatible.getMessage());
+                app.failure.complete(incompatible.getMessage());
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
             LOG.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
-        return new DetectorApp(streams, ruleStatus);
+        return app;
+    }
+
+    private static IncompatibleFormatException incompatible(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IncompatibleFormatException incompatible) {
+                return incompatible;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Waits until this instance stops on its own for good, which it does only when it cannot read what another
+     * version of auditwatch wrote: returns why, for the command to exit with it.
+     */
+    public String awaitFailure() throws InterruptedException {
+        try {
+            return failure.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Names this instance in rule status records: application id, host and process. */
@@ -70,6 +107,12 @@ public final class DetectorApp implements AutoCloseable {
     public static Properties properties(DetectorConfig config) {
         Properties p = KafkaClients.properties(config.bootstrapServers());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        // Advertises this version's wire format to the group (WireFormatGuard): Kafka Streams names its consumers
+        // after the client id. Unique per instance as Kafka Streams' own default is; a client.id of --kafka-config
+        // stays its prefix.
+        Object clientId = p.get(StreamsConfig.CLIENT_ID_CONFIG);
+        p.put(StreamsConfig.CLIENT_ID_CONFIG, WireFormat.clientId(clientId != null ? clientId.toString()
+                : config.applicationId() + "-" + UUID.randomUUID().toString().substring(0, 8)));
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,

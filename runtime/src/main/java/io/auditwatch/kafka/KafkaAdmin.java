@@ -13,6 +13,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -20,13 +21,15 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * The one way this code asks Kafka about the cluster: whether it answers, creating the topics that are missing,
- * how many records a topic holds, whether a Kafka Streams application has processed all of its input. Every call
+ * how many records a topic holds, whether a Kafka Streams application has processed all of its input, who is in
+ * a consumer group. Every call
  * waits at most the timeout the helper was opened with; a broker that does not answer in that time is a
  * {@link KafkaUnreachableException}.
  */
@@ -199,6 +202,21 @@ public final class KafkaAdmin implements AutoCloseable {
             OffsetAndMetadata done = committed.get(end.getKey());
             return end.getValue().offset() == 0 || done != null && done.offset() >= end.getValue().offset();
         });
+    }
+
+    /**
+     * The members of consumer group {@code groupId} now (a Kafka Streams application's group is its application
+     * id), with the client id each joined with; none when the group is empty or does not exist.
+     */
+    public List<MemberDescription> members(String groupId) {
+        try {
+            return List.copyOf(get(admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId)).members());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return List.of();
+            }
+            throw new KafkaUnreachableException(bootstrapServers, timeout, e.getCause());
+        }
     }
 
     private List<TopicPartition> partitions(Collection<String> topics) {
