@@ -25,6 +25,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,10 +45,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * every topic (partitions, the configs set on it, each committed record with key, value, headers, timestamp,
  * partition and original offset, base64 in JSON lines) and the application's committed group offsets.
  *
- * <p>Restoring cannot keep offsets: the original logs hold transaction markers (and records of aborted
+ * <p>Restoring cannot keep every offset: the original logs hold transaction markers (and records of aborted
  * transactions, which are not dumped) at offsets of their own, and repartition topics were purged. Each
  * committed offset is translated to the restored record that takes the place of the first original record at or
- * after it. Topics and the group named after the recorded application id are renamed to another id, so that
+ * after it; changelogs keep their offsets ({@link #restore}). Topics and the group named after the recorded application id are renamed to another id, so that
  * each test runs on a group of its own; the id is only a prefix of names, so the application sees the same data.
  *
  * <p>Files: {@code topics.json}, {@code records.jsonl}, {@code offsets.json}.
@@ -114,8 +115,15 @@ final class TopicDump {
             Map<ConfigResource, Config> configs = admin.describeConfigs(names.stream()
                     .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList()).all().get(TIMEOUT_S, TimeUnit.SECONDS);
             ArrayNode topics = JSON.createArrayNode();
-            for (var d : new TreeMap<>(admin.describeTopics(names).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS)).values()) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            var described = new TreeMap<>(admin.describeTopics(names).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS));
+            described.values().forEach(d -> d.partitions().forEach(p ->
+                    latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+            var ends = admin.listOffsets(latest).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+            for (var d : described.values()) {
                 ObjectNode topic = topics.addObject().put("name", d.name()).put("partitions", d.partitions().size());
+                ArrayNode end = topic.putArray("ends");
+                d.partitions().forEach(p -> end.add(ends.get(new TopicPartition(d.name(), p.partition())).offset()));
                 ObjectNode set = topic.putObject("configs");
                 configs.get(new ConfigResource(ConfigResource.Type.TOPIC, d.name())).entries().stream()
                         .filter(e -> e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG)
@@ -164,21 +172,43 @@ final class TopicDump {
         return n == null || n.isNull() ? null : UNB64.decode(n.asText());
     }
 
+    /** What a restore writes into the stores' changelogs. */
+    enum Changelogs {
+        /** The recorded records. */
+        RECORDS,
+        /**
+         * Only their offsets, each taken by a tombstone of a key no store holds: a store can then only have its
+         * state from a state directory, which knows those offsets.
+         */
+        OFFSETS_ONLY
+    }
+
+    private static final byte[] FILLER_KEY = "auditwatch-upgrade-filler".getBytes(StandardCharsets.UTF_8);
+
     /**
      * Creates the dump's topics in {@code bootstrap} (an empty broker), writes its records in their original
      * order and commits the group's offsets, translated; topics and group named {@code recordedId} are renamed
-     * to {@code applicationId}.
+     * to {@code applicationId}. A changelog's records keep their original offsets (tombstones of a key no store
+     * holds fill the places of markers and compacted records): a state directory of the recording, which stores
+     * the changelog offset its state reflects, then matches the restored changelog.
      */
-    static void restore(Path dir, String bootstrap, String recordedId, String applicationId) throws Exception {
+    static void restore(Path dir, String bootstrap, String recordedId, String applicationId, Changelogs changelogs)
+            throws Exception {
         JsonNode topics = JSON.readTree(dir.resolve(TOPICS).toFile());
         List<Entry> records = records(dir);
         try (Admin admin = admin(bootstrap)) {
             List<NewTopic> create = new ArrayList<>();
+            Map<TopicPartition, Long> changelogEnds = new HashMap<>();
             for (JsonNode t : topics) {
                 Map<String, String> configs = new HashMap<>();
                 t.get("configs").fields().forEachRemaining(e -> configs.put(e.getKey(), e.getValue().asText()));
-                create.add(new NewTopic(rename(t.get("name").asText(), recordedId, applicationId),
-                        t.get("partitions").asInt(), (short) 1).configs(configs));
+                String name = rename(t.get("name").asText(), recordedId, applicationId);
+                create.add(new NewTopic(name, t.get("partitions").asInt(), (short) 1).configs(configs));
+                if (isChangelog(name)) {
+                    for (int p = 0; p < t.get("ends").size(); p++) {
+                        changelogEnds.put(new TopicPartition(name, p), t.get("ends").get(p).asLong());
+                    }
+                }
             }
             admin.createTopics(create).all().get(TIMEOUT_S, TimeUnit.SECONDS);
 
@@ -190,11 +220,18 @@ final class TopicDump {
                     ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
                 for (Entry e : records) {
-                    String topic = rename(e.topic(), recordedId, applicationId);
-                    producer.send(new ProducerRecord<>(topic, e.partition(), e.timestamp(), e.key(), e.value(),
-                            e.headers()));
-                    written.computeIfAbsent(new TopicPartition(topic, e.partition()), p -> new ArrayList<>()).add(e.offset());
+                    TopicPartition p = new TopicPartition(rename(e.topic(), recordedId, applicationId), e.partition());
+                    List<Long> offsets = written.computeIfAbsent(p, x -> new ArrayList<>());
+                    boolean changelog = isChangelog(p.topic());
+                    if (changelog) {
+                        fill(producer, p, offsets, e.offset());
+                    }
+                    producer.send(changelog && changelogs == Changelogs.OFFSETS_ONLY
+                            ? new ProducerRecord<>(p.topic(), p.partition(), FILLER_KEY, null)
+                            : new ProducerRecord<>(p.topic(), p.partition(), e.timestamp(), e.key(), e.value(), e.headers()));
+                    offsets.add(e.offset());
                 }
+                changelogEnds.forEach((p, end) -> fill(producer, p, written.computeIfAbsent(p, x -> new ArrayList<>()), end));
                 producer.flush();
             }
 
@@ -208,6 +245,18 @@ final class TopicDump {
             }
             admin.alterConsumerGroupOffsets(applicationId, committed).all().get(TIMEOUT_S, TimeUnit.SECONDS);
         }
+    }
+
+    /** Writes filler tombstones to {@code p} until its next record takes offset {@code upTo}. */
+    private static void fill(KafkaProducer<byte[], byte[]> producer, TopicPartition p, List<Long> offsets, long upTo) {
+        while (offsets.size() < upTo) {
+            producer.send(new ProducerRecord<>(p.topic(), p.partition(), FILLER_KEY, null));
+            offsets.add((long) offsets.size());
+        }
+    }
+
+    private static boolean isChangelog(String topic) {
+        return topic.endsWith("-changelog");
     }
 
     static String rename(String name, String recordedId, String applicationId) {

@@ -6,6 +6,7 @@ import io.auditwatch.broker.EmbeddedKafka;
 import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.Topics;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,7 +32,8 @@ import org.apache.kafka.common.TopicPartition;
  * launcher's {@code run detector} as a process of its own, feeds it {@code phase-1.jsonl}, waits until it has
  * processed and committed everything, stops it with SIGTERM as Kubernetes stops a pod, then dumps every topic and
  * the application's committed offsets ({@link TopicDump}). The repartition topics are read from their start while
- * the detector runs, since Kafka Streams deletes their records once consumed.
+ * the detector runs, since Kafka Streams deletes their records once consumed. The detector's state directory is
+ * kept too ({@link #STATE}), as a pod's volume keeps it.
  *
  * <p>Args: launcher (e.g. {@code /tmp/prev/auditwatch}), output directory, phase-1 events file.
  */
@@ -37,6 +42,8 @@ public final class UpgradeFixtureRecorder {
     static final String APPLICATION_ID = "auditwatch-detector";
     static final int PARTITIONS = 2;
     static final String RECORDING = "recording.json";
+    /** The detector's state directory (under its application id) when it stopped. */
+    static final String STATE = "state.zip";
 
     private UpgradeFixtureRecorder() {
     }
@@ -74,6 +81,7 @@ public final class UpgradeFixtureRecorder {
                 if (!detector.waitFor(90, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("the detector did not stop within 90 s of SIGTERM; log: " + log);
                 }
+                System.out.println("detector stopped with exit status " + detector.exitValue());
                 stop.set(true);
                 capture.join();
             } finally {
@@ -93,6 +101,7 @@ public final class UpgradeFixtureRecorder {
             records.sort(java.util.Comparator.comparing(TopicDump.Entry::topic)
                     .thenComparingInt(TopicDump.Entry::partition).thenComparingLong(TopicDump.Entry::offset));
             TopicDump.write(out, bootstrap, APPLICATION_ID, records);
+            zipState(work.resolve("state").resolve(APPLICATION_ID), out.resolve(STATE));
             Map<String, Object> recording = new LinkedHashMap<>();
             recording.put("applicationId", APPLICATION_ID);
             recording.put("partitions", PARTITIONS);
@@ -101,6 +110,29 @@ public final class UpgradeFixtureRecorder {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValue(out.resolve(RECORDING).toFile(), recording);
             System.out.println("recorded " + records.size() + " records into " + out + " (detector log: " + log + ")");
+        }
+    }
+
+    /**
+     * The detector's state directory as it left it (RocksDB files, with the changelog offsets they reflect), but
+     * RocksDB's logs and locks: what a pod's volume holds when the pod is replaced.
+     */
+    private static void zipState(Path stateDir, Path zip) throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(stateDir)) {
+            files = walk.filter(Files::isRegularFile).filter(f -> {
+                String name = f.getFileName().toString();
+                return !name.equals("LOG") && !name.startsWith("LOG.old") && !name.equals("LOCK") && !name.equals(".lock");
+            }).sorted().toList();
+        }
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
+            for (Path f : files) {
+                ZipEntry entry = new ZipEntry(stateDir.relativize(f).toString().replace('\\', '/'));
+                entry.setTime(0); // the same files zip to the same bytes
+                out.putNextEntry(entry);
+                Files.copy(f, out);
+                out.closeEntry();
+            }
         }
     }
 

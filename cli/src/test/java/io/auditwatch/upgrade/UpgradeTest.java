@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auditwatch.alert.Alert;
 import io.auditwatch.alert.AlertCodec;
+import io.auditwatch.broker.EmbeddedKafka;
 import io.auditwatch.broker.SharedKafka;
 import io.auditwatch.detector.DetectorApp;
 import io.auditwatch.detector.DetectorConfig;
@@ -12,6 +13,8 @@ import io.auditwatch.ingest.AuditProducer;
 import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.Topics;
 import io.auditwatch.replay.Replay;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +25,8 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,8 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A rolling upgrade from the previous release: the topics and committed state that auditwatch 0.1.0 (bd6c680) left
  * after phase 1 of a story (replay-data/upgrade: pods created and bound, a token's sources learned, a distinct
  * count and a sequence half-way, a day-old first-seen baseline, four alerts committed) are restored into an empty
- * broker, and the current detector, with an empty state directory, takes over the same application id: it restores
- * the stores from the previous version's changelogs, reads on from its committed offsets, and processes phase 2.
+ * broker, and the current detector takes over the same application id: it restores the stores from the previous
+ * version's changelogs (a new volume) or opens its state directory (the pod's volume), reads on from its committed
+ * offsets, and processes phase 2.
  * What it commits must complete what replay gives on both phases, each alert exactly once.
  */
 class UpgradeTest {
@@ -46,11 +52,32 @@ class UpgradeTest {
     @TempDir
     Path stateDir;
 
+    /** A new pod on a new volume: the stores come from the previous version's changelogs. */
     @Test
-    void shouldCompleteWhatThePreviousVersionStartedAndCommitEveryAlertOfReplayExactlyOnce() throws Exception {
-        String bootstrap = KAFKA.bootstrapServers();
+    void shouldCompleteWhatThePreviousVersionStartedFromItsChangelogsAndCommitEveryAlertOfReplayOnce() throws Exception {
         String app = SharedKafka.uniqueId("upgrade");
-        TopicDump.restore(PREVIOUS, bootstrap, UpgradeFixtureRecorder.APPLICATION_ID, app);
+        TopicDump.restore(PREVIOUS, KAFKA.bootstrapServers(), UpgradeFixtureRecorder.APPLICATION_ID, app,
+                TopicDump.Changelogs.RECORDS);
+        continueAndCheck(KAFKA.bootstrapServers(), app);
+    }
+
+    /**
+     * The StatefulSet's rolling update: the new version opens the RocksDB state the previous one left on the pod's
+     * volume. The changelogs hold only their offsets here, so the state can only come from that directory.
+     */
+    @Test
+    void shouldCompleteWhatThePreviousVersionStartedFromTheStateDirectoryItLeft() throws Exception {
+        // The stores name the changelog offsets they reflect by topic, so the application id stays the recorded
+        // one, on a broker of its own (the shared broker's other tests must not meet this group).
+        String app = UpgradeFixtureRecorder.APPLICATION_ID;
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(0, null)) {
+            TopicDump.restore(PREVIOUS, kafka.bootstrapServers(), app, app, TopicDump.Changelogs.OFFSETS_ONLY);
+            unzip(PREVIOUS.resolve(UpgradeFixtureRecorder.STATE), stateDir.resolve(app));
+            continueAndCheck(kafka.bootstrapServers(), app);
+        }
+    }
+
+    private void continueAndCheck(String bootstrap, String app) throws Exception {
         List<Alert> previous = TopicDump.records(PREVIOUS).stream().filter(e -> e.topic().equals(Topics.ALERTS))
                 .map(e -> AlertCodec.fromJson(e.value())).toList();
         assertEquals(List.of("hostpath-pod", "rolebinding-changed", "secret-read-scripted-client",
@@ -91,6 +118,16 @@ class UpgradeTest {
         assertEquals(List.of("hostpath-pod"), rules(committed.stream()
                 .filter(a -> a.evidence().stream().anyMatch(e -> e.auditID().startsWith("376e77a0"))).toList()),
                 "a request that alerted before the upgrade, sent again after it, alerts once");
+    }
+
+    private static void unzip(Path zip, Path into) throws IOException {
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                Path file = into.resolve(entry.getName()).normalize();
+                Files.createDirectories(file.getParent());
+                Files.copy(in, file);
+            }
+        }
     }
 
     private static void assertFired(List<String> fired, String rule, String auditIdPrefix, String state) {
