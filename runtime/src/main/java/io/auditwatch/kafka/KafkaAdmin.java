@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -214,6 +215,10 @@ public final class KafkaAdmin implements AutoCloseable {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof GroupIdNotFoundException) {
                 return List.of();
+            }
+            if (e.getCause() instanceof GroupAuthorizationException) {
+                throw new KafkaUnreachableException("not allowed to describe consumer group '" + groupId + "' at "
+                        + bootstrapServers + ": grant its principal Describe on the group", e.getCause());
             }
             throw new KafkaUnreachableException(bootstrapServers, timeout, e.getCause());
         }
