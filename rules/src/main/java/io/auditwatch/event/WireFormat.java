@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  *
  * <p>Bump {@link #VERSION} with any change to those layouts that the previous release cannot read, and give
  * {@link EventCodec#FORMAT} a new first byte when its layout changes. {@code WireFormatTest} fails when
- * EventCodec's output for a fixed event changes and the version does not.
+ * EventCodec's output for a fixed event changes and the version does not; {@code UpgradeTest} when the previous
+ * release's topics, changelogs or state directory are no longer read as they were.
  */
 public final class WireFormat {
     /**
