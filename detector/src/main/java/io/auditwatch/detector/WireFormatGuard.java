@@ -1,5 +1,6 @@
 package io.auditwatch.detector;
 
+import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.event.WireFormat;
 import io.auditwatch.kafka.KafkaAdmin;
 import java.time.Duration;
@@ -29,8 +30,9 @@ final class WireFormatGuard {
 
     /** @throws IncompatibleFormatException when one of {@code clientIds} advertises another format than this one */
     static void check(String group, Collection<String> clientIds) {
+        // Client ids are whatever a group member chose: escaped before they reach a terminal or a log.
         List<String> others = clientIds.stream().filter(id -> WireFormat.advertisedBy(id) != WireFormat.VERSION)
-                .sorted().toList();
+                .map(ConsoleFormat::escape).sorted().toList();
         if (others.isEmpty()) {
             return;
         }

@@ -1,6 +1,7 @@
 package io.auditwatch.detector;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,13 @@ class WireFormatGuardTest {
         // auditwatch 0.1.0 (bd6c680) joins with Kafka Streams' default client id: a rolling upgrade from it goes on.
         assertDoesNotThrow(() -> WireFormatGuard.check("auditwatch-detector",
                 List.of(consumer("auditwatch-detector-0b7c1e2a-7d3f-4c1e-9b2a-5e6f7a8b9c0d"))));
+    }
+
+    @Test
+    void shouldEscapeAMembersClientIdInTheRefusal() {
+        IncompatibleFormatException refused = assertThrows(IncompatibleFormatException.class,
+                () -> WireFormatGuard.check("g", List.of("evil\n\u001b[31m-wireformat9-StreamThread-1-consumer")));
+        assertFalse(refused.getMessage().contains("\n") || refused.getMessage().contains("\u001b"), refused.getMessage());
     }
 
     @Test
