@@ -42,7 +42,6 @@ final class RunCommand {
         @Override
         public Integer call() throws InterruptedException, java.io.IOException {
             String bootstrapServers = kafka.connect();
-            KafkaAdmin.requireReachable(bootstrapServers);
             DetectorApp app = DetectorApp.start(options.toConfig(bootstrapServers));
             PrometheusEndpoint metrics = new PrometheusEndpoint();
             if (metricsPort != null) {
@@ -98,7 +97,6 @@ final class RunCommand {
         public Integer call() throws InterruptedException {
             Plan plan = notify.plan(EnvDefaultProvider.of(spec));
             String bootstrapServers = kafka.connect();
-            KafkaAdmin.requireReachable(bootstrapServers);
             if (plan.isEmpty()) {
                 return console(bootstrapServers);
             }

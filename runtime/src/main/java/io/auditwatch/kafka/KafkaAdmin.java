@@ -63,8 +63,10 @@ public final class KafkaAdmin implements AutoCloseable {
         }
     }
 
-    /** How long a command waits for Kafka to answer before it says, in one line, that it cannot reach it. */
-    public static final Duration REACHABLE_WITHIN = Duration.ofSeconds(15);
+    /** By default, how long a command waits for Kafka to answer before it says, in one line, that it cannot reach it. */
+    public static final String DEFAULT_WAIT = "PT15S";
+    /** {@link #DEFAULT_WAIT} as a duration. */
+    public static final Duration REACHABLE_WITHIN = Duration.parse(DEFAULT_WAIT);
 
     /** Returns when Kafka answers within {@link #REACHABLE_WITHIN}, for a command to fail fast in one line when not. */
     public static void requireReachable(String bootstrapServers) {
