@@ -88,8 +88,6 @@ public final class Bench {
             if (bootstrap == null) {
                 kafka = EmbeddedKafka.start(0, work.resolve("kafka"));
                 bootstrap = kafka.bootstrapServers();
-            } else {
-                KafkaAdmin.requireReachable(bootstrap);
             }
             KafkaAdmin.ensureTopics(bootstrap, Topics.DEFAULT_PARTITIONS, Duration.ofSeconds(30));
             produce(bootstrap, files);

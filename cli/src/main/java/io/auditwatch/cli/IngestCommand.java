@@ -107,7 +107,6 @@ final class IngestCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         WebhookConfig webhook = files == null ? webhookConfig() : null; // settings first: fail before connecting
         bootstrapServers = kafka.connect();
-        KafkaAdmin.requireReachable(bootstrapServers);
         KafkaAdmin.ensureTopics(bootstrapServers, Topics.DEFAULT_PARTITIONS, Duration.ofSeconds(30));
         try (PrometheusEndpoint metrics = new PrometheusEndpoint();
              KafkaAdmin probeAdmin = KafkaAdmin.open(bootstrapServers, RunCommand.PROBE_TIMEOUT);

@@ -1,8 +1,10 @@
 package io.auditwatch.cli;
 
+import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.kafka.KafkaClients;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +26,16 @@ public final class KafkaOptions {
                     + " (for the detector also Kafka Streams', e.g. num.standby.replicas). Several files: later wins.")
     List<Path> kafkaConfig;
 
+    @Option(names = "--kafka-wait", paramLabel = "DURATION", defaultValue = KafkaAdmin.DEFAULT_WAIT,
+            description = "How long to wait at start for Kafka to answer before exiting with \"cannot reach Kafka\""
+                    + " (ISO-8601, e.g. PT2M where Kafka may come up after auditwatch).")
+    Duration kafkaWait;
+
     /**
-     * Applies {@code --kafka-config} to this process's clients and returns the bootstrap servers.
+     * Applies {@code --kafka-config} to this process's clients and returns the bootstrap servers once Kafka answers.
      *
      * @throws UserError when no bootstrap servers are given, or the file cannot be read
+     * @throws io.auditwatch.kafka.KafkaUnreachableException when Kafka does not answer within {@code --kafka-wait}
      */
     public String connect() {
         String servers = connectIfGiven();
@@ -51,6 +59,10 @@ public final class KafkaOptions {
         String fromFile = properties.remove(KafkaClients.BOOTSTRAP_SERVERS);
         KafkaClients.use(properties);
         String servers = bootstrapServers != null ? bootstrapServers : fromFile;
-        return servers == null || servers.isBlank() ? null : servers.strip();
+        if (servers == null || servers.isBlank()) {
+            return null;
+        }
+        KafkaAdmin.requireReachable(servers.strip(), kafkaWait);
+        return servers.strip();
     }
 }

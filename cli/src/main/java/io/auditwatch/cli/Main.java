@@ -1,6 +1,5 @@
 package io.auditwatch.cli;
 
-import io.auditwatch.kafka.KafkaAdmin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
@@ -23,8 +22,8 @@ import picocli.CommandLine.Spec;
  * that implements {@code Callable<Integer>} (return 0 on success), and add it to {@code subcommands} below.
  * Throw {@link UserError} for mistakes a person can fix; the shared handlers print one line and exit non-zero.
  * Every long option is also read from an environment variable ({@link EnvDefaultProvider}); the usage footer
- * explaining that is added to every subcommand automatically. {@link KafkaAdmin#requireReachable(String, java.time.Duration)} gives the
- * one-line "cannot reach Kafka" error.
+ * explaining that is added to every subcommand automatically. {@link KafkaOptions#connect} waits for Kafka and gives
+ * the one-line "cannot reach Kafka" error.
  */
 @Command(
         name = "auditwatch",

@@ -242,7 +242,6 @@ final class RulesCommand implements Callable<Integer> {
                 }
             }
             String bootstrapServers = kafka.connect();
-            KafkaAdmin.requireReachable(bootstrapServers);
             if (!restore.isEmpty()) {
                 java.util.Map<String, String> changed = inForce(bootstrapServers);
                 for (String id : restore) {
@@ -283,7 +282,6 @@ final class RulesCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             String bootstrapServers = kafka.connect();
-            KafkaAdmin.requireReachable(bootstrapServers);
             java.util.Map<String, String> latest = inForce(bootstrapServers);
             // Which changes would the detectors hold? Replay them as a detector does, to say so.
             TunedRules replayed = TunedRules.defaults(java.time.Duration.ofHours(1));

@@ -45,7 +45,6 @@ final class RunCommand {
         @Override
         public Integer call() throws InterruptedException, java.io.IOException {
             String bootstrapServers = kafka.connect();
-            KafkaAdmin.requireReachable(bootstrapServers);
             DetectorApp app;
             try {
                 app = DetectorApp.start(options.toConfig(bootstrapServers));
@@ -119,7 +118,6 @@ final class RunCommand {
         public Integer call() throws InterruptedException {
             Plan plan = notify.plan(EnvDefaultProvider.of(spec));
             String bootstrapServers = kafka.connect();
-            KafkaAdmin.requireReachable(bootstrapServers);
             if (plan.isEmpty()) {
                 return console(bootstrapServers);
             }

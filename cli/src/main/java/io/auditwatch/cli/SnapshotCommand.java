@@ -110,7 +110,6 @@ final class SnapshotCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         JsonNode items = (source.file != null ? readFile(source.file) : listPods(source.kubeconfig)).path("items");
         String bootstrapServers = kafka.connect();
-        KafkaAdmin.requireReachable(bootstrapServers);
         KafkaAdmin.ensureTopics(bootstrapServers, partitions, Duration.ofSeconds(30));
         List<Future<RecordMetadata>> sends = new ArrayList<>();
         int skipped = 0;

@@ -161,7 +161,7 @@ class MainTest {
         }
         String bootstrap = "127.0.0.1:" + closedPort;
         // The message itself: KafkaAdminTest.
-        CliRun run = new CliRun(Map.of(), "run", "notify", "--bootstrap-servers", bootstrap);
+        CliRun run = new CliRun(Map.of(), "run", "notify", "--bootstrap-servers", bootstrap, "--kafka-wait", "PT1S");
         assertEquals(1, run.exitCode);
         assertEquals(1, run.errLines().size(), run.err.toString());
         assertTrue(run.errLines().get(0).startsWith("auditwatch: cannot reach Kafka at " + bootstrap), run.err.toString());

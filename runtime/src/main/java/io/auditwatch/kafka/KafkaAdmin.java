@@ -30,9 +30,8 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 /**
  * The one way this code asks Kafka about the cluster: whether it answers, creating the topics that are missing,
  * how many records a topic holds, whether a Kafka Streams application has processed all of its input, who is in
- * a consumer group. Every call
- * waits at most the timeout the helper was opened with; a broker that does not answer in that time is a
- * {@link KafkaUnreachableException}.
+ * a consumer group. Every call waits at most the timeout the helper was opened with; a broker that does not
+ * answer in that time is a {@link KafkaUnreachableException}.
  */
 public final class KafkaAdmin implements AutoCloseable {
     private final Admin admin;
@@ -67,8 +66,10 @@ public final class KafkaAdmin implements AutoCloseable {
         }
     }
 
-    /** How long a command waits for Kafka to answer before it says, in one line, that it cannot reach it. */
-    public static final Duration REACHABLE_WITHIN = Duration.ofSeconds(15);
+    /** By default, how long a command waits for Kafka to answer before it says, in one line, that it cannot reach it. */
+    public static final String DEFAULT_WAIT = "PT15S";
+    /** {@link #DEFAULT_WAIT} as a duration. */
+    public static final Duration REACHABLE_WITHIN = Duration.parse(DEFAULT_WAIT);
 
     /** Returns when Kafka answers within {@link #REACHABLE_WITHIN}, for a command to fail fast in one line when not. */
     public static void requireReachable(String bootstrapServers) {

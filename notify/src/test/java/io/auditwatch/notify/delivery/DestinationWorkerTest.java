@@ -146,7 +146,7 @@ class DestinationWorkerTest {
              DestinationWorker stuck = new DestinationWorker(new PagerDutyDestination("oncall",
                      URI.create("http://127.0.0.1:" + silent.getLocalPort()), "K", Duration.ZERO), http, store,
                      // Far longer than the healthy delivery; closing waits for the hung request up to this.
-                     new RetryPolicy(1, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(10)), outcomes::add);
+                     new RetryPolicy(1, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(3)), outcomes::add);
              DestinationWorker healthy = new DestinationWorker(new SlackDestination("soc", slack.url("/x"),
                      Duration.ZERO), http, store, FAST, outcomes::add)) {
             stuck.submit(new DestinationWorker.Job("a1", SampleAlerts.alert("a1", Level.HIGH), "a1"));
