@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.auditwatch.kafka.KafkaAdmin;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -33,6 +35,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
@@ -210,10 +213,15 @@ final class TopicDump {
                     }
                 }
             }
-            admin.createTopics(create).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+            // Returns once every new partition's leader serves: an idempotent producer that writes earlier can
+            // wedge (KafkaAdmin#createMissing).
+            try (KafkaAdmin creating = KafkaAdmin.open(bootstrap, Duration.ofSeconds(TIMEOUT_S))) {
+                creating.createMissing(create);
+            }
 
             // Original offsets of each partition's restored records, in the order they are written: index = new offset.
             Map<TopicPartition, List<Long>> written = new HashMap<>();
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
                     ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
@@ -224,15 +232,18 @@ final class TopicDump {
                     List<Long> offsets = written.computeIfAbsent(p, x -> new ArrayList<>());
                     boolean changelog = isChangelog(p.topic());
                     if (changelog) {
-                        fill(producer, p, offsets, e.offset());
+                        fill(producer, p, offsets, e.offset(), sent);
                     }
-                    producer.send(changelog && changelogs == Changelogs.OFFSETS_ONLY
+                    sent.add(producer.send(changelog && changelogs == Changelogs.OFFSETS_ONLY
                             ? new ProducerRecord<>(p.topic(), p.partition(), FILLER_KEY, null)
-                            : new ProducerRecord<>(p.topic(), p.partition(), e.timestamp(), e.key(), e.value(), e.headers()));
+                            : new ProducerRecord<>(p.topic(), p.partition(), e.timestamp(), e.key(), e.value(), e.headers())));
                     offsets.add(e.offset());
                 }
-                changelogEnds.forEach((p, end) -> fill(producer, p, written.computeIfAbsent(p, x -> new ArrayList<>()), end));
+                changelogEnds.forEach((p, end) -> fill(producer, p, written.computeIfAbsent(p, x -> new ArrayList<>()), end, sent));
                 producer.flush();
+                for (Future<RecordMetadata> f : sent) {
+                    f.get(TIMEOUT_S, TimeUnit.SECONDS); // every record restored, or the restore fails
+                }
             }
 
             Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
@@ -248,9 +259,10 @@ final class TopicDump {
     }
 
     /** Writes filler tombstones to {@code p} until its next record takes offset {@code upTo}. */
-    private static void fill(KafkaProducer<byte[], byte[]> producer, TopicPartition p, List<Long> offsets, long upTo) {
+    private static void fill(KafkaProducer<byte[], byte[]> producer, TopicPartition p, List<Long> offsets, long upTo,
+                             List<Future<RecordMetadata>> sent) {
         while (offsets.size() < upTo) {
-            producer.send(new ProducerRecord<>(p.topic(), p.partition(), FILLER_KEY, null));
+            sent.add(producer.send(new ProducerRecord<>(p.topic(), p.partition(), FILLER_KEY, null)));
             offsets.add((long) offsets.size());
         }
     }

@@ -28,7 +28,6 @@ import java.util.stream.IntStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +66,6 @@ class UpgradeTest {
      * volume. The changelogs hold only their offsets here, so the state can only come from that directory.
      */
     @Test
-    @Tag("slow") // a broker of its own: 17 s
     void shouldCompleteWhatThePreviousVersionStartedFromTheStateDirectoryItLeft() throws Exception {
         // The stores name the changelog offsets they reflect by topic, so the application id stays the recorded
         // one, on a broker of its own (the shared broker's other tests must not meet this group).
