@@ -72,9 +72,7 @@ class DetectorEndToEndTest {
             producer.sendFile(scenario.events());
             KafkaAdmin.awaitProcessed(KAFKA.bootstrapServers(), applicationId, Set.of(Topics.AUDIT_EVENTS), PATIENCE);
             // Everything is judged and committed; alerts were committed in the same transactions.
-            while (subscriber.pollOnce(Duration.ofSeconds(1), live::add) > 0) {
-                // drain
-            }
+            subscriber.readToEnd(PATIENCE, live::add);
         }
         assertEquals(List.of(), scenario.missing(live), "expected alerts that never arrived");
         assertEquals(List.of(), scenario.unexpected(live), "alerts the scenario does not expect");

@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -50,6 +51,22 @@ public final class AlertSubscriber implements AutoCloseable {
             pollOnce(Duration.ofMillis(100), sink);
         }
         consumer.assignment().forEach(consumer::position); // fix "latest" now, before anything is produced
+    }
+
+    /**
+     * Delivers every alert committed so far, then returns: once the detector has committed its input, what it
+     * raised, without waiting for a quiet poll to guess that nothing more will come.
+     */
+    public void readToEnd(Duration timeout, Consumer<Alert> sink) {
+        awaitAssignment(timeout, sink);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment(), timeout);
+        while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("did not read " + Topics.ALERTS + " up to " + end + " within " + timeout);
+            }
+            pollOnce(Duration.ofMillis(100), sink);
+        }
     }
 
     /** Polls once and delivers what arrived; returns how many alerts were delivered. */
