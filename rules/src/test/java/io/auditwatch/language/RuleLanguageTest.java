@@ -153,6 +153,22 @@ class RuleLanguageTest {
     }
 
     @Test
+    void shouldCompareWithoutCaseWhetherTheValueIsInTheRulesCaseOrNot() throws RuleException {
+        EventJson event = event().user("system:serviceaccount:Kube-System:Deployment-Controller");
+        assertTrue(matches("s:\n  user.username: SYSTEM:serviceaccount:kube-system:deployment-controller\ncondition: s", event));
+        assertTrue(matches("s:\n  user.username|startswith: 'system:serviceaccount:kube-system:'\ncondition: s", event));
+        assertTrue(matches("s:\n  user.username|endswith: ':deployment-controller'\ncondition: s", event));
+        assertFalse(matches("s:\n  user.username|startswith|cased: 'system:serviceaccount:kube-system:'\ncondition: s", event));
+        assertFalse(matches("s:\n  user.username|endswith|cased: ':deployment-controller'\ncondition: s", event));
+        assertTrue(matches("s:\n  user.username|endswith|cased: ':Deployment-Controller'\ncondition: s", event));
+        // The Kelvin sign lower-cases to k: compared without case, as String.equalsIgnoreCase does.
+        EventJson kelvin = event().user("\u212Aube-admin");
+        assertTrue(matches("s:\n  user.username: kube-admin\ncondition: s", kelvin));
+        assertTrue(matches("s:\n  user.username|startswith: kube-\ncondition: s", kelvin));
+        assertFalse(matches("s:\n  user.username|startswith|cased: kube-\ncondition: s", kelvin));
+    }
+
+    @Test
     void shouldFindBase64EncodedTextAtAnyOffset() throws RuleException {
         // "echo hacked" base64-encoded after 0, 1 and 2 leading bytes
         for (String prefix : List.of("", "x", "xy")) {
