@@ -221,21 +221,51 @@ final class FieldClause {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + comparison + "' needs a number, not '" + text + "'");
         }
+        java.util.function.IntPredicate holds = switch (comparison) {
+            case "gt" -> c -> c > 0;
+            case "gte" -> c -> c >= 0;
+            case "lt" -> c -> c < 0;
+            default -> c -> c <= 0;
+        };
+        // Values are nearly always plain integers (a response code, a count): compared as longs, without a
+        // BigDecimal per event, when the bound is a whole number too. Anything else goes through BigDecimal.
+        boolean fast = (bound.signum() == 0 || bound.stripTrailingZeros().scale() <= 0)
+                && bound.abs().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) < 0;
+        long longBound = fast ? bound.longValueExact() : 0;
         return v -> {
+            long plain = fast ? plainInteger(v) : NOT_PLAIN;
+            if (plain != NOT_PLAIN) {
+                return holds.test(Long.compare(plain, longBound));
+            }
             BigDecimal actual;
             try {
                 actual = new BigDecimal(v);
             } catch (NumberFormatException e) {
                 return false;
             }
-            int c = actual.compareTo(bound);
-            return switch (comparison) {
-                case "gt" -> c > 0;
-                case "gte" -> c >= 0;
-                case "lt" -> c < 0;
-                default -> c <= 0;
-            };
+            return holds.test(actual.compareTo(bound));
         };
+    }
+
+    /** Returned by {@link #plainInteger} for any text that is not one. */
+    private static final long NOT_PLAIN = Long.MIN_VALUE;
+
+    /** An optional '-' and 1 to 18 ASCII digits as a long, else {@link #NOT_PLAIN}. */
+    static long plainInteger(String v) {
+        int n = v.length();
+        int start = n > 0 && v.charAt(0) == '-' ? 1 : 0;
+        if (n == start || n - start > 18) {
+            return NOT_PLAIN;
+        }
+        long value = 0;
+        for (int i = start; i < n; i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return NOT_PLAIN;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return start == 1 ? -value : value;
     }
 
     private static Predicate<String> cidr(String text) {

@@ -76,11 +76,12 @@ public final class ExpiringState {
      * skips only unchanged values) would be of use.
      */
     public void replace(String key, String value, long expiresAt) {
-        write(key, value, expiresAt);
+        write(VALUE + key, value, expiresAt);
     }
 
     private String put(String key, String value, boolean keepLive, long expiresAt) {
-        String previous = store.get(VALUE + key);
+        String stored = VALUE + key; // built (and hashed) once for the read and the write
+        String previous = store.get(stored);
         String replaced = null;
         if (previous != null) {
             int bar = previous.indexOf('|');
@@ -95,7 +96,7 @@ public final class ExpiringState {
                 return replaced;
             }
         }
-        write(key, value, expiresAt);
+        write(stored, value, expiresAt);
         return replaced;
     }
 
@@ -104,16 +105,18 @@ public final class ExpiringState {
      * stored. The same as {@code get(key) == null} then {@code put}, with one store read instead of two.
      */
     public boolean putIfAbsent(String key, String value, long expiresAt) {
-        String previous = store.get(VALUE + key);
+        String stored = VALUE + key;
+        String previous = store.get(stored);
         if (previous != null && Long.parseLong(previous, 0, previous.indexOf('|'), 10) > now) {
             return false;
         }
-        write(key, value, expiresAt);
+        write(stored, value, expiresAt);
         return true;
     }
 
-    private void write(String key, String value, long expiresAt) {
-        store.put(VALUE + key, expiresAt + "|" + value);
+    /** Writes under {@code storedKey}, the key as the store holds it ({@link #storeKey}). */
+    private void write(String storedKey, String value, long expiresAt) {
+        store.put(storedKey, expiresAt + "|" + value);
         writesSinceSweep++;
     }
 

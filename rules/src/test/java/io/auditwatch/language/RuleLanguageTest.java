@@ -153,6 +153,46 @@ class RuleLanguageTest {
     }
 
     @Test
+    void shouldCompareNumbersWrittenAnyWayAsDecimalNumbers() throws RuleException {
+        String atLeast300 = "s:\n  requestObject.spec.replicas|gte: 300\ncondition: s";
+        String below3e2 = "s:\n  requestObject.spec.replicas|lt: 3e2\ncondition: s";
+        String above2andAHalf = "s:\n  requestObject.spec.replicas|gt: 2.5\ncondition: s";
+        for (String replicas : List.of("300", "\"300\"", "\"0300\"", "\"+300\"", "\"300.0\"", "\"3E+2\"",
+                "\"\uFF13\uFF10\uFF10\"", "123456789012345678901234567890", "\"9223372036854775808\"")) {
+            EventJson event = event().setJson("requestObject", "{\"spec\":{\"replicas\":" + replicas + "}}");
+            assertTrue(matches(atLeast300, event), replicas);
+            assertFalse(matches(below3e2, event), replicas);
+            assertTrue(matches(above2andAHalf, event), replicas);
+        }
+        for (String replicas : List.of("299", "\"-300\"", "\"-0\"", "\"299.99\"", "-123456789012345678901234567890")) {
+            EventJson event = event().setJson("requestObject", "{\"spec\":{\"replicas\":" + replicas + "}}");
+            assertFalse(matches(atLeast300, event), replicas);
+            assertTrue(matches(below3e2, event), replicas);
+        }
+        for (String notANumber : List.of("\"\"", "\"-\"", "\" 300\"", "\"300 \"", "\"3OO\"", "\"0x12C\"")) {
+            EventJson event = event().setJson("requestObject", "{\"spec\":{\"replicas\":" + notANumber + "}}");
+            assertFalse(matches(atLeast300, event), notANumber);
+            assertFalse(matches(below3e2, event), notANumber);
+        }
+    }
+
+    @Test
+    void shouldCompareWithoutCaseWhetherTheValueIsInTheRulesCaseOrNot() throws RuleException {
+        EventJson event = event().user("system:serviceaccount:Kube-System:Deployment-Controller");
+        assertTrue(matches("s:\n  user.username: SYSTEM:serviceaccount:kube-system:deployment-controller\ncondition: s", event));
+        assertTrue(matches("s:\n  user.username|startswith: 'system:serviceaccount:kube-system:'\ncondition: s", event));
+        assertTrue(matches("s:\n  user.username|endswith: ':deployment-controller'\ncondition: s", event));
+        assertFalse(matches("s:\n  user.username|startswith|cased: 'system:serviceaccount:kube-system:'\ncondition: s", event));
+        assertFalse(matches("s:\n  user.username|endswith|cased: ':deployment-controller'\ncondition: s", event));
+        assertTrue(matches("s:\n  user.username|endswith|cased: ':Deployment-Controller'\ncondition: s", event));
+        // The Kelvin sign lower-cases to k: compared without case, as String.equalsIgnoreCase does.
+        EventJson kelvin = event().user("\u212Aube-admin");
+        assertTrue(matches("s:\n  user.username: kube-admin\ncondition: s", kelvin));
+        assertTrue(matches("s:\n  user.username|startswith: kube-\ncondition: s", kelvin));
+        assertFalse(matches("s:\n  user.username|startswith|cased: kube-\ncondition: s", kelvin));
+    }
+
+    @Test
     void shouldFindBase64EncodedTextAtAnyOffset() throws RuleException {
         // "echo hacked" base64-encoded after 0, 1 and 2 leading bytes
         for (String prefix : List.of("", "x", "xy")) {
