@@ -29,7 +29,7 @@ public final class KafkaOptions {
     @Option(names = "--kafka-wait", paramLabel = "DURATION", defaultValue = KafkaAdmin.DEFAULT_WAIT,
             description = "How long to wait at start for Kafka to answer before exiting with \"cannot reach Kafka\""
                     + " (ISO-8601, e.g. PT2M where Kafka may come up after auditwatch).")
-    Duration kafkaWait;
+    Duration kafkaWait = KafkaAdmin.REACHABLE_WITHIN;
 
     /**
      * Applies {@code --kafka-config} to this process's clients and returns the bootstrap servers once Kafka answers.
