@@ -46,6 +46,11 @@ public final class KafkaOptions {
         return servers;
     }
 
+    /** How long this command waits for Kafka to answer ({@code --kafka-wait}). */
+    public Duration kafkaWait() {
+        return kafkaWait;
+    }
+
     /** {@link #connect}, or null when no Kafka was named (the command may start its own). */
     public String connectIfGiven() {
         Map<String, String> properties = new HashMap<>();

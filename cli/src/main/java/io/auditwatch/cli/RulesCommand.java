@@ -1,6 +1,5 @@
 package io.auditwatch.cli;
 
-import io.auditwatch.kafka.KafkaAdmin;
 import io.auditwatch.alert.ConsoleFormat;
 import io.auditwatch.kafka.Topics;
 import io.auditwatch.engine.Correlation;
@@ -9,7 +8,6 @@ import io.auditwatch.engine.Detection;
 import io.auditwatch.catalogue.CoverageTable;
 import io.auditwatch.catalogue.RuleFixtures;
 import io.auditwatch.engine.RuleDefinition;
-import io.auditwatch.kafka.KafkaClients;
 import io.auditwatch.language.RuleError;
 import io.auditwatch.language.RuleException;
 import io.auditwatch.language.RuleSet;
@@ -68,12 +66,12 @@ final class RulesCommand implements Callable<Integer> {
     }
 
     /** The changes on auditwatch.rules now in force, by key (a tombstone removes its key). */
-    static java.util.Map<String, String> inForce(String bootstrapServers) {
+    static java.util.Map<String, String> inForce(String bootstrapServers, java.time.Duration wait) {
         Properties p = KafkaClients.properties(bootstrapServers);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         java.util.Map<String, String> latest = new java.util.TreeMap<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.RULES, KafkaAdmin.REACHABLE_WITHIN)
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.RULES, wait)
                     .stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -243,7 +241,7 @@ final class RulesCommand implements Callable<Integer> {
             }
             String bootstrapServers = kafka.connect();
             if (!restore.isEmpty()) {
-                java.util.Map<String, String> changed = inForce(bootstrapServers);
+                java.util.Map<String, String> changed = inForce(bootstrapServers, kafka.kafkaWait());
                 for (String id : restore) {
                     if (!changed.containsKey(id)) {
                         throw new UserError("--restore " + ConsoleFormat.escape(id) + ": no change to it is in force"
@@ -282,7 +280,7 @@ final class RulesCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             String bootstrapServers = kafka.connect();
-            java.util.Map<String, String> latest = inForce(bootstrapServers);
+            java.util.Map<String, String> latest = inForce(bootstrapServers, kafka.kafkaWait());
             // Which changes would the detectors hold? Replay them as a detector does, to say so.
             TunedRules replayed = TunedRules.defaults(java.time.Duration.ofHours(1));
             PrintWriter out = spec.commandLine().getOut();

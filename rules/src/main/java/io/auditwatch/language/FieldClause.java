@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -221,7 +222,7 @@ final class FieldClause {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + comparison + "' needs a number, not '" + text + "'");
         }
-        java.util.function.IntPredicate holds = switch (comparison) {
+        IntPredicate holds = switch (comparison) {
             case "gt" -> c -> c > 0;
             case "gte" -> c -> c >= 0;
             case "lt" -> c -> c < 0;

@@ -71,11 +71,6 @@ public final class KafkaAdmin implements AutoCloseable {
     /** {@link #DEFAULT_WAIT} as a duration. */
     public static final Duration REACHABLE_WITHIN = Duration.parse(DEFAULT_WAIT);
 
-    /** Returns when Kafka answers within {@link #REACHABLE_WITHIN}, for a command to fail fast in one line when not. */
-    public static void requireReachable(String bootstrapServers) {
-        requireReachable(bootstrapServers, REACHABLE_WITHIN);
-    }
-
     /** Returns when Kafka answers within {@code timeout}, for a command to fail fast in one line when it does not. */
     public static void requireReachable(String bootstrapServers, Duration timeout) {
         try (KafkaAdmin admin = open(bootstrapServers, timeout)) {
